@@ -1,0 +1,139 @@
+"""One table of settings: each has a name, a default and a help line.
+
+Precedence: DISTILL_<NAME> environment variable > distill.toml in the library's home >
+the default here. `docs/settings.md` is generated from this table and a test fails when
+the two disagree, so no setting goes undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("max_bytes", 10_000_000, "Largest page or file accepted, in bytes."),
+    Setting("connect_timeout", 10.0, "Seconds to wait for a TCP/TLS connection."),
+    Setting("read_timeout", 20.0, "Seconds to wait between bytes of a response."),
+    Setting("total_timeout", 60.0, "Seconds a whole fetch may take, redirects included."),
+    Setting("max_redirects", 5, "Redirects followed before a fetch gives up."),
+    Setting(
+        "user_agent",
+        "Distill/0.1 (+https://github.com/distill; self-hosted article library)",
+        "User-Agent header sent with every request.",
+    ),
+    Setting(
+        "allowed_hosts",
+        "",
+        "Comma-separated host names, addresses or CIDR ranges let through the private-address "
+        "guard (for example 127.0.0.1 for a local test server).",
+    ),
+    Setting("summarizer", "lead", "Summarizer backend used for new articles."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default_home() -> Path:
+    return Path(platformdirs.user_data_dir("distill", appauthor=False))
+
+
+def resolve_home(home: str | os.PathLike[str] | None) -> Path:
+    """The library folder: --home, then DISTILL_HOME, then the platform's data folder."""
+    if home:
+        return Path(home).expanduser()
+    env = os.environ.get("DISTILL_HOME")
+    return Path(env).expanduser() if env else default_home()
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    kind = type(setting.default)
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+        return raw
+    try:
+        if kind is bool:
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{origin}: setting {setting.name!r} expects {kind.__name__}, got {raw!r}"
+        ) from exc
+
+
+class Settings:
+    """Resolved settings for one library; attribute access by setting name."""
+
+    def __init__(self, home: Path, values: dict[str, Any]) -> None:
+        self.home = home
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return Settings(self.home, {**self._values, **changes})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
+    path = resolve_home(home)
+    values = {s.name: s.default for s in SETTINGS}
+    toml_path = path / "distill.toml"
+    if toml_path.exists():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{toml_path}: {exc}") from exc
+        for key, raw in data.items():
+            if key not in _BY_NAME:
+                raise ConfigError(f"{toml_path}: unknown setting {key!r}")
+            values[key] = _coerce(_BY_NAME[key], raw, str(toml_path))
+    for setting in SETTINGS:
+        env = os.environ.get(f"DISTILL_{setting.name.upper()}")
+        if env is not None:
+            values[setting.name] = _coerce(setting, env, f"DISTILL_{setting.name.upper()}")
+    return Settings(path, values)
+
+
+def settings_markdown() -> str:
+    """The settings reference, generated so it cannot drift from the table."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `distill/config.py` by `python -m distill.config`; do not edit by hand.",
+        "Each can be set as `DISTILL_<NAME>` in the environment or as `name = value` in",
+        "`distill.toml` inside the library folder (`--home`, `DISTILL_HOME`).",
+        "",
+        "| name | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for s in SETTINGS:
+        default = repr(s.default) if s.default != "" else '""'
+        lines.append(f"| `{s.name}` | `{default}` | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

@@ -1,0 +1,141 @@
+"""Plain data passed between pipeline stages; no I/O, no behaviour beyond conversion."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table"]
+SECTION_NAMES = (
+    "executive_summary",
+    "concepts",
+    "main_points",
+    "specifications",
+    "takeaways",
+    "limitations",
+)
+SECTION_TITLES = {
+    "executive_summary": "Executive summary",
+    "concepts": "Core concepts and technologies",
+    "main_points": "Main points",
+    "specifications": "Technical specifications and implementation",
+    "takeaways": "Key takeaways",
+    "limitations": "Limitations and further exploration",
+}
+
+
+@dataclass
+class Block:
+    """One structural unit of an article, in reading order."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0  # heading level 1-6; 0 otherwise
+    language: str = ""  # code blocks: the language the source declared, if any
+
+
+@dataclass
+class Document:
+    """What extraction yields: metadata plus ordered blocks."""
+
+    title: str
+    blocks: list[Block]
+    url: str = ""
+    canonical_url: str = ""
+    authors: list[str] = field(default_factory=list)
+    date: str = ""  # ISO 8601 date (YYYY-MM-DD) when known
+    site: str = ""
+    language: str = ""
+    tags: list[str] = field(default_factory=list)  # tags the source itself declared
+    description: str = ""  # the source's own summary (front matter, meta description)
+    source: str = ""  # how it came in: URL, file path, "stdin", "file.jsonl:12"
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(b.text.split()) for b in self.blocks if b.kind != "code")
+
+
+@dataclass
+class Span:
+    """Where a summary line came from: characters [start, end) of block `block`."""
+
+    block: int
+    start: int
+    end: int
+
+
+@dataclass
+class Line:
+    text: str
+    kind: Literal["sentence", "code", "term"] = "sentence"
+    heading: str = ""  # the article heading a main point sits under
+    source: list[Span] = field(default_factory=list)
+    language: str = ""  # code lines: the block's language
+
+
+@dataclass
+class Section:
+    name: str  # one of SECTION_NAMES
+    lines: list[Line]
+
+
+@dataclass
+class Summary:
+    backend: str
+    version: str
+    sections: list[Section]
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backend": {"name": self.backend, "version": self.version},
+            "sections": [asdict(s) for s in self.sections],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        sections = [
+            Section(
+                name=s["name"],
+                lines=[
+                    Line(
+                        text=ln["text"],
+                        kind=ln.get("kind", "sentence"),
+                        heading=ln.get("heading", ""),
+                        source=[Span(**sp) for sp in ln.get("source", [])],
+                        language=ln.get("language", ""),
+                    )
+                    for ln in s["lines"]
+                ],
+            )
+            for s in data["sections"]
+        ]
+        return cls(data["backend"]["name"], data["backend"]["version"], sections)
+
+
+@dataclass
+class Article:
+    """A stored article: its document, summary and library metadata."""
+
+    id: int
+    document: Document
+    summary: Summary | None
+    content_hash: str
+    created_at: str
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    starred: bool = False
+
+
+def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [asdict(b) for b in blocks]
+
+
+def blocks_from_json(data: list[dict[str, Any]]) -> list[Block]:
+    return [Block(**b) for b in data]

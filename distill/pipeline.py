@@ -1,0 +1,79 @@
+"""ingest(source): the path of one article, one stage per line.
+
+fetch/read -> extract -> dedupe -> summarize -> store. Each stage takes and returns plain
+data; errors anywhere become a `failed` result that names the source and the reason, and
+nothing is written unless every stage before `store` succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from .config import Settings
+from .errors import DistillError, DuplicateArticle
+from .models import Document
+from .plugins import get_summarizer
+from .sources import Source, normalize_url
+from .store.base import Store
+from .summarize.base import Summarizer
+
+Status = Literal["added", "duplicate", "failed"]
+
+
+@dataclass
+class IngestResult:
+    """One line of `add`/`import` output; the --json shape is documented in docs/cli.md."""
+
+    source: str
+    status: Status
+    id: int | None = None
+    duplicate_of: int | None = None
+    title: str | None = None
+    error: str | None = None
+    site: str | None = None
+    date: str | None = None
+    words: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_NON_WORD = re.compile(r"\W+", re.UNICODE)
+
+
+def content_hash(doc: Document) -> str:
+    """Hash of the normalised prose: case, punctuation and white space do not matter."""
+    normalised = _NON_WORD.sub(" ", doc.text.lower()).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def ingest_document(
+    doc: Document, store: Store, summarizer: Summarizer, label: str
+) -> IngestResult:
+    doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
+    digest = content_hash(doc)
+    existing = store.find_duplicate(doc.canonical_url, digest)
+    if existing is not None:
+        return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
+    summary = summarizer.summarize(doc)
+    try:
+        article_id = store.add_article(doc, digest, summary)
+    except DuplicateArticle as exc:  # another process stored it between check and insert
+        return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
+    return IngestResult(label, "added", id=article_id, title=doc.title, site=doc.site,
+                        date=doc.date, words=doc.word_count)
+
+
+def ingest(
+    source: Source, store: Store, settings: Settings, summarizer: Summarizer | None = None
+) -> IngestResult:
+    try:
+        doc = source.load(settings)
+        return ingest_document(
+            doc, store, summarizer or get_summarizer(settings.summarizer), source.label
+        )
+    except DistillError as exc:
+        return IngestResult(source.label, "failed", error=str(exc))

@@ -1,0 +1,198 @@
+"""SQLite implementation of the store: one file, WAL mode, foreign keys on.
+
+The driver is sqlean-py rather than the standard library's sqlite3, because this machine's
+stdlib build cannot load extensions and vector search (sqlite-vec) needs to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlean
+
+from ..errors import DuplicateArticle, NotFound
+from ..models import Article, Document, Summary, blocks_from_json, blocks_to_json
+from .base import ArticlePage, Store
+from .migrations import apply_migrations
+
+DB_NAME = "library.sqlite3"
+# Milliseconds a writer waits for another process's lock before failing; imports and a
+# worker may write at the same time, and a single article transaction is short.
+BUSY_TIMEOUT_MS = 10_000
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn: Any = sqlean.connect(
+            str(path), isolation_level=None, check_same_thread=False
+        )
+        self.conn.row_factory = sqlean.Row
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        apply_migrations(self.conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def find_duplicate(self, canonical_url: str, content_hash: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ?"
+            " OR (? <> '' AND canonical_url = ?) ORDER BY id LIMIT 1",
+            (content_hash, canonical_url, canonical_url),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def add_article(self, doc: Document, content_hash: str, summary: Summary | None) -> int:
+        try:
+            return self._insert_article(doc, content_hash, summary)
+        except sqlean.IntegrityError as exc:
+            existing = self.find_duplicate(doc.canonical_url, content_hash)
+            if existing is None:
+                raise
+            raise DuplicateArticle(f"duplicate of #{existing}", existing) from exc
+
+    def _insert_article(self, doc: Document, content_hash: str, summary: Summary | None) -> int:
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO articles (source, url, canonical_url, title, authors, published,"
+                " site, language, source_tags, description, blocks, body, word_count,"
+                " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.source,
+                    doc.url,
+                    doc.canonical_url,
+                    doc.title,
+                    json.dumps(doc.authors),
+                    doc.date,
+                    doc.site,
+                    doc.language,
+                    json.dumps(doc.tags),
+                    doc.description,
+                    json.dumps(blocks_to_json(doc.blocks)),
+                    doc.text,
+                    doc.word_count,
+                    content_hash,
+                ),
+            )
+            article_id = int(cursor.lastrowid)
+            if summary is not None:
+                self._write_summary(conn, article_id, summary)
+        return article_id
+
+    def _write_summary(self, conn: Any, article_id: int, summary: Summary) -> None:
+        conn.execute(
+            "INSERT INTO summaries (article_id, backend, version, sections) VALUES (?,?,?,?)"
+            " ON CONFLICT(article_id) DO UPDATE SET backend = excluded.backend,"
+            " version = excluded.version, sections = excluded.sections,"
+            " created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (article_id, summary.backend, summary.version,
+             json.dumps(summary.to_dict()["sections"])),
+        )
+
+    def save_summary(self, article_id: int, summary: Summary) -> None:
+        with self.transaction() as conn:
+            if not conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                raise NotFound(f"no article with id {article_id}")
+            self._write_summary(conn, article_id, summary)
+
+    def delete_article(self, article_id: int) -> None:
+        with self.transaction() as conn:
+            cursor = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            if cursor.rowcount == 0:
+                raise NotFound(f"no article with id {article_id}")
+
+    def article_ids(self) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute("SELECT id FROM articles ORDER BY id")]
+
+    _SELECT = (
+        "SELECT a.*, s.backend AS s_backend, s.version AS s_version, s.sections AS s_sections"
+        " FROM articles a LEFT JOIN summaries s ON s.article_id = a.id"
+    )
+
+    def get_article(self, article_id: int) -> Article:
+        row = self.conn.execute(self._SELECT + " WHERE a.id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {article_id}")
+        return _article_from_row(row)
+
+    def list_articles(
+        self,
+        limit: int = 20,
+        offset: int = 0,
+        site: str = "",
+        after: str = "",
+        before: str = "",
+    ) -> ArticlePage:
+        where, params = [], []
+        if site:
+            where.append("(a.site = ? OR a.site LIKE '%.' || ?)")
+            params += [site, site]
+        if after:
+            where.append("a.published >= ?")
+            params.append(after)
+        if before:
+            where.append("a.published <> '' AND a.published < ?")
+            params.append(before)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = self.conn.execute(
+            "SELECT count(*) FROM articles a" + clause, params
+        ).fetchone()[0]
+        rows = self.conn.execute(
+            self._SELECT + clause + " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return ArticlePage([_article_from_row(r) for r in rows], int(total))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _article_from_row(row: Any) -> Article:
+    doc = Document(
+        title=row["title"],
+        blocks=blocks_from_json(json.loads(row["blocks"])),
+        url=row["url"],
+        canonical_url=row["canonical_url"] or "",
+        authors=json.loads(row["authors"]),
+        date=row["published"],
+        site=row["site"],
+        language=row["language"],
+        tags=json.loads(row["source_tags"]),
+        description=row["description"],
+        source=row["source"],
+    )
+    summary = None
+    if row["s_sections"] is not None:
+        summary = Summary.from_dict(
+            {
+                "backend": {"name": row["s_backend"], "version": row["s_version"]},
+                "sections": json.loads(row["s_sections"]),
+            }
+        )
+    return Article(
+        id=int(row["id"]),
+        document=doc,
+        summary=summary,
+        content_hash=row["content_hash"],
+        created_at=row["created_at"],
+    )
+
+
+def open_store(home: Path) -> SQLiteStore:
+    return SQLiteStore(home / DB_NAME)

@@ -1,0 +1,55 @@
+"""The summarizer interface: one abstract method, `build`.
+
+The base class does what every backend needs and none should re-implement: checking that
+each line's text really sits at its recorded span, dropping empty sections and duplicate
+lines, and stamping the backend's name and version on the result.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ..errors import SummarizeError
+from ..models import SECTION_NAMES, Document, Section, Summary
+
+
+class Summarizer(ABC):
+    name: str = ""
+    version: str = "0"
+    # Capabilities, read by callers: does the backend need the network, is it extractive.
+    needs_network: bool = False
+    extractive: bool = True
+
+    @abstractmethod
+    def build(self, doc: Document) -> list[Section]:
+        """The sections for one document, in any order; lines carry their provenance."""
+
+    def summarize(self, doc: Document) -> Summary:
+        sections = self.build(doc)
+        order = {name: i for i, name in enumerate(SECTION_NAMES)}
+        seen: set[str] = set()
+        kept: list[Section] = []
+        for section in sorted(sections, key=lambda s: order.get(s.name, len(order))):
+            if section.name not in order:
+                raise SummarizeError(f"{self.name}: unknown section {section.name!r}")
+            lines = []
+            for line in section.lines:
+                key = " ".join(line.text.split()).lower()
+                if not key or key in seen:
+                    continue
+                if self.extractive:
+                    self._check_provenance(doc, line.text, line.source)
+                seen.add(key)
+                lines.append(line)
+            if lines:
+                kept.append(Section(section.name, lines))
+        return Summary(self.name, self.version, kept)
+
+    def _check_provenance(self, doc: Document, text: str, spans: list) -> None:
+        if not spans:
+            raise SummarizeError(f"{self.name}: line without provenance: {text[:60]!r}")
+        span = spans[0]
+        if span.block >= len(doc.blocks):
+            raise SummarizeError(f"{self.name}: line points past the last block")
+        if doc.blocks[span.block].text[span.start:span.end] != text:
+            raise SummarizeError(f"{self.name}: line text is not at its recorded span")
