@@ -29,17 +29,22 @@ MIN_WORDS = 8
 # Bytes inspected for NUL characters when deciding a file is binary rather than text.
 BINARY_SNIFF_BYTES = 8192
 
-FORMAT_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-                    ".txt": "text", ".text": "text"}
+FORMAT_BY_SUFFIX = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
 
 
 # ---------------------------------------------------------------- decoding
 
+
 def decode(data: bytes, declared: str = "", origin: str = "") -> str:
     """Text from bytes: BOM, then the declared charset if it decodes, then detection."""
-    if b"\x00" in data[:BINARY_SNIFF_BYTES] and not data.startswith(
-        (b"\xff\xfe", b"\xfe\xff")
-    ):
+    if b"\x00" in data[:BINARY_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnsupportedSource(f"{origin}: looks like a binary file, not text")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
@@ -75,9 +80,7 @@ def _code_languages(tree: Any) -> dict[str, str]:
     """Map normalised code text to the language its <code>/<pre> class declares."""
     found: dict[str, str] = {}
     for node in tree.iter("code", "pre"):
-        classes = " ".join(
-            filter(None, [node.get("class", ""), node.get("data-lang", "")])
-        ).split()
+        classes = " ".join(filter(None, [node.get("class", ""), node.get("data-lang", "")])).split()
         lang = ""
         for cls in classes:
             if cls.startswith(("language-", "lang-")):
@@ -116,8 +119,10 @@ def _html_blocks(body: Any, languages: dict[str, str]) -> list[Block]:
         elif tag == "quote":
             add("quote", _element_text(el))
         elif tag == "table":
-            rows = [" | ".join(_clean(_element_text(c)) for c in row.iter("cell"))
-                    for row in el.iter("row")]
+            rows = [
+                " | ".join(_clean(_element_text(c)) for c in row.iter("cell"))
+                for row in el.iter("row")
+            ]
             add("table", "\n".join(r for r in rows if r.strip(" |")))
         elif tag == "p" and len(el) == 1 and el[0].tag == "code" and not (el.text or "").strip():
             code = _element_text(el[0]).strip("\n")
@@ -135,9 +140,14 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
         tree = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise NoMainText(f"{origin}: not parseable as HTML ({exc})") from exc
-    result = trafilatura.bare_extraction(
-        tree, url=url or None, include_comments=False, include_tables=True,
-        include_formatting=True, with_metadata=True, output_format="python",
+    result: Any = trafilatura.bare_extraction(
+        tree,
+        url=url or None,
+        include_comments=False,
+        include_tables=True,
+        include_formatting=True,
+        with_metadata=True,
+        output_format="python",
     )
     if result is None or result.body is None:
         raise NoMainText(f"{origin}: no article text found on this page")
@@ -286,15 +296,16 @@ def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 2}" if mark is not None else ""
-            raise FrontMatterError(f"{origin}:{where} front matter is not valid YAML: "
-                                   f"{getattr(exc, 'problem', exc)}") from exc
+            raise FrontMatterError(
+                f"{origin}:{where} front matter is not valid YAML: {getattr(exc, 'problem', exc)}"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise FrontMatterError(f"{origin}: front matter is not valid TOML: {exc}") from exc
         if meta is None:
             meta = {}
         if not isinstance(meta, dict):
             raise FrontMatterError(f"{origin}: front matter must be a mapping of fields")
-        return meta, "\n".join(lines[end + 1:])
+        return meta, "\n".join(lines[end + 1 :])
     return {}, text
 
 
@@ -356,6 +367,7 @@ def from_markdown(text: str, source: str = "") -> Document:
 
 # ---------------------------------------------------------------- plain text
 
+
 def from_text(text: str, source: str = "") -> Document:
     paragraphs = [_clean(p) for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
     blocks = [Block("paragraph", p) for p in paragraphs if p]
@@ -368,6 +380,7 @@ def from_text(text: str, source: str = "") -> Document:
 
 
 # ---------------------------------------------------------------- shared
+
 
 def _first_words(blocks: list[Block], count: int = 10) -> str:
     words = next((b.text for b in blocks if b.kind != "code"), "").split()

@@ -133,8 +133,9 @@ def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None) -
                 continue
             response.redirects = redirects
             if response.status >= 400:
-                raise HTTPStatus(f"{current}: server answered HTTP {response.status}",
-                                 response.status)
+                raise HTTPStatus(
+                    f"{current}: server answered HTTP {response.status}", response.status
+                )
             return response
 
 

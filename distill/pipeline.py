@@ -63,8 +63,15 @@ def ingest_document(
         article_id = store.add_article(doc, digest, summary)
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
-    return IngestResult(label, "added", id=article_id, title=doc.title, site=doc.site,
-                        date=doc.date, words=doc.word_count)
+    return IngestResult(
+        label,
+        "added",
+        id=article_id,
+        title=doc.title,
+        site=doc.site,
+        date=doc.date,
+        words=doc.word_count,
+    )
 
 
 def ingest(

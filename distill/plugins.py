@@ -29,7 +29,7 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    from . import summarize  # noqa: F401  (built-ins register on import)
+    import distill.summarize  # noqa: F401  (built-ins register on import)
 
     for ep in entry_points(group="distill.summarizers"):
         register_summarizer(ep.load())

@@ -16,8 +16,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .config import Settings
 from .errors import InputError, TooLarge, UnsupportedSource
-from .extract import FORMAT_BY_SUFFIX, apply_metadata, detect_format, extract, from_html
-from .extract import from_markdown, from_text
+from .extract import (
+    FORMAT_BY_SUFFIX,
+    apply_metadata,
+    detect_format,
+    extract,
+    from_html,
+    from_markdown,
+    from_text,
+)
 from .fetch import fetch
 from .models import Document
 
@@ -37,8 +44,11 @@ def normalize_url(url: str) -> str:
     if not url:
         return ""
     parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(TRACKING_PARAMS)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(TRACKING_PARAMS)
+    ]
     netloc = parts.netloc.lower()
     if parts.scheme == "http" and netloc.endswith(":80"):
         netloc = netloc[:-3]
@@ -51,8 +61,9 @@ def normalize_url(url: str) -> str:
 def _read_limited(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
-        raise TooLarge(f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} "
-                       "(max_bytes)")
+        raise TooLarge(
+            f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} (max_bytes)"
+        )
     if size == 0:
         raise InputError(f"{path}: file is empty")
     return path.read_bytes()
@@ -61,10 +72,12 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
 def url_source(url: str) -> Source:
     def load(settings: Settings) -> Document:
         response = fetch(url, settings)
-        fmt = detect_format(urlsplit(response.url).path if response.content_type == "" else "",
-                            response.content_type, response.content)
-        doc = extract(response.content, fmt, source=url, url=response.url,
-                      charset=response.charset)
+        fmt = detect_format(
+            urlsplit(response.url).path if response.content_type == "" else "",
+            response.content_type,
+            response.content,
+        )
+        doc = extract(response.content, fmt, source=url, url=response.url, charset=response.charset)
         doc.url = response.url
         doc.source = url
         return doc

@@ -63,8 +63,13 @@ def render_listing(console: Console, page: ArticlePage, number: int, per_page: i
     table.add_column("words", justify="right")
     for article in page.articles:
         doc = article.document
-        table.add_row(str(article.id), doc.date or "-", escape(doc.site), escape(doc.title),
-                      str(doc.word_count))
+        table.add_row(
+            str(article.id),
+            doc.date or "-",
+            escape(doc.site),
+            escape(doc.title),
+            str(doc.word_count),
+        )
     console.print(table)
     first = (number - 1) * per_page + 1
     console.print(f"Showing {first}-{first + len(page.articles) - 1} of {page.total} articles")
@@ -79,8 +84,11 @@ def render_summary(console: Console, summary: Summary) -> None:
                 heading = line.heading
                 console.print(f"  [italic]{escape(heading)}[/]")
             if line.kind == "code":
-                console.print(Padding(Syntax(line.text, line.language or "text",
-                                             word_wrap=True), (0, 0, 0, 4)))
+                console.print(
+                    Padding(
+                        Syntax(line.text, line.language or "text", word_wrap=True), (0, 0, 0, 4)
+                    )
+                )
             elif section.name == "takeaways":
                 console.print(f"  {number}. {escape(line.text)}")
             elif section.name == "executive_summary":

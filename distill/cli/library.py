@@ -23,11 +23,15 @@ def _report(result: IngestResult, as_json: bool, console: Console) -> None:
         emit_json(result.to_dict())
     elif result.status == "added":
         facts = ", ".join(x for x in (result.site, result.date, f"{result.words} words") if x)
-        console.print(f"[green]added[/] #{result.id} [bold]{result.title}[/] ({facts})",
-                      highlight=False)
+        console.print(
+            f"[green]added[/] #{result.id} [bold]{result.title}[/] ({facts})", highlight=False
+        )
     elif result.status == "duplicate":
-        console.print(f"[yellow]duplicate[/] {result.source}: duplicate of #{result.duplicate_of}"
-                      f" ({result.title})", highlight=False)
+        console.print(
+            f"[yellow]duplicate[/] {result.source}: duplicate of #{result.duplicate_of}"
+            f" ({result.title})",
+            highlight=False,
+        )
     else:
         console.print(f"[red]failed[/] {result.error}", highlight=False)
 
@@ -70,8 +74,11 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
     failures: list[IngestResult] = []
     console = Console(stderr=True)
     progress = Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
         disable=as_json or not console.is_terminal,
     )
     with progress:
@@ -90,8 +97,9 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
             progress.advance(task)
     if not as_json:
         out = Console(highlight=False)
-        out.print(f"{counts['added']} added, {counts['duplicate']} duplicate, "
-                  f"{counts['failed']} failed")
+        out.print(
+            f"{counts['added']} added, {counts['duplicate']} duplicate, {counts['failed']} failed"
+        )
         for result in failures:
             out.print(f"  [red]failed[/] {result.error}")
     if counts["failed"]:
@@ -107,16 +115,22 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
 @json_option
 @pass_app
 @guarded
-def list_(app: App, site: str, after: str, before: str, page: int, per_page: int,
-          as_json: bool) -> None:
+def list_(
+    app: App, site: str, after: str, before: str, page: int, per_page: int, as_json: bool
+) -> None:
     """List the library, newest first."""
-    result = app.store.list_articles(limit=per_page, offset=(page - 1) * per_page,
-                                     site=site, after=after, before=before)
+    result = app.store.list_articles(
+        limit=per_page, offset=(page - 1) * per_page, site=site, after=after, before=before
+    )
     if as_json:
-        emit_json({
-            "total": result.total, "page": page, "per_page": per_page,
-            "articles": [article_summary_json(a) for a in result.articles],
-        })
+        emit_json(
+            {
+                "total": result.total,
+                "page": page,
+                "per_page": per_page,
+                "articles": [article_summary_json(a) for a in result.articles],
+            }
+        )
     else:
         render_listing(Console(highlight=False), result, page, per_page)
 

@@ -1,4 +1,4 @@
-"""Append-only schema migrations: one `NNNN_name.sql` file per step, applied in name order.
+"""Append-only schema migrations: one `schema/NNNN_name.sql` file per step, applied in name order.
 
 Each step runs in its own transaction and its name is recorded in `schema_migrations`, so a
 library opened by a newer Distill is brought up to date exactly once. Never edit or reorder a
@@ -14,7 +14,7 @@ from typing import Any
 
 
 def migration_steps() -> list[tuple[str, str]]:
-    folder = resources.files("distill.store") / "migrations"
+    folder = resources.files("distill.store") / "schema"
     steps = [
         (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()

@@ -29,9 +29,7 @@ class SQLiteStore(Store):
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn: Any = sqlean.connect(
-            str(path), isolation_level=None, check_same_thread=False
-        )
+        self.conn: Any = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlean.Row
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA journal_mode = WAL")
@@ -101,8 +99,12 @@ class SQLiteStore(Store):
             " ON CONFLICT(article_id) DO UPDATE SET backend = excluded.backend,"
             " version = excluded.version, sections = excluded.sections,"
             " created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-            (article_id, summary.backend, summary.version,
-             json.dumps(summary.to_dict()["sections"])),
+            (
+                article_id,
+                summary.backend,
+                summary.version,
+                json.dumps(summary.to_dict()["sections"]),
+            ),
         )
 
     def save_summary(self, article_id: int, summary: Summary) -> None:
@@ -150,9 +152,7 @@ class SQLiteStore(Store):
             where.append("a.published <> '' AND a.published < ?")
             params.append(before)
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = self.conn.execute(
-            "SELECT count(*) FROM articles a" + clause, params
-        ).fetchone()[0]
+        total = self.conn.execute("SELECT count(*) FROM articles a" + clause, params).fetchone()[0]
         rows = self.conn.execute(
             self._SELECT + clause + " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],

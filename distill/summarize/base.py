@@ -20,6 +20,10 @@ class Summarizer(ABC):
     needs_network: bool = False
     extractive: bool = True
 
+    def __init__(self, option: str = "") -> None:
+        # `name:option` on the command line, e.g. `llm:local` names a configured model.
+        self.option = option
+
     @abstractmethod
     def build(self, doc: Document) -> list[Section]:
         """The sections for one document, in any order; lines carry their provenance."""
@@ -51,5 +55,5 @@ class Summarizer(ABC):
         span = spans[0]
         if span.block >= len(doc.blocks):
             raise SummarizeError(f"{self.name}: line points past the last block")
-        if doc.blocks[span.block].text[span.start:span.end] != text:
+        if doc.blocks[span.block].text[span.start : span.end] != text:
             raise SummarizeError(f"{self.name}: line text is not at its recorded span")

@@ -1,0 +1,49 @@
+# One place for every routine command. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_HOME ?= .distill-demo
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check fmt lint types install bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch is pinned to the CPU build first so nothing pulls a CUDA build in later.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	rm -rf $(DEMO_HOME)
+	$(BIN)/distill --home $(DEMO_HOME) import examples/
+	$(BIN)/distill --home $(DEMO_HOME) list
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+fmt: install
+	$(BIN)/ruff format distill tests bench
+
+lint: install
+	$(BIN)/ruff format --check distill tests bench
+	$(BIN)/ruff check distill tests bench
+
+types: install
+	$(BIN)/mypy
+
+check: lint types test
+
+docs: install
+	$(BIN)/python -m distill.config > docs/settings.md
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) build *.egg-info

@@ -1,0 +1,164 @@
+"""Shared fixtures: a real library folder, real settings, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from distill.config import Settings, load_settings
+from distill.store import SQLiteStore, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("DISTILL_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
+FLINK_PAGES = CORPUS / "flink-blog" / "content"
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS} (set DISTILL_CORPUS)")
+    return CORPUS
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "library"
+    monkeypatch.setenv("DISTILL_HOME", str(path))
+    monkeypatch.setenv("DISTILL_ALLOWED_HOSTS", "127.0.0.1")
+    return path
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return load_settings(home)
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[SQLiteStore]:
+    s = open_store(home)
+    yield s
+    s.close()
+
+
+class SiteState:
+    """What the test server has done, so tests can assert on traffic it saw."""
+
+    def __init__(self) -> None:
+        self.bytes_sent: dict[str, int] = {}
+        self.requests: list[str] = []
+        self.extra: dict[str, tuple[int, str, bytes]] = {}  # path -> (status, ctype, body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: SiteState
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        path = parts.path
+        self.state.requests.append(self.path)
+        if path in self.state.extra:
+            status, ctype, body = self.state.extra[path]
+            self._send(status, body, ctype)
+        elif path.startswith("/flink/"):
+            file = (FLINK_PAGES / path.removeprefix("/flink/")).resolve()
+            if file.is_dir():
+                file = file / "index.html"
+            if FLINK_PAGES in file.parents and file.is_file():
+                self._send(200, file.read_bytes())
+            else:
+                self._send(404, b"<h1>not found</h1>")
+        elif path == "/redirect":
+            self._send(302, b"", headers={"Location": query["to"][0]})
+        elif path.startswith("/status/"):
+            self._send(int(path.rsplit("/", 1)[1]), b"<h1>error</h1>")
+        elif path == "/slow":
+            time.sleep(float(query.get("seconds", ["3"])[0]))
+            self._send(200, b"<html><body><p>late</p></body></html>")
+        elif path == "/huge-declared":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(50_000_000))
+            self.end_headers()
+        elif path == "/huge-streamed":
+            self._stream_forever(path)
+        else:
+            self._send(404, b"<h1>not found</h1>")
+
+    def _stream_forever(self, path: str) -> None:
+        """50 MB with no Content-Length: the client must stop reading at its cap."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 65_530 + b"</p>"
+        sent = 0
+        try:
+            while sent < 50_000_000:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.state.bytes_sent[path] = sent
+        self.close_connection = True
+
+
+class LocalSite:
+    def __init__(self, server: ThreadingHTTPServer, state: SiteState) -> None:
+        self.server = server
+        self.state = state
+        self.base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def serve(
+        self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200
+    ) -> str:
+        self.state.extra[path] = (status, ctype, body)
+        return self.url(path)
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    """A real HTTP server on 127.0.0.1 serving the Flink pages and fault routes."""
+    state = SiteState()
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LocalSite(server, state)
+    server.shutdown()
+    server.server_close()
+
+
+def flink_page_paths(limit: int | None = None) -> list[Path]:
+    require_corpus()
+    pages = sorted(FLINK_PAGES.glob("*/*/*/*/index.html"))
+    return pages[:limit] if limit else pages
