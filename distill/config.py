@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "guard (for example 127.0.0.1 for a local test server).",
     ),
     Setting("summarizer", "lead", "Summarizer backend used for new articles."),
+    Setting(
+        "embed",
+        True,
+        "Compute article and section embeddings at ingest (needed for search by meaning, "
+        "related articles and classification).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .config import Settings
+from .embed import Embedder, default_embedder, embed_document
 from .errors import DistillError, DuplicateArticle
 from .models import Document
 from .plugins import get_summarizer
@@ -51,7 +52,11 @@ def content_hash(doc: Document) -> str:
 
 
 def ingest_document(
-    doc: Document, store: Store, summarizer: Summarizer, label: str
+    doc: Document,
+    store: Store,
+    summarizer: Summarizer,
+    label: str,
+    embedder: Embedder | None = None,
 ) -> IngestResult:
     doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
     digest = content_hash(doc)
@@ -59,8 +64,11 @@ def ingest_document(
     if existing is not None:
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
     summary = summarizer.summarize(doc)
+    vectors = embed_document(doc, embedder) if embedder else None
     try:
-        article_id = store.add_article(doc, digest, summary)
+        article_id = store.add_article(
+            doc, digest, summary, vectors, embedder.name if embedder else ""
+        )
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
     return IngestResult(
@@ -80,7 +88,11 @@ def ingest(
     try:
         doc = source.load(settings)
         return ingest_document(
-            doc, store, summarizer or get_summarizer(settings.summarizer), source.label
+            doc,
+            store,
+            summarizer or get_summarizer(settings.summarizer),
+            source.label,
+            default_embedder() if settings.embed else None,
         )
     except DistillError as exc:
         return IngestResult(source.label, "failed", error=str(exc))

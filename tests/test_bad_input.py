@@ -27,7 +27,7 @@ Start with a pool of about twice the number of CPU cores and measure queueing.
 
 def run(home: Path, *args: str) -> tuple[int, list[dict]]:
     result = CliRunner().invoke(main, ["--home", str(home), *args, "--json"])
-    lines = [json.loads(x) for x in result.output.splitlines() if x.strip()]
+    lines = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
     return result.exit_code, lines
 
 

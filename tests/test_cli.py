@@ -20,7 +20,7 @@ EXAMPLES = REPO / "examples"
 
 def cli(home: Path, *args: str, input: str | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--home", str(home), *args], input=input)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_import_examples_then_list_newest_first_with_paging(home: Path) -> None:
@@ -127,3 +127,28 @@ def test_settings_file_and_environment_override_defaults(home: Path, monkeypatch
     (home / "distill.toml").write_text("no_such_setting = 1\n")
     code, out = cli(home, "list", "--json")
     assert code == 1 and "unknown setting 'no_such_setting'" in out
+
+
+def test_added_article_has_article_and_section_vectors(home: Path) -> None:
+    import numpy as np
+
+    from distill.store.vectors import article_vector
+
+    code, out = cli(home, "add", str(EXAMPLES / "database-sharding.md"), "--json")
+    article_id = json.loads(out)["id"]
+    store = open_store(home)
+    try:
+        vector = article_vector(store.conn, article_id)
+        assert vector is not None and vector.shape == (384,)
+        assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
+        headings = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT heading FROM vectors WHERE article_id = ? AND kind = 'section'"
+                " ORDER BY ordinal",
+                (article_id,),
+            )
+        ]
+        assert len(headings) >= 3 and all(headings[1:])
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from ..embed import DocumentVectors
 from ..models import Article, Document, Summary
 
 
@@ -24,8 +25,15 @@ class Store(ABC):
         """The id of an article with this canonical URL or content hash, if any."""
 
     @abstractmethod
-    def add_article(self, doc: Document, content_hash: str, summary: Summary | None) -> int:
-        """Store a document and its summary in one transaction; return the new id."""
+    def add_article(
+        self,
+        doc: Document,
+        content_hash: str,
+        summary: Summary | None,
+        vectors: DocumentVectors | None = None,
+        model: str = "",
+    ) -> int:
+        """Store a document, its summary and vectors in one transaction; return the new id."""
 
     @abstractmethod
     def get_article(self, article_id: int) -> Article:

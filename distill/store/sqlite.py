@@ -14,10 +14,12 @@ from typing import Any
 
 import sqlean
 
+from ..embed import DocumentVectors
 from ..errors import DuplicateArticle, NotFound
 from ..models import Article, Document, Summary, blocks_from_json, blocks_to_json
 from .base import ArticlePage, Store
 from .migrations import apply_migrations
+from .vectors import write_vectors
 
 DB_NAME = "library.sqlite3"
 # Milliseconds a writer waits for another process's lock before failing; imports and a
@@ -56,16 +58,30 @@ class SQLiteStore(Store):
         ).fetchone()
         return int(row[0]) if row else None
 
-    def add_article(self, doc: Document, content_hash: str, summary: Summary | None) -> int:
+    def add_article(
+        self,
+        doc: Document,
+        content_hash: str,
+        summary: Summary | None,
+        vectors: DocumentVectors | None = None,
+        model: str = "",
+    ) -> int:
         try:
-            return self._insert_article(doc, content_hash, summary)
+            return self._insert_article(doc, content_hash, summary, vectors, model)
         except sqlean.IntegrityError as exc:
             existing = self.find_duplicate(doc.canonical_url, content_hash)
             if existing is None:
                 raise
             raise DuplicateArticle(f"duplicate of #{existing}", existing) from exc
 
-    def _insert_article(self, doc: Document, content_hash: str, summary: Summary | None) -> int:
+    def _insert_article(
+        self,
+        doc: Document,
+        content_hash: str,
+        summary: Summary | None,
+        vectors: DocumentVectors | None,
+        model: str,
+    ) -> int:
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO articles (source, url, canonical_url, title, authors, published,"
@@ -91,6 +107,8 @@ class SQLiteStore(Store):
             article_id = int(cursor.lastrowid)
             if summary is not None:
                 self._write_summary(conn, article_id, summary)
+            if vectors is not None:
+                write_vectors(conn, article_id, vectors, model)
         return article_id
 
     def _write_summary(self, conn: Any, article_id: int, summary: Summary) -> None:

