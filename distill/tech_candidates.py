@@ -21,16 +21,18 @@ _CAMEL = re.compile(
 )
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,7}(?![\w])")
 _CAPS_RUN = re.compile(r"(?<=[a-z,;:(] )(?:[A-Z][A-Za-z0-9]+(?:[ -](?=[A-Z]))?){2,4}")
-_STOP = set(
+_STOP_WORDS = (
     "the a an and or of in on for to with by at from as is it this that we our you i if but "
     "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    "monday tuesday wednesday thursday friday saturday sunday"
 )
-_BORING_ACRONYMS = set(
+_STOP = set(_STOP_WORDS.split())
+_BORING = (
     "TODO FAQ USA NOTE FIXME THE AND PDF URL URLS ID IDS OK CEO CTO ETA TBD FYI IMHO UTC "
     "EDIT UPDATE API APIS RFC RFCS IDE IDES ABI REPL DBMS NPE UNDO REDO VALUES SELECT FROM "
-    "WHERE INSERT CLA CPU CPUS RAM SDK SDKS CLI GUI PRS LTS EOL ARM NEW BUG FIX WIP".split()
+    "WHERE INSERT CLA CPU CPUS RAM SDK SDKS CLI GUI PRS LTS EOL ARM NEW BUG FIX WIP"
 )
+_BORING_ACRONYMS = set(_BORING.split())
 _SURNAME = re.compile(r"^Ma?c[A-Z][a-z]+$")  # McDonald, MacAllister: names, not terms
 _ROMAN = re.compile(r"\s[IVX]{1,4}$")  # "Gluck IV"
 
