@@ -24,7 +24,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -123,7 +122,9 @@ def categories(corpus: Path) -> None:
     report("few-shot, embeddings + logistic regression", gold, preds["linear"])
     report("baseline: TF-IDF + logistic regression", gold, preds["tfidf"])
     confusion: dict[tuple[str, str], int] = defaultdict(int)
-    for g, p in zip(gold, [zero.predict(v, h)[0] for v, h in zip(vectors, hints, strict=True)], strict=True):
+    for g, p in zip(
+        gold, [zero.predict(v, h)[0] for v, h in zip(vectors, hints, strict=True)], strict=True
+    ):
         if g != p:
             confusion[(g, p)] += 1
     print("  zero-shot mistakes (gold -> predicted):")

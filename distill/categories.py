@@ -107,8 +107,7 @@ def _load_yaml(text: str, origin: str) -> Any:
 def _entry(raw: Any, origin: str, user: bool) -> tuple[Category, bool]:
     if not isinstance(raw, dict):
         raise ConfigError(
-            f"{origin}: each category must be a mapping with name and description, "
-            f"got {raw!r}"
+            f"{origin}: each category must be a mapping with name and description, got {raw!r}"
         )
     line = raw.pop("__line__", 0)
     where = f"{origin}:{line}"

@@ -30,6 +30,7 @@ import numpy as np
 from .categories import Example, Taxonomy
 from .embed import Embedder, article_text
 from .models import Document
+from .technologies import candidate_terms, find_in_document
 
 # Weight of the technology-hint distribution (which sums to 1) against cosine similarities
 # (which for MiniLM spread over roughly 0.1-0.6 between an article and a category). 0.15
@@ -64,15 +65,6 @@ class Labels:
     scores: dict[str, float] = field(default_factory=dict)
 
 
-def _technologies() -> Any:
-    """The technology matcher module, or None while it is not part of this build."""
-    try:
-        from . import technologies
-    except ImportError:  # pragma: no cover - the technology list ships with Distill
-        return None
-    return technologies
-
-
 # ------------------------------------------------------------------------ tags
 
 
@@ -87,12 +79,9 @@ def choose_tags(mentions: Sequence[Any], limit: int = MAX_TAGS) -> list[str]:
 
 
 def tag_document(doc: Document, home: Path | None = None) -> tuple[list[Any], list[str], list[str]]:
-    """(mentions, tags, candidate tags) of a document; empty without a technology list."""
-    tech = _technologies()
-    if tech is None:
-        return [], [], []
-    mentions = tech.find_in_document(doc, home)
-    candidates = tech.candidate_terms(doc, home, limit=MAX_CANDIDATES)
+    """(mentions, tags, candidate tags) of a document, from the library's technology list."""
+    mentions = find_in_document(doc, home)
+    candidates = candidate_terms(doc, home, limit=MAX_CANDIDATES)
     return mentions, choose_tags(mentions), candidates
 
 
@@ -178,7 +167,7 @@ class CategoryModel:
 
     def scores(self, vector: np.ndarray | None, hints: np.ndarray | None = None) -> np.ndarray:
         if vector is None:
-            base = np.zeros(len(self.names), dtype=np.float32)
+            base: np.ndarray = np.zeros(len(self.names), dtype=np.float32)
         else:
             vector = np.asarray(vector, dtype=np.float32)
             base = self.few_shot(vector, self.zero_shot(vector))
@@ -282,9 +271,7 @@ class Classifier:
         self.home = home
         self.model: CategoryModel | None = None
         if embedder is not None:
-            self.model = CategoryModel.build(
-                taxonomy, embedder, examples, example_labels, method
-            )
+            self.model = CategoryModel.build(taxonomy, embedder, examples, example_labels, method)
 
     @classmethod
     def from_examples(
@@ -314,5 +301,7 @@ class Classifier:
             total = lexical + hints
             best = int(np.argmax(total)) if total.any() else len(total) - 1
             name, confidence = self.taxonomy.names[best], 0.0
-            scores = {n: round(float(s), 4) for n, s in zip(self.taxonomy.names, total, strict=True)}
+            scores = {
+                n: round(float(s), 4) for n, s in zip(self.taxonomy.names, total, strict=True)
+            }
         return Labels(name, confidence, tags, candidates, scores)

@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from .categories import Taxonomy, load_taxonomy
-from .classify import Classifier, Labels
+from .categories import load_taxonomy
+from .classify import Classifier
 from .config import Settings
 from .embed import Embedder
 from .errors import InputError
-from .models import Document
 from .store import labels as sql
 from .store.sqlite import SQLiteStore
 from .store.vectors import article_vector
+from .technologies import load_technologies
 
 # Two tags are suggested for merging when their folded spellings match, when the spelling
 # is this similar (difflib ratio: "kubernetes operator" / "kubernetes operators" = 0.97),
@@ -74,12 +74,7 @@ def _canonical_tag(store: SQLiteStore, settings: Settings, tag: str) -> str:
         raise InputError("an empty tag name")
     if len(tag) > MAX_TAG_LENGTH:
         raise InputError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LENGTH} characters")
-    try:
-        from .technologies import load_technologies
-    except ImportError:  # pragma: no cover - the technology list ships with Distill
-        entry = None
-    else:
-        entry = load_technologies(settings.home).lookup(tag)
+    entry = load_technologies(settings.home).lookup(tag)
     if entry is not None:
         return str(entry.name)
     return sql.merged_name(store.conn, sql.known_tag(store.conn, tag) or tag)
@@ -112,9 +107,7 @@ class RefileReport:
         return asdict(self)
 
 
-def recategorize(
-    store: SQLiteStore, settings: Settings, embedder: Embedder | None
-) -> RefileReport:
+def recategorize(store: SQLiteStore, settings: Settings, embedder: Embedder | None) -> RefileReport:
     """Classify every article again with the current taxonomy, list and corrections.
 
     Automatic categories and tags are replaced; a user's are kept. Each article is written
@@ -146,13 +139,6 @@ def recategorize(
         report.articles += 1
         report.changed += int(changed and current.category_origin != "user")
     return report
-
-
-def classify_new(
-    classifier: Classifier, doc: Document, vector: np.ndarray | None
-) -> Labels:
-    """The classify stage of the pipeline: one category and tags for a new document."""
-    return classifier.classify(doc, vector)
 
 
 # ------------------------------------------------------------------------ tag hygiene
@@ -189,14 +175,8 @@ def suggest_merges(
     counts = sql.tag_counts(store.conn)
     if len(counts) < 2:
         return []
-    listed: set[str] = set()
-    try:
-        from .technologies import load_technologies
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        techs = load_technologies(settings.home)
-        listed = {t for t, _ in counts if techs.lookup(t) is not None and techs.lookup(t).name == t}
+    techs = load_technologies(settings.home)
+    listed = {t for t, _ in counts if getattr(techs.lookup(t), "name", None) == t}
     tags = [t for t, _ in counts]
     n_of = dict(counts)
     vectors = embedder.embed(tags) if embedder is not None else None
@@ -219,7 +199,9 @@ def suggest_merges(
                         reason, score = "meaning", sim
             if reason:
                 # merge the less used into the more used; a listed name always survives
-                keep, drop = (a, b) if (a in listed or n_of[a] >= n_of[b]) and b not in listed else (b, a)
+                keep, drop = (
+                    (a, b) if (a in listed or n_of[a] >= n_of[b]) and b not in listed else (b, a)
+                )
                 out.append(
                     MergeSuggestion(drop, keep, reason, round(score, 3), n_of[drop], n_of[keep])
                 )
@@ -242,7 +224,3 @@ def merge(store: SQLiteStore, settings: Settings, old: str, new: str) -> int:
         raise InputError(f"{old!r} and {new!r} are the same tag")
     with store.transaction() as conn:
         return sql.merge_tags(conn, old, new)
-
-
-def taxonomy_for(settings: Settings) -> Taxonomy:
-    return load_taxonomy(settings.home)

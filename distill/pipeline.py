@@ -1,8 +1,8 @@
 """ingest(source): the path of one article, one stage per line.
 
-fetch/read -> extract -> dedupe -> summarize -> embed -> classify -> store. Each stage takes and returns plain
-data; errors anywhere become a `failed` result that names the source and the reason, and
-nothing is written unless every stage before `store` succeeded.
+fetch/read -> extract -> dedupe -> summarize -> embed -> classify -> store. Each stage takes
+and returns plain data; errors anywhere become a `failed` result that names the source and
+the reason, and nothing is written unless every stage before `store` succeeded.
 """
 
 from __future__ import annotations

@@ -63,7 +63,11 @@ def test_every_new_article_gets_one_category_and_tags(library: Path) -> None:
 def test_user_labels_survive_recategorize_and_teach(library: Path) -> None:
     dns = articles(library)["DNS for Engineers"]
     code, out = cli(library, "categorize", str(dns["id"]), "security", "--json")
-    assert code == 0 and json.loads(out) == {"id": dns["id"], "category": "security", "origin": "user"}
+    assert code == 0 and json.loads(out) == {
+        "id": dns["id"],
+        "category": "security",
+        "origin": "user",
+    }
     removed = dns["library_tags"][0]
     code, out = cli(
         library, "tags", str(dns["id"]), "--add", "resolver cache", "--remove", removed, "--json"
@@ -100,9 +104,10 @@ def test_extending_the_taxonomy_and_recategorize_refiles(library: Path) -> None:
     )
     code, out = cli(library, "recategorize", "--json")
     assert code == 0 and json.loads(out)["changed"] >= 1
-    assert articles(library)["Caching Strategies That Survive Production Traffic"][
-        "category"
-    ] == "caching"
+    assert (
+        articles(library)["Caching Strategies That Survive Production Traffic"]["category"]
+        == "caching"
+    )
     code, _ = cli(library, "categorize", "1", "caching")
     assert code == 0
 
@@ -111,7 +116,10 @@ def test_extending_the_taxonomy_and_recategorize_refiles(library: Path) -> None:
     ("text", "problem"),
     [
         ("", "categories.yaml:1: the taxonomy file is empty"),
-        ("- name: a\n  description: x\n- name: b\n", "categories.yaml:3: category 'b' has no description"),
+        (
+            "- name: a\n  description: x\n- name: b\n",
+            "categories.yaml:3: category 'b' has no description",
+        ),
         (
             "- name: a\n  description: x\n- name: a\n  description: y\n",
             "categories.yaml:3: duplicate category 'a' (first defined at",
@@ -199,8 +207,15 @@ def test_batch_classify_learns_from_examples(tmp_path: Path, home: Path) -> None
         + "\n"
     )
     code, out = cli(
-        home, "classify", "--taxonomy", str(taxonomy), "--examples", str(examples),
-        "--input", str(inputs), "--json",
+        home,
+        "classify",
+        "--taxonomy",
+        str(taxonomy),
+        "--examples",
+        str(examples),
+        "--input",
+        str(inputs),
+        "--json",
     )
     rows = [json.loads(x) for x in out.splitlines()]
     assert code == 0

@@ -205,9 +205,7 @@ def merge_tags(conn: Any, old: str, new: str) -> int:
             "SELECT removed FROM article_tags WHERE article_id = ? AND tag = ?",
             (article_id, new),
         ).fetchone()
-        conn.execute(
-            "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", (article_id, old)
-        )
+        conn.execute("DELETE FROM article_tags WHERE article_id = ? AND tag = ?", (article_id, old))
         if existing is None:
             conn.execute(
                 "INSERT INTO article_tags (article_id, tag, origin, removed, rank)"

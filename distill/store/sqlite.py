@@ -116,7 +116,11 @@ class SQLiteStore(Store):
                 write_vectors(conn, article_id, vectors, model)
             if labels is not None:
                 write_labels(
-                    conn, article_id, labels.category, labels.confidence, labels.tags,
+                    conn,
+                    article_id,
+                    labels.category,
+                    labels.confidence,
+                    labels.tags,
                     labels.candidates,
                 )
         return article_id
