@@ -245,3 +245,16 @@ def test_tags_on_unknown_article_and_unknown_category(library: Path) -> None:
     assert code == 1 and "no article with id 999" in out
     code, out = cli(library, "categorize", "1", "cooking", "--json")
     assert code == 1 and "'cooking' is not a category" in json.loads(out)["error"]
+
+
+def test_without_embeddings_articles_are_still_filed(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISTILL_EMBED", "false")
+    for name in ("postgresql-indexing.md", "kubernetes-deployments.md"):
+        code, _ = cli(home, "add", str(EXAMPLES / name))
+        assert code == 0
+    found = articles(home)
+    assert found["PostgreSQL Indexing in Practice"]["category"] == "databases"
+    assert found["Zero-Downtime Kubernetes Deployments"]["category"] == "infrastructure"
+    assert "Kubernetes" in found["Zero-Downtime Kubernetes Deployments"]["library_tags"]
