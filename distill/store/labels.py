@@ -163,13 +163,13 @@ def user_examples(conn: Any) -> tuple[np.ndarray | None, list[str], list[int]]:
     return matrix, [str(r[1]) for r in rows], [int(r[0]) for r in rows]
 
 
-def user_labels_version(conn: Any) -> tuple[int, str]:
-    """Changes whenever a user categorises an article: the few-shot cache key."""
-    row = conn.execute(
-        "SELECT count(*), coalesce(max(updated_at), '') || ':' || coalesce(sum(article_id), 0)"
-        " FROM article_categories WHERE origin = 'user'"
-    ).fetchone()
-    return int(row[0]), str(row[1])
+def user_labels_version(conn: Any) -> int:
+    """Changes whenever a user's categories change: the few-shot cache key."""
+    rows = conn.execute(
+        "SELECT article_id, category FROM article_categories WHERE origin = 'user'"
+        " ORDER BY article_id"
+    ).fetchall()
+    return hash(tuple((int(r[0]), str(r[1])) for r in rows))
 
 
 def tag_counts(conn: Any) -> list[tuple[str, int]]:
