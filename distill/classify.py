@@ -51,6 +51,9 @@ TEMPERATURE = 0.05
 # (not in the title or a heading) is a passing mention, not a tag.
 MAX_TAGS = 8
 MIN_MENTIONS = 2
+# ...except in a short text (a note, a sentence given to `distill classify`), where
+# naming a technology once is what the text is about.
+SHORT_TEXT_WORDS = 150
 MAX_CANDIDATES = 5
 
 
@@ -68,12 +71,14 @@ class Labels:
 # ------------------------------------------------------------------------ tags
 
 
-def choose_tags(mentions: Sequence[Any], limit: int = MAX_TAGS) -> list[str]:
+def choose_tags(
+    mentions: Sequence[Any], limit: int = MAX_TAGS, min_mentions: int = MIN_MENTIONS
+) -> list[str]:
     """Canonical names of the technologies an article is about, most salient first."""
     tags = [
         m.name
         for m in mentions
-        if m.in_title or getattr(m, "headings", 0) > 0 or m.count >= MIN_MENTIONS
+        if m.in_title or getattr(m, "headings", 0) > 0 or m.count >= min_mentions
     ]
     return tags[:limit]
 
@@ -82,7 +87,8 @@ def tag_document(doc: Document, home: Path | None = None) -> tuple[list[Any], li
     """(mentions, tags, candidate tags) of a document, from the library's technology list."""
     mentions = find_in_document(doc, home)
     candidates = candidate_terms(doc, home, limit=MAX_CANDIDATES)
-    return mentions, choose_tags(mentions), candidates
+    least = 1 if doc.word_count < SHORT_TEXT_WORDS else MIN_MENTIONS
+    return mentions, choose_tags(mentions, min_mentions=least), candidates
 
 
 def hint_weights(mentions: Sequence[Any], names: Sequence[str]) -> np.ndarray:
