@@ -51,9 +51,7 @@ _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 
 def truncate_entries(data: bytes, limit: int = MAX_FEED_ENTRIES) -> bytes:
     """The document up to its `limit`-th entry, with the root closed again."""
-    count = 0
-    for match in _ENTRY_TAG.finditer(data):
-        count += 1
+    for count, match in enumerate(_ENTRY_TAG.finditer(data), start=1):
         if count > limit:
             head = data[: match.start()]
             lowered = head[:4096].lower()
