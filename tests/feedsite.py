@@ -104,6 +104,12 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             self.close_connection = True
             return
+        if path.startswith("/slow/"):  # /slow/<seconds>/<path>: the route, answered late
+            seconds, _, rest = path.removeprefix("/slow/").partition("/")
+            with self.site.lock:
+                self.site.requests.append((self.path, 0))  # 0: arrived, not answered yet
+            time.sleep(float(seconds))
+            path = "/" + rest
         with self.site.lock:
             route = self.site.routes.get(path)
             mounts = dict(self.site.mounts)
