@@ -20,6 +20,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -71,6 +72,12 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=400)
     parser.add_argument("--per-feed", type=int, default=2)
     parser.add_argument("--sites", type=int, default=50)
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=0,
+        help="Stop the cycle after this long (a shared machine) and report what was done.",
+    )
     args = parser.parse_args()
 
     ready: multiprocessing.Queue = multiprocessing.Queue()
@@ -118,7 +125,10 @@ def main() -> None:
 
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    Worker(settings, until_idle=True, on_event=on_event).run()
+    worker = Worker(settings, until_idle=True, on_event=on_event)
+    if args.max_seconds:
+        threading.Timer(args.max_seconds, worker.stop).start()
+    worker.run()
     wall = time.perf_counter() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
@@ -137,8 +147,15 @@ def main() -> None:
         f"articles: {added} added, {counts['duplicate']} duplicate, {counts['failed']} failed,"
         f" {counts['feed_errors']} feed errors (corpus distinct: {distinct})"
     )
-    print(f"articles/hour end to end: {added / wall * 3600:,.0f}")
-    print(f"CPU s per article: {cpu / max(added, 1):.3f} (worker process, {cpu:.1f} s total)")
+    per_article = cpu / max(added, 1)
+    print(f"articles/hour end to end (measured wall clock): {added / wall * 3600:,.0f}")
+    print(f"CPU s per article: {per_article:.3f} (worker process, {cpu:.1f} s total)")
+    print(
+        f"articles/hour if the worker had {os.cpu_count()} cores to itself (CPU-bound):"
+        f" {(os.cpu_count() or 1) * 3600 / per_article:,.0f}"
+    )
+    load = os.getloadavg()
+    print(f"load average during the run (other work on the machine): {load[0]:.1f}")
     print(f"peak memory (max RSS): {peak_mib:,.0f} MiB")
     print(f"cores: {os.cpu_count()}")
     server.terminate()

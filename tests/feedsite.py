@@ -39,6 +39,8 @@ class FeedSite:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.mounts: dict[str, Path] = {}  # URL prefix -> folder served as HTML pages
+        self.in_flight = 0
+        self.max_in_flight = 0  # most requests this server was answering at one moment
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.lock = threading.Lock()
         handler = type("H", (_Handler,), {"site": self})
@@ -84,6 +86,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
+        with self.site.lock:
+            self.site.in_flight += 1
+            self.site.max_in_flight = max(self.site.max_in_flight, self.site.in_flight)
+        try:
+            self._get()
+        finally:
+            with self.site.lock:
+                self.site.in_flight -= 1
+
+    def _get(self) -> None:
         path = self.path.split("?")[0]
         if path == "/loop":
             self._answer(302, b"", {"Location": "/loop"})

@@ -127,3 +127,28 @@ def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLiteStore
     events = [json.loads(line) for line in out.splitlines()]
     assert events[-1]["event"] == "stopped" and events[-1]["done"] == 1
     assert store.list_articles().total == 1
+
+
+def test_robots_txt_respected_and_one_request_at_a_time_per_host(
+    quick: Settings, store: SQLiteStore
+) -> None:
+    arts = corpus_articles(8)
+    with feed_site() as site:
+        site.put("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        queue = JobQueue(store, quick)
+        urls = []
+        for i, art in enumerate(arts):
+            site.put(f"/a/{i}", Path(art["path"]).read_bytes(), art["ctype"])
+            urls.append(site.url(f"/slow/0.2/a/{i}"))  # slow enough for requests to overlap
+        site.put("/private/x", Path(arts[0]["path"]).read_bytes(), arts[0]["ctype"])
+        urls.append(site.url("/private/x"))
+        for url in urls:
+            queue.enqueue(INGEST_URL, {"url": url}, key=url, host=host_key(url))
+        Worker(quick, threads=4, until_idle=True).run()
+        assert site.max_in_flight == 1  # four threads, one host: never two requests at once
+        assert not site.hits("/private/")
+        assert len(site.hits("/robots.txt")) == 1  # fetched once, then cached
+    jobs = {j.payload["url"]: j for j in queue.list_jobs()[0]}
+    private = jobs[site.url("/private/x")]
+    assert private.state == "failed" and "robots.txt disallows" in private.last_error
+    assert sum(j.state == "done" for j in jobs.values()) == len(arts)
