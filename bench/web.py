@@ -82,8 +82,10 @@ def server_times(home: Path, samples: int) -> dict[str, list[float]]:
     rng = random.Random(7)
     store = open_store(home)
     total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?",
-                                            (samples,))]
+    ids = [
+        r[0]
+        for r in store.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?", (samples,))
+    ]
     store.close()
     pages = max(1, total // 12)
     words = ["goroutine", "memory", "compiler", "release", "generics", "async", "cargo", "fuzzing"]
@@ -192,7 +194,7 @@ def main() -> None:
     print("\nserver time (in-process, sequential), ms")
     print(f"{'route':34} {'n':>5} {'p50':>8} {'p95':>8}")
     for name, times in server_times(home, args.samples).items():
-        print(f"{name:34} {len(times):5d} {statistics.median(times):8.1f} {pct(times, .95):8.1f}")
+        print(f"{name:34} {len(times):5d} {statistics.median(times):8.1f} {pct(times, 0.95):8.1f}")
     if shutil.which("wrk"):
         print(f"\nwrk -t2 -c64 -d{args.duration}s (distill serve, one uvicorn worker)")
         print(f"{'route':34} {'req/s':>9} {'p99':>9}  errors")

@@ -57,9 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Writes through /v1 always need a token.",
     ),
     Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
-    Setting(
-        "web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."
-    ),
+    Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

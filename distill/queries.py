@@ -59,14 +59,16 @@ class Library:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._stores: list[SQLiteStore] = []
-        self.store  # open (and migrate) once up front so errors surface at start-up
+        self._generation = 0  # bumped by close(): threads then open fresh connections
+        _ = self.store  # open (and migrate) once up front so errors surface at start-up
 
     @property
     def store(self) -> SQLiteStore:
         store = getattr(self._local, "store", None)
-        if store is None:
+        if store is None or getattr(self._local, "generation", -1) != self._generation:
             store = open_store(self.settings.home)
             self._local.store = store
+            self._local.generation = self._generation
             with self._lock:
                 self._stores.append(store)
         return store
@@ -80,6 +82,7 @@ class Library:
             for store in self._stores:
                 store.close()
             self._stores.clear()
+            self._generation += 1
 
 
 @dataclass
@@ -314,9 +317,9 @@ def trending_scores(lib: Library, today: dt.date | None = None) -> dict[int, flo
     for article_id, day, visitors in sql.visits_since(lib.conn, first):
         age = (today - dt.date.fromisoformat(day)).days
         scores[article_id] = scores.get(article_id, 0.0) + visitors * 0.5 ** (age / HALF_LIFE_DAYS)
-    top = sorted(
-        ((s, i) for i, s in scores.items() if s >= TRENDING_MIN_SCORE), reverse=True
-    )[:TRENDING_TOP]
+    top = sorted(((s, i) for i, s in scores.items() if s >= TRENDING_MIN_SCORE), reverse=True)[
+        :TRENDING_TOP
+    ]
     result = {i: round(s, 3) for s, i in top}
     _TRENDING_CACHE.clear()
     _TRENDING_CACHE[cache_key] = result

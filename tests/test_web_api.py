@@ -71,11 +71,17 @@ def test_bad_cursors_are_400_with_a_structured_error(client, cursor: str) -> Non
 
 def test_unknown_ids_and_bad_parameters(client, token: str) -> None:  # type: ignore[no-untyped-def]
     auth = {"Authorization": f"Bearer {token}"}
-    for path in ("/v1/articles/999999", "/v1/articles/999999/summary", "/v1/articles/999999/related"):
+    for path in (
+        "/v1/articles/999999",
+        "/v1/articles/999999/summary",
+        "/v1/articles/999999/related",
+    ):
         response = client.get(path)
         assert response.status_code == 404 and "999999" in error_of(response)["message"]
     assert client.delete("/v1/articles/999999", headers=auth).status_code == 404
-    assert client.patch("/v1/articles/999999", json={"starred": True}, headers=auth).status_code == 404
+    assert (
+        client.patch("/v1/articles/999999", json={"starred": True}, headers=auth).status_code == 404
+    )
     response = client.get("/v1/articles/not-a-number")
     assert response.status_code == 422 and "article_id" in error_of(response)["message"]
     response = client.get("/v1/articles", params={"sort": "sideways"})

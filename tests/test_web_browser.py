@@ -99,7 +99,9 @@ def page(browser):  # type: ignore[no-untyped-def]
 def test_category_page_cards_pages_and_screenshot(server, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(server["base"] + "/category/uncategorized")
     assert page.locator("h1").inner_text() == "Articles in uncategorized"
-    assert page.locator(".count").inner_text().startswith(f"Showing 12 of {CORPUS_ARTICLES} articles")
+    assert (
+        page.locator(".count").inner_text().startswith(f"Showing 12 of {CORPUS_ARTICLES} articles")
+    )
     cards = page.locator("article.card")
     assert cards.count() == 12
     first = cards.nth(0)
@@ -110,7 +112,9 @@ def test_category_page_cards_pages_and_screenshot(server, page) -> None:  # type
     # sections beyond the executive summary are one click away (when the summarizer made any)
     with_more = page.locator("article.card:has(details.more)")
     sections = httpx.get(server["base"] + "/v1/articles?limit=12").json()["articles"]
-    assert with_more.count() == sum(len((a["summary"] or {}).get("sections", [])) > 1 for a in sections)
+    assert with_more.count() == sum(
+        len((a["summary"] or {}).get("sections", [])) > 1 for a in sections
+    )
     if with_more.count():
         hidden = with_more.first.locator(".sec-title").first
         assert not hidden.is_visible()
@@ -227,7 +231,11 @@ def test_hostile_article_renders_as_inert_text(server, page) -> None:  # type: i
     )
     assert response.status_code == 201, response.text
     article_id = response.json()["id"]
-    for path in (f"/articles/{article_id}", "/category/uncategorized", "/search?q=closing+paragraph"):
+    for path in (
+        f"/articles/{article_id}",
+        "/category/uncategorized",
+        "/search?q=closing+paragraph",
+    ):
         page.goto(server["base"] + path)
         page.mouse.move(300, 300)
         assert page.locator("img[src=x]").count() == 0

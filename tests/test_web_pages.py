@@ -93,9 +93,7 @@ def test_forms_need_the_csrf_token(setup) -> None:  # type: ignore[no-untyped-de
     client, article_id = setup
     page = client.get(f"/articles/{article_id}")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    refused = client.post(
-        f"/articles/{article_id}/star", data={"csrf": "forged", "starred": "1"}
-    )
+    refused = client.post(f"/articles/{article_id}/star", data={"csrf": "forged", "starred": "1"})
     assert refused.status_code == 403 and "form expired" in refused.text
     assert client.get(f"/v1/articles/{article_id}").json()["starred"] is False
     ok = client.post(

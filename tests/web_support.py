@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from distill.config import load_settings
-from distill.pipeline import ingest
-from distill.plugins import get_summarizer
 from distill.extract import from_markdown
 from distill.models import Document
+from distill.pipeline import ingest
+from distill.plugins import get_summarizer
 from distill.sources import Source
 from distill.store import open_store
 from distill.store import web as sql

@@ -6,8 +6,10 @@ stays in the library so the web pages and the API can call the same functions.
 
 from __future__ import annotations
 
-from . import library  # noqa: F401  (registers its commands)
-from . import web  # noqa: F401  (registers serve and tokens)
+from . import (
+    library,  # noqa: F401  (registers its commands)
+    web,  # noqa: F401  (registers serve and tokens)
+)
 from .root import main
 
 __all__ = ["main"]

@@ -58,8 +58,10 @@ def tokens_create(app: App, name: str, as_json: bool) -> None:
         emit_json({"name": name, "token": token})
     else:
         click.echo(token)
-        click.echo(f"Token {name!r} created. Keep it: it is not stored and cannot be shown again.",
-                   err=True)
+        click.echo(
+            f"Token {name!r} created. Keep it: it is not stored and cannot be shown again.",
+            err=True,
+        )
 
 
 @tokens.command("list")
@@ -75,7 +77,8 @@ def tokens_list(app: App, as_json: bool) -> None:
     if not rows:
         click.echo("No tokens. Create one with `distill tokens create NAME`.")
     for row in rows:
-        click.echo(f"{row['name']}\tcreated {row['created_at']}\tlast used {row['last_used_at'] or 'never'}")
+        used = row["last_used_at"] or "never"
+        click.echo(f"{row['name']}\tcreated {row['created_at']}\tlast used {used}")
 
 
 @tokens.command("revoke")

@@ -97,7 +97,9 @@ def card_from_row(row: Any) -> dict[str, Any]:
 def count_cards(conn: Any, filters: Filters) -> int:
     clause, params = filters.clause()
     joins = " LEFT JOIN stars st ON st.article_id = a.id" if "st." in clause else ""
-    return int(conn.execute(f"SELECT count(*) FROM articles a{joins}{clause}", params).fetchone()[0])
+    return int(
+        conn.execute(f"SELECT count(*) FROM articles a{joins}{clause}", params).fetchone()[0]
+    )
 
 
 def list_cards(
@@ -283,16 +285,13 @@ def create_token(conn: Any, name: str, token_hash: str) -> None:
 
 
 def token_name(conn: Any, token_hash: str) -> str | None:
-    row = conn.execute(
-        "SELECT name FROM api_tokens WHERE token_hash = ?", (token_hash,)
-    ).fetchone()
+    row = conn.execute("SELECT name FROM api_tokens WHERE token_hash = ?", (token_hash,)).fetchone()
     return str(row[0]) if row else None
 
 
 def touch_token(conn: Any, name: str) -> None:
     conn.execute(
-        "UPDATE api_tokens SET last_used_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-        " WHERE name = ?",
+        "UPDATE api_tokens SET last_used_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE name = ?",
         (name,),
     )
 

@@ -20,10 +20,11 @@ from ..sources import Source, url_source
 from .common import ApiError, bearer, check_write_rate, library, reads_need_token, token_owner
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An API token from `distill tokens`")
+BEARER = Security(bearer_scheme)  # declares the scheme in OpenAPI; the header is read below
 MAX_TEXT = 10_000_000  # characters of HTML or Markdown in one create request
 
 
-def read_access(request: Request, _: Any = Security(bearer_scheme)) -> None:
+def read_access(request: Request, _: Any = BEARER) -> None:
     """Reads are public on loopback by default; otherwise they need a valid token."""
     token = bearer(request)
     owner = token_owner(request, token)
@@ -31,7 +32,7 @@ def read_access(request: Request, _: Any = Security(bearer_scheme)) -> None:
         raise ApiError(401, "token_required", "reading this library needs an API token")
 
 
-def write_access(request: Request, _: Any = Security(bearer_scheme)) -> str:
+def write_access(request: Request, _: Any = BEARER) -> str:
     owner = token_owner(request, bearer(request))
     if owner is None:
         raise ApiError(401, "token_required", "writes need an API token (Bearer)")
@@ -230,7 +231,9 @@ def get_related(
     limit: int = Query(5, ge=1, le=50),
     _: None = Depends(read_access),
 ) -> list[RelatedHit]:
-    return [RelatedHit.model_validate(c) for c in queries.related(library(request), article_id, limit)]
+    return [
+        RelatedHit.model_validate(c) for c in queries.related(library(request), article_id, limit)
+    ]
 
 
 def create_article(
@@ -307,7 +310,7 @@ def get_technology(request: Request, name: str, _: None = Depends(read_access)) 
 
 def search(
     request: Request,
-    q: str = Query(..., max_length=1000, description="Plain words, \"phrases\", -excluded"),
+    q: str = Query(..., max_length=1000, description='Plain words, "phrases", -excluded'),
     category: str = Query("", max_length=200),
     tech: str = Query("", max_length=200),
     site: str = Query("", max_length=300),

@@ -77,7 +77,7 @@ def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
         title="Distill",
         version="1",
         description="Articles, their six-section summaries with provenance, categories, "
-        "technologies and search. Errors are {\"error\": {\"code\", \"message\", \"details\"}}; "
+        'technologies and search. Errors are {"error": {"code", "message", "details"}}; '
         "lists carry next_cursor. Writes need `Authorization: Bearer TOKEN` "
         "(`distill tokens create NAME`).",
         openapi_url="/v1/openapi.json",

@@ -61,9 +61,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     )
     response = HTMLResponse(body, status_code=status)
     if security.CSRF_COOKIE not in request.cookies:
-        response.set_cookie(
-            security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/"
-        )
+        response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/")
     return response
 
 
@@ -96,9 +94,7 @@ def home(request: Request) -> HTMLResponse:
     )
 
 
-def category(
-    request: Request, name: str, sort: str = "newest", page: int = 1
-) -> HTMLResponse:
+def category(request: Request, name: str, sort: str = "newest", page: int = 1) -> HTMLResponse:
     _guard(request)
     lib = library(request)
     filters = queries.build_filters(lib, category=name)
@@ -123,7 +119,8 @@ def _page_links(current: int, pages: int) -> list[int | None]:
     show = {1, pages, *range(current - 2, current + 3)}
     out: list[int | None] = []
     for number in sorted(n for n in show if 1 <= n <= pages):
-        if out and out[-1] is not None and number - out[-1] > 1:  # type: ignore[operator]
+        last = out[-1] if out else None
+        if last is not None and number - last > 1:
             out.append(None)
         out.append(number)
     return out
