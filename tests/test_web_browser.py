@@ -246,3 +246,23 @@ def test_hostile_article_renders_as_inert_text(server, page) -> None:  # type: i
     # the page's own CSP header is what blocks anything that slipped through
     csp = httpx.get(server["base"] + f"/articles/{article_id}").headers["content-security-policy"]
     assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+
+
+def test_home_on_a_phone_in_dark_mode(server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, color_scheme="dark", device_scale_factor=1
+    )
+    page = context.new_page()
+    page.goto(server["base"] + "/")
+    assert page.locator("h1").inner_text() == "Your library"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(246, 247, 249)"  # the dark palette, not the light one
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing forces sideways scrolling on a phone
+    page.screenshot(path=str(SHOTS / "home-phone-dark.png"), full_page=True)
+    page.goto(server["base"] + "/category/uncategorized")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.keyboard.press("j")
+    assert page.locator("article.card.current").count() == 1
+    page.screenshot(path=str(SHOTS / "category-phone-dark.png"))
+    context.close()

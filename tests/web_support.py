@@ -55,6 +55,7 @@ def corpus_source(row: dict[str, str]) -> Source:
         doc = from_markdown(path.read_text(encoding="utf-8"), source=str(path))
         doc.url = doc.canonical_url = row["url"]
         doc.site = urlsplit(row["url"]).hostname or ""
+        doc.date = doc.date or row["date"][:10]
         return doc
 
     return Source(str(path), load)
