@@ -93,8 +93,10 @@ def main() -> None:
         results.append(json.loads(out.strip().splitlines()[-1]))
     print(f"{'phase':<14}{'articles':>9}{'failed':>8}{'art/s':>9}{'cpu ms/art':>12}{'peak MB':>9}")
     for r in results:
-        print(f"{r['phase']:<14}{r['articles']:>9}{r['failed']:>8}{r['per_second']:>9.1f}"
-              f"{r['cpu_ms_per_article']:>12.1f}{r['peak_mb']:>9.0f}")
+        print(
+            f"{r['phase']:<14}{r['articles']:>9}{r['failed']:>8}{r['per_second']:>9.1f}"
+            f"{r['cpu_ms_per_article']:>12.1f}{r['peak_mb']:>9.0f}"
+        )
     ratio = results[1]["cpu_ms_per_article"] / results[0]["cpu_ms_per_article"]
     print(f"HTML ingest CPU cost / trafilatura.extract() alone: {ratio:.2f}x (goal <= 1.5x)")
 

@@ -184,7 +184,9 @@ def test_tokens_cli_create_use_list_revoke(corpus_home: Path) -> None:  # noqa: 
     assert "cli-test" in names
     with client_for(corpus_home) as client:
         auth = {"Authorization": f"Bearer {token}"}
-        assert client.patch("/v1/articles/1", json={"starred": False}, headers=auth).status_code == 200
+        assert (
+            client.patch("/v1/articles/1", json={"starred": False}, headers=auth).status_code == 200
+        )
         assert run("tokens", "revoke", "cli-test", "--json")[0] == 0
         refused = client.patch("/v1/articles/1", json={"starred": False}, headers=auth)
         assert refused.status_code == 401
