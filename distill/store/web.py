@@ -111,15 +111,80 @@ def list_cards(
     after_key: tuple[Any, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """One page of cards. `after_key` is a keyset position (see cursor_key) for the API."""
+    # Pick the page's ids first from the indexes alone, then read just those rows: with
+    # OFFSET, SQLite still builds every skipped row, and card rows carry summary JSON.
+    if sort == "most_read":
+        ids = _most_read_ids(conn, filters, limit, offset, after_key)
+    else:
+        clause, params = filters.clause()
+        if after_key is not None:
+            keyset, extra = _keyset(sort, after_key)
+            clause = (clause + " AND " if clause else " WHERE ") + keyset
+            params = [*params, *extra]
+        joins = " LEFT JOIN stars st ON st.article_id = a.id" if "st." in clause else ""
+        ids = _ids(conn, "FROM articles a" + joins + clause + _ORDER[sort], params, limit, offset)
+    cards = cards_by_ids(conn, ids)
+    return [cards[i] for i in ids if i in cards]
+
+
+def _ids(conn: Any, tail: str, params: list[Any], limit: int, offset: int) -> list[int]:
+    rows = conn.execute(f"SELECT a.id {tail} LIMIT ? OFFSET ?", [*params, limit, offset])
+    return [int(r[0]) for r in rows]
+
+
+def _most_read_ids(
+    conn: Any, filters: Filters, limit: int, offset: int, after_key: tuple[Any, ...] | None
+) -> list[int]:
+    """Most read first without sorting the whole library: read articles (few, from
+    article_reads) in view order, then the never-read ones by the date index."""
     clause, params = filters.clause()
+    joins = " LEFT JOIN stars st ON st.article_id = a.id" if "st." in clause else ""
+    and_ = " AND " if clause else " WHERE "
+    read_tail = (
+        # CROSS JOIN keeps article_reads (the few read articles) as the outer loop
+        "FROM article_reads r CROSS JOIN articles a ON a.id = r.article_id" + joins + clause + and_
+    )
+    unread_tail = (
+        "FROM articles a" + joins + clause + and_ + "NOT EXISTS (SELECT 1 FROM article_reads r"
+        " WHERE r.article_id = a.id AND r.views > 0)"
+    )
+    order_read = " ORDER BY r.views DESC, a.published DESC, a.id DESC"
+    order_unread = " ORDER BY a.published DESC, a.id DESC"
     if after_key is not None:
-        keyset, extra = _keyset(sort, after_key)
-        clause = (clause + " AND " if clause else " WHERE ") + keyset
-        params = [*params, *extra]
-    rows = conn.execute(
-        _CARD_SELECT + clause + _ORDER[sort] + " LIMIT ? OFFSET ?", [*params, limit, offset]
-    ).fetchall()
-    return [card_from_row(r) for r in rows]
+        views, published, last_id = after_key
+        if views > 0:
+            ids = _ids(
+                conn,
+                read_tail + "r.views > 0 AND (r.views, a.published, a.id) < (?, ?, ?)" + order_read,
+                [*params, views, published, last_id],
+                limit,
+                0,
+            )
+            if len(ids) < limit:
+                ids += _ids(conn, unread_tail + order_unread, params, limit - len(ids), 0)
+            return ids
+        return _ids(
+            conn,
+            unread_tail + " AND (a.published, a.id) < (?, ?)" + order_unread,
+            [*params, published, last_id],
+            limit,
+            0,
+        )
+    read_count = int(
+        conn.execute(f"SELECT count(*) {read_tail} r.views > 0", params).fetchone()[0]
+    )
+    ids = []
+    if offset < read_count:
+        ids = _ids(conn, read_tail + "r.views > 0" + order_read, params, limit, offset)
+    if len(ids) < limit:
+        ids += _ids(
+            conn,
+            unread_tail + order_unread,
+            params,
+            limit - len(ids),
+            max(0, offset - read_count),
+        )
+    return ids
 
 
 def _keyset(sort: str, key: tuple[Any, ...]) -> tuple[str, list[Any]]:
@@ -127,10 +192,7 @@ def _keyset(sort: str, key: tuple[Any, ...]) -> tuple[str, list[Any]]:
         return "(a.published, a.id) < (?, ?)", list(key)
     if sort == "oldest":
         return "(a.published, a.id) > (?, ?)", list(key)
-    return (
-        "(coalesce(r.views, 0), a.published, a.id) < (?, ?, ?)",
-        list(key),
-    )
+    raise ValueError(f"no keyset for sort {sort!r}")  # most_read has its own path
 
 
 def cursor_key(sort: str, card: dict[str, Any]) -> list[Any]:
