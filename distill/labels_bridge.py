@@ -8,6 +8,8 @@ stored vectors), so pages and API keep one shape while the rest of Distill lands
 from __future__ import annotations
 
 import html
+import importlib
+import importlib.util
 import re
 from typing import Any
 
@@ -86,15 +88,33 @@ def category_months(conn: Any) -> dict[str, list[tuple[str, int]]]:
 _WORD = re.compile(r"[\w][\w.+#-]*", re.UNICODE)
 
 
+def _module(name: str) -> Any:
+    """A sibling feature module if this install has it (search, related), else None."""
+    if importlib.util.find_spec(f"distill.{name}") is None:
+        return None
+    return importlib.import_module(f"distill.{name}")
+
+
 def search(
-    conn: Any, query: str, filters: dict[str, str], limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    """[{id, score, snippet}], total. Substring matching over title and text for now."""
+    store: Any, query: str, filters: dict[str, str], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int, str]:
+    """([{id, score, snippet}], total, message). Full-text/meaning search when the search
+    module exists; until then substring matching over title and text."""
+    engine = _module("search")
+    if engine is not None:
+        found = engine.search(store, query, limit=offset + limit, filters=filters)
+        hits = [
+            {"id": h.id, "score": h.score, "snippet": h.snippet}
+            for h in found.results[offset : offset + limit]
+        ]
+        return hits, int(found.total), found.message
+    conn = store.conn
     words = [w.lower() for w in _WORD.findall(query)][:8]
     ids, total = sql.search_like(conn, words, limit, offset)
-    return [
+    hits = [
         {"id": i, "score": None, "snippet": snippet(sql.article_body(conn, i), words)} for i in ids
-    ], total
+    ]
+    return hits, total, ""
 
 
 def snippet(text: str, words: list[str]) -> str:
@@ -118,8 +138,17 @@ def snippet(text: str, words: list[str]) -> str:
 _VECTORS: dict[int, tuple[list[int], np.ndarray]] = {}
 
 
-def related(conn: Any, article_id: int, limit: int) -> list[tuple[int, str]]:
-    """[(id, reason)] nearest by stored article vectors; empty when there are none."""
+def related(store: Any, article_id: int, limit: int) -> list[tuple[int, str]]:
+    """[(id, reason)]: the related module's answer when it exists, else nearest by stored
+    article vectors (empty when the library has none)."""
+    finder = _module("related")
+    if finder is not None:
+        found = finder.related(store, article_id, limit)
+        return [
+            (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
+            for r in found.results
+        ]
+    conn = store.conn
     mine = article_vector(conn, article_id)
     if mine is None:
         return []

@@ -256,7 +256,7 @@ def article_detail(lib: Library, article_id: int) -> dict[str, Any]:
 def related(lib: Library, article_id: int, limit: int = 5) -> list[dict[str, Any]]:
     if not sql.article_exists(lib.conn, article_id):
         raise NotFound(f"no article with id {article_id}")
-    found = bridge.related(lib.conn, article_id, limit)
+    found = bridge.related(lib.store, article_id, limit)
     cards = sql.cards_by_ids(lib.conn, [i for i, _ in found])
     out = []
     for rid, reason in found:
@@ -376,8 +376,8 @@ def search(
     if len(query) > 1000:
         raise InputError("query is longer than 1,000 characters")
     if not query:
-        return {"query": query, "total": 0, "results": []}
-    hits, total = bridge.search(lib.conn, query, filters or {}, limit, offset)
+        return {"query": query, "total": 0, "results": [], "message": ""}
+    hits, total, message = bridge.search(lib.store, query, filters or {}, limit, offset)
     cards = sql.cards_by_ids(lib.conn, [h["id"] for h in hits])
     results = []
     for hit in hits:
@@ -387,4 +387,4 @@ def search(
             card["score"] = hit.get("score")
             results.append(card)
     decorate(lib, results)
-    return {"query": query, "total": total, "results": results}
+    return {"query": query, "total": total, "results": results, "message": message}

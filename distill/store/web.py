@@ -170,9 +170,7 @@ def _most_read_ids(
             limit,
             0,
         )
-    read_count = int(
-        conn.execute(f"SELECT count(*) {read_tail} r.views > 0", params).fetchone()[0]
-    )
+    read_count = int(conn.execute(f"SELECT count(*) {read_tail} r.views > 0", params).fetchone()[0])
     ids = []
     if offset < read_count:
         ids = _ids(conn, read_tail + "r.views > 0" + order_read, params, limit, offset)

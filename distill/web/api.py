@@ -166,6 +166,7 @@ class SearchHit(ArticleCard):
 class SearchOut(BaseModel):
     query: str
     total: int
+    message: str = Field("", description="Why there are fewer results, or what was ignored")
     results: list[SearchHit]
     next_cursor: str | None
 

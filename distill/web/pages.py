@@ -189,7 +189,7 @@ def search(
     per_page = queries.PER_PAGE
     filters = {"category": category, "tech": tech, "site": site, "after": after, "before": before}
     error = ""
-    found: dict[str, Any] = {"query": q, "total": 0, "results": []}
+    found: dict[str, Any] = {"query": q, "total": 0, "results": [], "message": ""}
     try:
         for key in ("after", "before"):
             queries.check_date(filters[key], key)
