@@ -13,16 +13,25 @@ from .root import main
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True)
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Server processes (each with its own connections; SQLite WAL lets them share).",
+)
 @json_option
 @pass_app
 @guarded
-def serve(app: App, host: str, port: int, as_json: bool) -> None:
+def serve(app: App, host: str, port: int, workers: int, as_json: bool) -> None:
     """Serve the library's pages and the /v1 API (uvicorn)."""
+    import os
+
     import uvicorn
 
     from ..web.app import create_app
 
-    web = create_app(app.settings, host=host)
+    web = create_app(app.settings, host=host)  # also checks the library opens and migrates
     mode = app.settings.web_read_auth
     private = mode == "token" or (mode == "auto" and not is_loopback(host))
     if as_json:
@@ -31,7 +40,20 @@ def serve(app: App, host: str, port: int, as_json: bool) -> None:
         click.echo(f"Serving {app.settings.home} at http://{host}:{port}")
         if private:
             click.echo("Reads need an API token here (web_read_auth); see `distill tokens`.")
-    uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ["DISTILL_HOME"] = str(app.settings.home)
+    os.environ["DISTILL_SERVE_HOST"] = host
+    uvicorn.run(
+        "distill.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @main.group()

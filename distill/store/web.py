@@ -94,12 +94,32 @@ def card_from_row(row: Any) -> dict[str, Any]:
     }
 
 
+# (connection id, filter SQL, params) -> (connection, version, count). The entry holds the
+# connection itself so its id cannot be reused by another while the entry exists.
+_COUNTS: dict[tuple[int, str, tuple[Any, ...]], tuple[Any, tuple[int, int], int]] = {}
+_COUNTS_MAX = 1024
+
+
 def count_cards(conn: Any, filters: Filters) -> int:
+    """How many articles pass `filters`, remembered until the database changes.
+
+    A count walks a whole index (about 6 ms at 100,000 articles), every listing needs one,
+    and most requests change nothing. `PRAGMA data_version` moves when another connection
+    commits and `total_changes` when this one writes, so together they say "unchanged".
+    """
     clause, params = filters.clause()
+    version = (int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes))
+    key = (id(conn), clause, tuple(params))
+    hit = _COUNTS.get(key)
+    if hit is not None and hit[0] is conn and hit[1] == version:
+        return int(hit[2])
     joins = " LEFT JOIN stars st ON st.article_id = a.id" if "st." in clause else ""
-    return int(
-        conn.execute(f"SELECT count(*) FROM articles a{joins}{clause}", params).fetchone()[0]
-    )
+    sql = f"SELECT count(*) FROM articles a{joins}{clause}"
+    count = int(conn.execute(sql, params).fetchone()[0])
+    if len(_COUNTS) >= _COUNTS_MAX:
+        _COUNTS.clear()
+    _COUNTS[key] = (conn, version, count)
+    return count
 
 
 def list_cards(

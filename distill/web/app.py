@@ -102,6 +102,15 @@ def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The factory uvicorn calls in each worker process (`distill serve --workers N`)."""
+    import os
+
+    from ..config import load_settings
+
+    return create_app(load_settings(), host=os.environ.get("DISTILL_SERVE_HOST", "127.0.0.1"))
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return (path.startswith("/v1/") and path != "/v1/docs") or path.startswith("/feeds/")
