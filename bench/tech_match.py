@@ -43,6 +43,7 @@ def main() -> int:
     techs = load_technologies()
     times: list[float] = []
     words: list[int] = []
+    near_3000: list[float] = []  # articles of 2,500-3,500 words
     for name in sets:
         found_subject = total = 0
         tag_hits = tag_total = base_hits = 0
@@ -59,6 +60,13 @@ def main() -> int:
             mentions = techs.find_in_document(doc)
             times.append(time.perf_counter() - t)
             words.append(doc.word_count)
+            if 2500 <= doc.word_count <= 3500:  # best of 5: the machine is shared
+                best = times[-1]
+                for _ in range(4):
+                    t = time.perf_counter()
+                    techs.find_in_document(doc)
+                    best = min(best, time.perf_counter() - t)
+                near_3000.append(best)
             names = {m.name for m in mentions}
             total += 1
             found_subject += SUBJECT[name] in names
@@ -83,6 +91,13 @@ def main() -> int:
         print(
             f"match per article: median {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms "
             f"over {len(ms)} articles (median {statistics.median(words):.0f} words)"
+        )
+    if near_3000:
+        ms = sorted(x * 1000 for x in near_3000)
+        print(
+            f"articles of 2,500-3,500 words, best of 5 runs each: median "
+            f"{statistics.median(ms):.2f} ms, "
+            f"max {ms[-1]:.2f} ms over {len(ms)}"
         )
     return 0
 

@@ -21,76 +21,20 @@ _CAMEL = re.compile(
 )
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]{2,7}(?![\w])")
 _CAPS_RUN = re.compile(r"(?<=[a-z,;:(] )(?:[A-Z][A-Za-z0-9]+(?:[ -](?=[A-Z]))?){2,4}")
-_STOP = {
-    "the",
-    "a",
-    "an",
-    "and",
-    "or",
-    "of",
-    "in",
-    "on",
-    "for",
-    "to",
-    "with",
-    "by",
-    "at",
-    "from",
-    "as",
-    "is",
-    "it",
-    "this",
-    "that",
-    "we",
-    "our",
-    "you",
-    "i",
-    "if",
-    "but",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
-_BORING_ACRONYMS = {
-    "TODO",
-    "FAQ",
-    "USA",
-    "NOTE",
-    "FIXME",
-    "THE",
-    "AND",
-    "PDF",
-    "URL",
-    "URLS",
-    "ID",
-    "IDS",
-    "OK",
-    "CEO",
-    "CTO",
-    "ETA",
-    "TBD",
-    "FYI",
-    "IMHO",
-    "UTC",
-    "EDIT",
-    "UPDATE",
-}
+_STOP_WORDS = (
+    "the a an and or of in on for to with by at from as is it this that we our you i if but "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
+_STOP = set(_STOP_WORDS.split())
+_BORING = (
+    "TODO FAQ USA NOTE FIXME THE AND PDF URL URLS ID IDS OK CEO CTO ETA TBD FYI IMHO UTC "
+    "EDIT UPDATE API APIS RFC RFCS IDE IDES ABI REPL DBMS NPE UNDO REDO VALUES SELECT FROM "
+    "WHERE INSERT CLA CPU CPUS RAM SDK SDKS CLI GUI PRS LTS EOL ARM NEW BUG FIX WIP"
+)
+_BORING_ACRONYMS = set(_BORING.split())
+_SURNAME = re.compile(r"^Ma?c[A-Z][a-z]+$")  # McDonald, MacAllister: names, not terms
+_ROMAN = re.compile(r"\s[IVX]{1,4}$")  # "Gluck IV"
 
 
 def _clean(term: str) -> str:
@@ -120,7 +64,9 @@ def salient_unknown_terms(doc: Document, techs: TechList, limit: int = 10) -> li
         for raw in found:
             term = _clean(raw)
             key = term.lower()
-            if len(term) < 3 or key in _STOP or term in _BORING_ACRONYMS:
+            if len(term) < 3 or key in _STOP or term.upper() in _BORING_ACRONYMS:
+                continue
+            if _SURNAME.match(term) or _ROMAN.search(term):
                 continue
             if set(key.split()) <= names:
                 continue
@@ -129,6 +75,9 @@ def salient_unknown_terms(doc: Document, techs: TechList, limit: int = 10) -> li
             if key not in first:
                 first[key] = order
                 order += 1
+    for key in list(score):  # "TaskManagers" counts for "TaskManager"
+        if key.endswith("s") and key[:-1] in score:
+            score[key[:-1]] += score.pop(key)
     out: list[str] = []
     for key, value in sorted(score.items(), key=lambda kv: (-kv[1], first[kv[0]])):
         if value < 2:

@@ -314,10 +314,11 @@ class TechList:
                 owner.setdefault(k, i)
                 self.forms.setdefault(k, []).append(_Form(i, form, exact, form in tech.weak))
         self._owner = owner
-        self._regex = re.compile(
-            _BEFORE + "(?P<t>" + _trie_regex(list(self.forms)) + r")(?P<p>e?s)?" + _AFTER,
-            re.IGNORECASE,
-        )
+        # Matching runs on lower-cased text with a case-sensitive pattern (twice as fast as
+        # re.IGNORECASE); texts whose length changes when lower-cased use the slower one.
+        self._source = _BEFORE + "(?P<t>" + _trie_regex(list(self.forms)) + r")(?P<p>e?s)?" + _AFTER
+        self._regex = re.compile(self._source)
+        self._regex_i: re.Pattern[str] | None = None
         self._context_cache: dict[frozenset[int], re.Pattern[str]] = {}
         self._ctx_keys: dict[int, frozenset[str]] = {}
 
@@ -333,8 +334,15 @@ class TechList:
 
     def _hits(self, text: str) -> list[_Hit]:
         hits: list[_Hit] = []
-        for m in self._regex.finditer(text):
-            found = m.group("t")
+        low = text.lower()
+        if len(low) == len(text):
+            matches = self._regex.finditer(low)
+        else:
+            if self._regex_i is None:
+                self._regex_i = re.compile(self._source, re.IGNORECASE)
+            matches = self._regex_i.finditer(text)
+        for m in matches:
+            found = text[m.start("t") : m.end("t")]
             plural = m.group("p")
             norm = _SEP.sub(" ", found)
             for form in self.forms.get(_key(found), ()):
@@ -362,13 +370,13 @@ class TechList:
             words -= {_key(f) for i in techs for f in self.entries[i].weak}
             words.discard("")
             body = _trie_regex(sorted(words)) if words else "(?!)"
-            rx = re.compile(r"(?<!\w)(?P<t>" + body + r")(?:e?s)?(?!\w)", re.IGNORECASE)
+            rx = re.compile(r"(?<!\w)(?P<t>" + body + r")(?:e?s)?(?!\w)")  # on lower case
             self._context_cache[techs] = rx
         return rx
 
     def _context_hits(self, text: str, techs: frozenset[int]) -> list[tuple[int, set[int]]]:
         hits = []
-        for m in self._context_regex(techs).finditer(text):
+        for m in self._context_regex(techs).finditer(text.lower()):
             k = _key(m.group("t"))
             owners = {i for i in techs if k in self._context_keys(i)}
             hits.append((m.start(), owners))
@@ -395,11 +403,15 @@ class TechList:
         needed = frozenset(h.tech for hits in parts for h in hits if h.weak) - strong
         if not needed:
             return parts
-        ctx_parts = [self._context_hits(t, needed) for t in texts]
+        ctx_parts = []
         doc_ctx: Counter[int] = Counter()
-        for ctx in ctx_parts:
+        for text in texts:
+            ctx = self._context_hits(text, needed)
             for _, techs in ctx:
                 doc_ctx.update(techs)
+            if all(doc_ctx[i] >= DOC_CONTEXT_MIN for i in needed):
+                return parts  # enough context in the document for every ambiguous name
+            ctx_parts.append(ctx)
         kept: list[list[_Hit]] = []
         for hits, ctx in zip(parts, ctx_parts, strict=True):
             out = []
