@@ -9,6 +9,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from .. import labels_bridge as bridge
 from ..queries import Library
 from ..store import web as sql
 from . import security
@@ -102,11 +103,14 @@ def make_templates() -> Environment:
         autoescape=select_autoescape(["html", "xml", "svg"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat() per render
     )
     env.filters["safe_url"] = security.safe_url
     env.filters["section_title"] = _section_title
     env.filters["split_at"] = _split
     env.filters["snippet"] = sanitize_snippet
+    # Macros do not see the render context, so features that come and go are globals.
+    env.globals["tech_pages_enabled"] = lambda: bridge.LABELS_AVAILABLE
     return env
 
 
