@@ -25,7 +25,11 @@ from schemathesis.checks import (  # noqa: E402
 from distill.config import load_settings  # noqa: E402
 from distill.web.app import create_app  # noqa: E402
 
+from .conftest import CORPUS  # noqa: E402
 from .web_support import build_library, make_token  # noqa: E402
+
+if not CORPUS.is_dir():
+    pytest.skip(f"corpus not found at {CORPUS}", allow_module_level=True)
 
 CHECKS = [
     not_a_server_error,
@@ -40,7 +44,12 @@ def _app():  # type: ignore[no-untyped-def]
     import os
     import tempfile
 
-    home = Path(tempfile.mkdtemp(prefix="distill-schema-")) / "library"
+    import atexit
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="distill-schema-")
+    atexit.register(shutil.rmtree, folder, True)
+    home = Path(folder) / "library"
     os.environ["DISTILL_EMBED"] = "false"
     build_library(home, 12)
     token = make_token(home)
