@@ -41,11 +41,10 @@ EXAMPLES = 25  # per operation: enough to hit edge values, bounded for a shared 
 
 
 def _app():  # type: ignore[no-untyped-def]
-    import os
-    import tempfile
-
     import atexit
+    import os
     import shutil
+    import tempfile
 
     folder = tempfile.mkdtemp(prefix="distill-schema-")
     atexit.register(shutil.rmtree, folder, True)
