@@ -126,7 +126,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, ...]:
         )
     expected = (int, str, int) if sort == "most_read" else (str, int)
     if len(key) != len(expected) or not all(
-        isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, expected, strict=True)
+        _key_part_ok(v, t) for v, t in zip(key, expected, strict=True)
     ):
         raise BadRequest("cursor is not one this server issued", "bad_cursor", {"cursor": cursor})
     return tuple(key)
@@ -147,6 +147,13 @@ def decode_offset(cursor: str) -> int:
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 100_000:
         raise BadRequest("cursor is not one this server issued", "bad_cursor", {"cursor": cursor})
     return offset
+
+
+def _key_part_ok(value: Any, kind: type) -> bool:
+    """The right type, and an int SQLite can hold (64-bit signed, here never negative)."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return False
+    return isinstance(value, str) or (isinstance(value, int) and 0 <= value < 2**63)
 
 
 # --- listings ------------------------------------------------------------------------------

@@ -233,3 +233,14 @@ def test_search_categories_and_openapi(client) -> None:  # type: ignore[no-untyp
     assert "/v1/articles" in schema["paths"] and "/category/{name}" not in schema["paths"]
     docs = client.get("/v1/docs")
     assert docs.status_code == 200 and "/v1/articles/{article_id}" in docs.text
+
+
+def test_ids_and_cursor_values_beyond_sqlite_integers_are_refused(client) -> None:  # type: ignore[no-untyped-def]
+    huge = 2**63
+    assert client.get(f"/v1/articles/{huge}").status_code == 422
+    assert client.get(f"/articles/{huge}").status_code == 422
+    from distill.queries import encode_cursor
+
+    cursor = encode_cursor("newest", ["2020-01-01", huge])
+    response = client.get("/v1/articles", params={"cursor": cursor})
+    assert response.status_code == 400 and error_of(response)["code"] == "bad_cursor"

@@ -42,17 +42,15 @@ EXAMPLES = 25  # per operation: enough to hit edge values, bounded for a shared 
 
 def _app():  # type: ignore[no-untyped-def]
     import atexit
-    import os
     import shutil
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="distill-schema-")
     atexit.register(shutil.rmtree, folder, True)
     home = Path(folder) / "library"
-    os.environ["DISTILL_EMBED"] = "false"
     build_library(home, 12)
     token = make_token(home)
-    return create_app(load_settings(home)), token
+    return create_app(load_settings(home).replace(embed=False)), token
 
 
 APP, TOKEN = _app()

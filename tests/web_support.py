@@ -1,6 +1,6 @@
 """Helpers shared by the web tests: a library built from the real corpus, a token, a client.
 
-Embeddings are switched off while building (DISTILL_EMBED=false) so the library builds in
+Embeddings are switched off while building (settings embed=False) so the library builds in
 seconds; the pages and API under test read what the store holds either way.
 """
 
@@ -63,8 +63,7 @@ def corpus_source(row: dict[str, str]) -> Source:
 
 def build_library(home: Path, count: int = CORPUS_ARTICLES) -> list[int]:
     """Import `count` corpus articles into the library at `home`; return their ids."""
-    os.environ["DISTILL_EMBED"] = "false"
-    settings = load_settings(home)
+    settings = load_settings(home).replace(embed=False)
     store = open_store(home)
     backend = get_summarizer(settings.summarizer)
     ids = []
@@ -94,6 +93,7 @@ def make_token(home: Path, name: str = "tester") -> str:
 def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("web") / "library"
     old = {k: os.environ.get(k) for k in ("DISTILL_HOME", "DISTILL_EMBED")}
+    os.environ["DISTILL_EMBED"] = "false"  # articles the tests add through the app
     os.environ["DISTILL_HOME"] = str(home)
     build_library(home)
     yield home

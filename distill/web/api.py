@@ -17,7 +17,15 @@ from ..extract import apply_metadata, from_html, from_markdown
 from ..models import Document
 from ..pipeline import ingest
 from ..sources import Source, url_source
-from .common import ApiError, bearer, check_write_rate, library, reads_need_token, token_owner
+from .common import (
+    ApiError,
+    ArticleId,
+    bearer,
+    check_write_rate,
+    library,
+    reads_need_token,
+    token_owner,
+)
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An API token from `distill tokens`")
 BEARER = Security(bearer_scheme)  # declares the scheme in OpenAPI; the header is read below
@@ -215,11 +223,15 @@ def list_articles(
     )
 
 
-def get_article(request: Request, article_id: int, _: None = Depends(read_access)) -> ArticleDetail:
+def get_article(
+    request: Request, article_id: ArticleId, _: None = Depends(read_access)
+) -> ArticleDetail:
     return ArticleDetail.model_validate(queries.article_detail(library(request), article_id))
 
 
-def get_summary(request: Request, article_id: int, _: None = Depends(read_access)) -> SummaryOut:
+def get_summary(
+    request: Request, article_id: ArticleId, _: None = Depends(read_access)
+) -> SummaryOut:
     detail = queries.article_detail(library(request), article_id)
     if detail["summary"] is None:
         raise ApiError(404, "not_found", f"article {article_id} has no summary yet")
@@ -228,7 +240,7 @@ def get_summary(request: Request, article_id: int, _: None = Depends(read_access
 
 def get_related(
     request: Request,
-    article_id: int,
+    article_id: ArticleId,
     limit: int = Query(5, ge=1, le=50),
     _: None = Depends(read_access),
 ) -> list[RelatedHit]:
@@ -281,7 +293,7 @@ def _source(body: ArticleCreate) -> Source:
 
 
 def patch_article(
-    request: Request, article_id: int, body: ArticlePatch, _: str = Depends(write_access)
+    request: Request, article_id: ArticleId, body: ArticlePatch, _: str = Depends(write_access)
 ) -> ArticleDetail:
     lib = library(request)
     queries.update_labels(lib, article_id, body.category, body.tags)
@@ -290,7 +302,9 @@ def patch_article(
     return ArticleDetail.model_validate(queries.article_detail(lib, article_id))
 
 
-def delete_article(request: Request, article_id: int, _: str = Depends(write_access)) -> Response:
+def delete_article(
+    request: Request, article_id: ArticleId, _: str = Depends(write_access)
+) -> Response:
     queries.delete_article(library(request), article_id)
     return Response(status_code=204)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path as PathParam
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -17,6 +18,10 @@ from . import security
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+
+
+# SQLite integers are 64-bit signed: a larger id is a 422, not an OverflowError deep inside.
+ArticleId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="An article id")]
 
 
 class ApiError(Exception):

@@ -26,6 +26,7 @@ from ..store import web as sql
 from . import charts, security
 from .common import (
     ApiError,
+    ArticleId,
     check_write_rate,
     library,
     reads_need_token,
@@ -126,7 +127,7 @@ def _page_links(current: int, pages: int) -> list[int | None]:
     return out
 
 
-def article(request: Request, article_id: int, hl: str = "") -> HTMLResponse:
+def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLResponse:
     _guard(request)
     lib = library(request)
     visitor = queries.visitor_id(
@@ -220,7 +221,7 @@ def search(
 
 def star(
     request: Request,
-    article_id: int,
+    article_id: ArticleId,
     csrf: str = Form(""),
     starred: str = Form("1"),
     next: str = Form(""),
@@ -233,7 +234,7 @@ def star(
 
 def labels(
     request: Request,
-    article_id: int,
+    article_id: ArticleId,
     csrf: str = Form(""),
     category: str = Form(""),
     tags: str = Form(""),
