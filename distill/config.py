@@ -72,6 +72,15 @@ SETTINGS: tuple[Setting, ...] = (
         "job_backoff", 30.0, "Seconds before the first retry of a failed job; doubles each try."
     ),
     Setting("job_max_attempts", 5, "Attempts before a job is marked failed with its reason."),
+    Setting(
+        "web_read_auth",
+        "auto",
+        "Who may read pages and GET /v1: 'public', 'token' (an API token or a signed-in "
+        "browser), or 'auto' (public on 127.0.0.1/localhost, token when listening beyond it). "
+        "Writes through /v1 always need a token.",
+    ),
+    Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
+    Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
