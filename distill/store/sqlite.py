@@ -149,7 +149,14 @@ class SQLiteStore(Store):
         row = self.conn.execute(self._SELECT + " WHERE a.id = ?", (article_id,)).fetchone()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        return _article_from_row(row)
+        article = _article_from_row(row)
+        if article.summary is not None:  # why an LLM backend did not write it, if it did not
+            from .llm import get_fallback
+
+            fallback = get_fallback(self.conn, article_id)
+            if fallback is not None:
+                article.summary.fallback = {"backend": fallback.backend, "reason": fallback.reason}
+        return article
 
     def list_articles(
         self,
