@@ -83,7 +83,12 @@ def write_models(home: Path, base_url: str, dialect: str = "json_schema", **extr
         f'dialect = "{dialect}"',
         'key_env = "FAKE_LLM_KEY"',
     ]
-    lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+    for key, value in extra.items():
+        if isinstance(value, dict):  # a TOML inline table
+            value = "{" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + "}"
+        else:
+            value = json.dumps(value)
+        lines.append(f"{key} = {value}")
     (home / "models.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
