@@ -58,6 +58,9 @@ CANDIDATES = 6
 SUPPORT = 3
 # A passage joins the support set only if it shares at least this much with the claim.
 MIN_PASSAGE_SHARE = 0.15
+# A passage outside the support vouches for a fact only if it shares this much of the
+# claim: a version number mentioned elsewhere in a release note does not back any claim.
+FACT_PASSAGE_SHARE = 0.35
 # A further passage joins the support only if it covers this much more of the claim.
 MIN_GAIN = 0.1
 
@@ -110,6 +113,9 @@ def negations(text: str, other: set[str]) -> int:
             if token in NEGATIONS or token.endswith("n't"):
                 window = [_stem(t) for t in tokens[n + 1 : n + 1 + NEGATION_SCOPE * 2]]
                 scope = [w for w in window if w not in STOPWORDS][:NEGATION_SCOPE]
+                if not scope:  # "... as they do not": the negation looks back
+                    before = [_stem(t) for t in tokens[max(0, n - NEGATION_SCOPE * 2) : n]]
+                    scope = [w for w in before if w not in STOPWORDS][-NEGATION_SCOPE:]
                 count += any(w in other for w in scope)
     return count
 
@@ -313,7 +319,7 @@ class Verifier:
                     i
                     for _, lex, _, i in ranked
                     if i not in support
-                    and lex >= MIN_PASSAGE_SHARE
+                    and lex >= FACT_PASSAGE_SHARE
                     and _fact_in(fact, self.passages[i].text)
                 ),
                 None,
