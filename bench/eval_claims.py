@@ -85,23 +85,36 @@ def main() -> None:
             full_times.append((time.perf_counter() - started) * 1000)
 
     kinds = sorted({c.kind for c in claims})
-    print(f"articles: {len(docs)}  claims: {len(claims)} "
-          f"({int(labels.sum())} supported, {int((~labels).sum())} unsupported)")
+    print(
+        f"articles: {len(docs)}  claims: {len(claims)} "
+        f"({int(labels.sum())} supported, {int((~labels).sum())} unsupported)"
+    )
     print(f"supported sentences from: {backend_name()} summaries")
     print("counts by kind: " + ", ".join(f"{k} {sum(c.kind == k for c in claims)}" for k in kinds))
     print()
     t_overlap, acc_overlap_best = best_threshold(overlap, labels)
     rows = [
-        ("claim check (distill/verify.py)", scores, DEFAULT_THRESHOLD,
-         float((passed == labels).mean())),
-        ("word overlap (baseline)", overlap, t_overlap, float(((overlap >= t_overlap) == labels).mean())),
+        (
+            "claim check (distill/verify.py)",
+            scores,
+            DEFAULT_THRESHOLD,
+            float((passed == labels).mean()),
+        ),
+        (
+            "word overlap (baseline)",
+            overlap,
+            t_overlap,
+            float(((overlap >= t_overlap) == labels).mean()),
+        ),
     ]
     print(f"{'method':34} {'ROC-AUC':>8} {'threshold':>9} {'accuracy':>9}")
     for name, values, threshold, accuracy in rows:
         print(f"{name:34} {roc_auc_score(labels, values):8.3f} {threshold:9.2f} {accuracy:9.3f}")
     t_best, acc_best = best_threshold(scores, labels)
-    print(f"(claim check's best-accuracy threshold on this set: {t_best:.2f}, accuracy {acc_best:.3f};"
-          f" word overlap's threshold above is its own best)")
+    print(
+        f"(claim check's best-accuracy threshold on this set: {t_best:.2f}, "
+        f"accuracy {acc_best:.3f}; word overlap's threshold above is its own best)"
+    )
     print()
     print("accuracy by kind (claim check / word overlap):")
     for kind in kinds:
@@ -111,11 +124,15 @@ def main() -> None:
         print(f"  {kind:14} {ours:.3f} / {base:.3f}  (n={int(mask.sum())})")
     print()
     print(f"claims that needed the embedding model: {embedded} of {len(claims)}")
-    print(f"checker time per article's summary batch (ms, {len(times)} articles): "
-          f"median {statistics.median(times):.1f}, p95 {np.percentile(times, 95):.1f}, "
-          f"max {max(times):.1f}")
-    print(f"same with embeddings for every claim ({len(full_times)} articles): "
-          f"median {statistics.median(full_times):.1f}, p95 {np.percentile(full_times, 95):.1f}")
+    print(
+        f"checker time per article's summary batch (ms, {len(times)} articles): "
+        f"median {statistics.median(times):.1f}, p95 {np.percentile(times, 95):.1f}, "
+        f"max {max(times):.1f}"
+    )
+    print(
+        f"same with embeddings for every claim ({len(full_times)} articles): "
+        f"median {statistics.median(full_times):.1f}, p95 {np.percentile(full_times, 95):.1f}"
+    )
 
 
 if __name__ == "__main__":

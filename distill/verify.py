@@ -64,15 +64,14 @@ FACT_PASSAGE_SHARE = 0.35
 # A further passage joins the support only if it covers this much more of the claim.
 MIN_GAIN = 0.1
 
-STOPWORDS = frozenset(
-    """a an the and or but if then else of to in on at by for with from as into onto over
-    under about after before between through during is are was were be been being am do
-    does did has have had having it its this that these those there here their them they
-    we us our you your he she his her i me my can could will would should may might must
-    shall so such than too very just also only more most less least some any each every
-    all both other another which who whom whose what when where why how while up down out
-    off again further once same own s t not no nor never""".split()
-)
+_STOPWORDS = """a an the and or but if then else of to in on at by for with from as into onto
+over under about after before between through during is are was were be been being am do
+does did has have had having it its this that these those there here their them they we
+us our you your he she his her i me my can could will would should may might must shall
+so such than too very just also only more most less least some any each every all both
+other another which who whom whose what when where why how while up down out off again
+further once same own s t not no nor never"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 NEGATIONS = frozenset({"not", "no", "never", "nor", "cannot", "none", "neither", "without"})
 _TOKEN = re.compile(r"[A-Za-z0-9_]+(?:['’][a-z]+)?")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|(?<![\w.])v?\d+(?:\.\d+)+\w*")
@@ -253,9 +252,7 @@ class Verifier:
         candidates: list[list[int]] = []
         best_share: list[float] = []
         for words in claim_words:
-            shares = [
-                (self._coverage(words, set(pw)), i) for i, pw in enumerate(self._words) if pw
-            ]
+            shares = [(self._coverage(words, set(pw)), i) for i, pw in enumerate(self._words) if pw]
             shares.sort(reverse=True)
             candidates.append([i for share, i in shares[:CANDIDATES] if share > 0])
             best_share.append(shares[0][0] if shares else 0.0)
@@ -339,9 +336,7 @@ class Verifier:
         else:  # decided on words alone: they are all there, or hardly any are
             score = lexical
         passage = self.passages[best].text
-        if (negations(claim, set(self._words[best])) > 0) != (
-            negations(passage, set(words)) > 0
-        ):
+        if (negations(claim, set(self._words[best])) > 0) != (negations(passage, set(words)) > 0):
             score *= NEGATION_PENALTY
         score *= FACT_PENALTY ** len(missing)
         supported = score >= self.threshold and not missing

@@ -8,6 +8,7 @@ sample) and bench/eval_claims.py (100 articles).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -22,9 +23,7 @@ from distill.verify import facts
 
 SETS = ("go-blog", "rust-blog", "flink-blog")
 MIN_WORDS = 300
-AUX = re.compile(
-    r"\b(is|are|was|were|can|will|should|could|would|does|do|did|has|have|had|must)\b"
-)
+AUX = re.compile(r"\b(is|are|was|were|can|will|should|could|would|does|do|did|has|have|had|must)\b")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)*(?![\w])")
 NAME = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+(?:[A-Z][a-z]+)*\b")
 
@@ -59,11 +58,12 @@ def load_articles(corpus: Path, count: int) -> list[Document]:
             step = max(1, len(paths) // (count // len(SETS) + 1))
             position = index * step
             if position < len(paths) and len(docs) < count:
-                try:
-                    docs.append(from_markdown(paths[position].read_text(encoding="utf-8"),
-                                              source=str(paths[position])))
-                except (DistillError, OSError, UnicodeDecodeError):
-                    pass
+                with contextlib.suppress(DistillError, OSError, UnicodeDecodeError):
+                    docs.append(
+                        from_markdown(
+                            paths[position].read_text(encoding="utf-8"), source=str(paths[position])
+                        )
+                    )
         index += 1
     return docs
 

@@ -30,8 +30,11 @@ def completion(content: str, finish: str = "stop") -> Scripted:
         "object": "chat.completion",
         "model": "fake",
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content},
-             "finish_reason": finish}
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish,
+            }
         ],
     }
     return Scripted(200, json.dumps(data).encode())
@@ -53,8 +56,9 @@ class FakeLLMServer:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, "body": body,
-                                      "auth": self.headers.get("Authorization", "")})
+                fake.requests.append(
+                    {"path": self.path, "body": body, "auth": self.headers.get("Authorization", "")}
+                )
                 item = fake.script.pop(0) if fake.script else fake.default
                 if item is None:
                     item = Scripted(500, b'{"error": "script exhausted"}')

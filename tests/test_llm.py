@@ -237,9 +237,7 @@ def test_truncated_json_twice_falls_back_with_reason(
     assert len(fake.requests) == 2
 
 
-def test_garbage_and_server_down_fall_back(
-    fake: FakeLLMServer, home: Path, doc: Document
-) -> None:
+def test_garbage_and_server_down_fall_back(fake: FakeLLMServer, home: Path, doc: Document) -> None:
     fake.script.append(Scripted(200, b"<html>proxy error</html>"))
     write_models(home, fake.base_url)
     summary = summarize(load_settings(home), doc)
@@ -318,9 +316,7 @@ def test_models_list_and_test_commands(fake: FakeLLMServer, home: Path) -> None:
     assert failed.exit_code == 1 and "HTTP 503" in json.loads(failed.output)["error"]
 
 
-def test_add_with_llm_summarizer_shows_fallback_reason(
-    fake: FakeLLMServer, home: Path
-) -> None:
+def test_add_with_llm_summarizer_shows_fallback_reason(fake: FakeLLMServer, home: Path) -> None:
     write_models(home, fake.base_url)
     fake.default = Scripted(500, b"boom")
     result = CliRunner().invoke(main, ["add", "--summarizer", "llm:fake", "--json", str(ARTICLE)])

@@ -46,7 +46,10 @@ def models_list(app: App, as_json: bool) -> None:
     entries = load_models(app.settings)
     if as_json:
         emit_json(
-            {"file": str(models_path(app.settings)), "models": [e.to_dict() for e in entries.values()]}
+            {
+                "file": str(models_path(app.settings)),
+                "models": [e.to_dict() for e in entries.values()],
+            }
         )
         return
     console = Console(highlight=False)
@@ -147,7 +150,9 @@ def _print_checks(checks: list[Check]) -> None:
     console = Console(highlight=False)
     for c in checks:
         mark = "[green]supported[/]  " if c.supported else "[red]unsupported[/]"
-        missing = f" [red](not in the source: {escape(', '.join(c.missing))})[/]" if c.missing else ""
+        missing = (
+            f" [red](not in the source: {escape(', '.join(c.missing))})[/]" if c.missing else ""
+        )
         console.print(f"{mark} {c.score:.2f}  {escape(c.text)}{missing}")
     kept = sum(c.supported for c in checks)
     console.print(f"{kept} of {len(checks)} sentences supported")

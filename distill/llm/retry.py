@@ -54,8 +54,12 @@ class RetryResult:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "backend": self.backend, "status": self.status,
-                "reason": self.reason}
+        return {
+            "id": self.id,
+            "backend": self.backend,
+            "status": self.status,
+            "reason": self.reason,
+        }
 
 
 # After this many failed retries an article keeps its offline summary for good.
@@ -83,8 +87,9 @@ def run_retries(store: Store, settings: Settings, limit: int = 100) -> list[Retr
             else:
                 queue_retry(store, pending.article_id, summary.fallback)
             results.append(
-                RetryResult(pending.article_id, pending.backend, "fallback",
-                            summary.fallback["reason"])
+                RetryResult(
+                    pending.article_id, pending.backend, "fallback", summary.fallback["reason"]
+                )
             )
             continue
         store.save_summary(pending.article_id, summary)

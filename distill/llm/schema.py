@@ -89,8 +89,9 @@ class Draft:
     def merge(self, other: Draft) -> None:
         """Append a later part's sections (long articles are summarised part by part)."""
         self.executive_summary += other.executive_summary
-        self.concepts += [c for c in other.concepts if c.lower() not in
-                          {x.lower() for x in self.concepts}]
+        self.concepts += [
+            c for c in other.concepts if c.lower() not in {x.lower() for x in self.concepts}
+        ]
         self.main_points += other.main_points
         self.specifications += other.specifications
         self.code += other.code
@@ -146,7 +147,9 @@ def parse_summary(text: str, finish_reason: str = "") -> Draft:
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        cut = " (cut off: the model stopped at its token limit)" if finish_reason == "length" else ""
+        cut = (
+            " (cut off: the model stopped at its token limit)" if finish_reason == "length" else ""
+        )
         raise InvalidAnswer(f"not valid JSON{cut}: {exc.msg} at character {exc.pos}") from exc
     if not isinstance(data, dict):
         raise InvalidAnswer("the answer is JSON but not an object")

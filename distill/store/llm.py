@@ -52,9 +52,7 @@ def _row(row: Any) -> Fallback:
 
 
 def get_fallback(conn: Any, article_id: int) -> Fallback | None:
-    row = conn.execute(
-        "SELECT * FROM llm_fallbacks WHERE article_id = ?", (article_id,)
-    ).fetchone()
+    row = conn.execute("SELECT * FROM llm_fallbacks WHERE article_id = ?", (article_id,)).fetchone()
     return _row(row) if row else None
 
 

@@ -149,7 +149,9 @@ class LLMSummarizer(Summarizer):
             return self._fall_back(doc, label, exc.reason, exc.retry)
         if not any(s.name != "concepts" for s in summary.sections):
             return self._fall_back(
-                doc, label, "no sentence of the model's summary is supported by the article",
+                doc,
+                label,
+                "no sentence of the model's summary is supported by the article",
                 retry=False,
             )
         summary.backend = label
@@ -306,6 +308,8 @@ def _code_lines(doc: Document, snippets: list[str]) -> list[Line]:
         used.add(best)
         block = doc.blocks[best]
         lines.append(
-            Line(block.text, "code", source=[Span(best, 0, len(block.text))], language=block.language)
+            Line(
+                block.text, "code", source=[Span(best, 0, len(block.text))], language=block.language
+            )
         )
     return lines
