@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME ?= .distill-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check fmt lint types install bench docs clean llm-deps
+.PHONY: run test check fmt lint types install bench docs clean browser llm-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,13 @@ llm-deps: $(LLM_STAMP)
 run: install
 	rm -rf $(DEMO_HOME)
 	$(BIN)/distill --home $(DEMO_HOME) import examples/
-	$(BIN)/distill --home $(DEMO_HOME) list
+	$(BIN)/distill --home $(DEMO_HOME) serve --host 127.0.0.1 --port 8000
 
-test: install llm-deps
+# The browser tests drive Debian's chromium; install it when missing (CI runs as root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+test: install browser llm-deps
 	$(BIN)/python -m pytest -q -rs -p no:cacheprovider
 
 fmt: install
@@ -55,6 +59,8 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) build *.egg-info

@@ -50,6 +50,15 @@ SETTINGS: tuple[Setting, ...] = (
         "related articles and classification).",
     ),
     Setting(
+        "web_read_auth",
+        "auto",
+        "Who may read pages and GET /v1: 'public', 'token' (an API token or a signed-in "
+        "browser), or 'auto' (public on 127.0.0.1/localhost, token when listening beyond it). "
+        "Writes through /v1 always need a token.",
+    ),
+    Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
+    Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
+    Setting(
         "llm_models_file",
         "models.toml",
         "File naming the LLM model entries (`[models.NAME]` tables); relative paths are "

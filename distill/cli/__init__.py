@@ -6,7 +6,11 @@ stays in the library so the web pages and the API can call the same functions.
 
 from __future__ import annotations
 
-from . import library, llm  # noqa: F401  (registers their commands)
+from . import (
+    library,  # noqa: F401  (registers its commands)
+    llm,  # noqa: F401  (registers models and verify)
+    web,  # noqa: F401  (registers serve and tokens)
+)
 from .root import main
 
 __all__ = ["main"]
