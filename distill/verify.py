@@ -198,7 +198,7 @@ def source_passages(doc: Document) -> list[Passage]:
 
 def split_claims(text: str) -> list[str]:
     """A summary's sentences: list markers and section headings dropped."""
-    claims = []
+    claims: list[str] = []
     for raw in text.splitlines():
         line = re.sub(r"^\s*(?:[-*•+]|\d+[.)])\s+", "", raw).strip()
         if not line or line.startswith("#"):
