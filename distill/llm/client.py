@@ -53,8 +53,19 @@ def response_format(entry: ModelEntry, schema: dict[str, Any]) -> dict[str, Any]
             "json_schema": {"name": "summary", "strict": True, "schema": schema},
         }
     if entry.dialect == "json_object":  # llama-cpp-python and older llama.cpp servers
-        return {"type": "json_object", "schema": schema}
+        # Their schema-to-grammar step expands maxLength into one nested rule per character
+        # and fails to parse the result for our 400-character bounds; list bounds and the
+        # request's max_tokens still end generation, and parse_summary enforces lengths.
+        return {"type": "json_object", "schema": _without(schema, "maxLength")}
     return None
+
+
+def _without(value: Any, key: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, key) for k, v in value.items() if k != key}
+    if isinstance(value, list):
+        return [_without(v, key) for v in value]
+    return value
 
 
 def _retry_after(value: str) -> float | None:
