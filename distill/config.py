@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Compute article and section embeddings at ingest (needed for search by meaning, "
         "related articles and classification).",
     ),
+    Setting(
+        "search_mode",
+        "hybrid",
+        "Default search mode: text (full text), vector (by meaning) or hybrid (both merged); "
+        "chosen from bench/eval_search.py, see docs/benchmarks.md.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
