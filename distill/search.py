@@ -35,9 +35,11 @@ FUSION_DEPTH = 50
 # Reciprocal rank fusion constant (Cormack et al. 2009 use 60): dampens the gap between
 # first and second place so agreement of both lists counts more than one list's top spot.
 RRF_K = 60
-# A section hit counts a little below an equally close whole-article hit: a section is
-# a narrower match for the query than the article as a whole.
+# A section match counts a little below an equally close whole-article match: a section
+# is a narrower match for the query than the article as a whole.
 SECTION_DISCOUNT = 0.02
+# Nearest articles whose sections are compared with the query, per result asked for.
+SECTION_REFINE = 3
 # With filters, exact similarity over every passing article when there are at most this
 # many (cheap); above it the nearest-neighbour list is over-fetched and then filtered.
 EXACT_FILTER_LIMIT = 5000
@@ -207,20 +209,30 @@ class _Run:
             if len(candidates) <= EXACT_FILTER_LIMIT:
                 scored = idx.similarities(self.conn, vector, candidates)
                 scored.sort(key=lambda item: (-item[1], item[0]))
-                return self._drop_excluded(scored)[:depth]
+                return self._refine(vector, dict(scored[: depth * SECTION_REFINE]))[:depth]
             nearest = self._nearest(vector, depth * VECTOR_OVERFETCH)
             allowed = idx.passing(self.conn, [a for a, _ in nearest], self.where, self.params)
             return [(a, s) for a, s in nearest if a in allowed][:depth]
         return self._nearest(vector, depth)
 
     def _nearest(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
-        best: dict[int, float] = dict(idx.nearest_articles(self.conn, vector, depth))
-        for article_id, _, similarity in idx.nearest_sections(self.conn, vector, depth):
-            score = similarity - SECTION_DISCOUNT
-            if score > best.get(article_id, -1.0):
-                best[article_id] = score
+        """Nearest article vectors, each scored by its best of article and section match.
+
+        The scan is over one vector per article; the stored section vectors of the nearest
+        candidates then lift articles with one section squarely on the query.
+        """
+        best: dict[int, float] = dict(
+            idx.nearest_articles(self.conn, vector, depth * SECTION_REFINE)
+        )
+        return self._refine(vector, best)[:depth]
+
+    def _refine(self, vector: np.ndarray, best: dict[int, float]) -> list[tuple[int, float]]:
+        for article_id, sections in idx.section_vectors(self.conn, list(best)).items():
+            if sections:
+                top = float(np.max(np.vstack([v for _, v in sections]) @ vector))
+                best[article_id] = max(best[article_id], top - SECTION_DISCOUNT)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        return self._drop_excluded(ranked)[:depth]
+        return self._drop_excluded(ranked)
 
     def _drop_excluded(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Honour -word for meaning results too: drop articles the text index says contain it."""

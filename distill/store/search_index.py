@@ -23,8 +23,6 @@ VECTOR_DIMENSIONS = 384
 # into escaped HTML or terminal styling by the caller.
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_TOKENS = 28
-# Section vectors are keyed article_id * SECTION_KEY + ordinal (see the migration).
-SECTION_KEY = 1000
 
 SqlFilter = Callable[[Any, str], tuple[str, list[Any]]]
 _FILTERS: dict[str, SqlFilter] = {}
@@ -139,16 +137,9 @@ def rebuild(conn: Any) -> None:
             " SELECT id, title, summary, body FROM search_content"
         )
         conn.execute("DELETE FROM search_vec_articles")
-        conn.execute("DELETE FROM search_vec_sections")
         conn.execute(
             "INSERT INTO search_vec_articles(article_id, embedding) SELECT article_id, vector"
             f" FROM vectors WHERE kind = 'article' AND dimensions = {VECTOR_DIMENSIONS}"
-        )
-        conn.execute(
-            "INSERT INTO search_vec_sections(section_key, embedding)"
-            f" SELECT article_id * {SECTION_KEY} + ordinal, vector FROM vectors"
-            f" WHERE kind = 'section' AND dimensions = {VECTOR_DIMENSIONS}"
-            f" AND ordinal < {SECTION_KEY}"
         )
         conn.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         conn.execute("COMMIT")
@@ -249,16 +240,6 @@ def nearest_articles(conn: Any, vector: np.ndarray, k: int) -> list[tuple[int, f
     return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
 
 
-def nearest_sections(conn: Any, vector: np.ndarray, k: int) -> list[tuple[int, int, float]]:
-    """(article id, section ordinal, cosine similarity) of the k nearest section vectors."""
-    rows = conn.execute(
-        "SELECT section_key, distance FROM search_vec_sections"
-        " WHERE embedding MATCH ? AND k = ? ORDER BY distance",
-        (_blob(vector), k),
-    )
-    return [(int(r[0]) // SECTION_KEY, int(r[0]) % SECTION_KEY, 1.0 - float(r[1])) for r in rows]
-
-
 def similarities(conn: Any, vector: np.ndarray, ids: list[int]) -> list[tuple[int, float]]:
     """Exact cosine similarity of the given articles' vectors (for small filtered sets)."""
     if not ids:
@@ -285,18 +266,6 @@ def section_vectors(conn: Any, article_ids: list[int]) -> dict[int, list[tuple[s
         article_ids,
     ):
         out.setdefault(int(row[0]), []).append((row[1], np.frombuffer(row[2], dtype="<f4")))
-    return out
-
-
-def section_headings(conn: Any, keys: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    out = {}
-    for article_id, ordinal in keys:
-        row = conn.execute(
-            "SELECT heading FROM vectors WHERE article_id = ? AND kind = 'section' AND ordinal = ?",
-            (article_id, ordinal),
-        ).fetchone()
-        if row:
-            out[(article_id, ordinal)] = str(row[0])
     return out
 
 

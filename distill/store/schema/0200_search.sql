@@ -80,39 +80,22 @@ CREATE TRIGGER search_summaries_ad AFTER DELETE ON summaries BEGIN
     SELECT a.id, a.title, '', a.body FROM articles a WHERE a.id = old.article_id;
 END;
 
--- By meaning: sqlite-vec tables over the stored 384-dimension vectors (all-MiniLM-L6-v2).
--- Section rows are keyed article_id * 1000 + ordinal, a stable key that needs no lookup
--- table (an article has at most 32 sections; the triggers skip ordinals >= 1000).
+-- By meaning: a sqlite-vec table over the stored 384-dimension article vectors
+-- (all-MiniLM-L6-v2). Section vectors stay in `vectors` and refine the nearest articles
+-- (see distill/search.py), so a query scans one vector per article, not one per section.
 CREATE VIRTUAL TABLE search_vec_articles USING vec0(
     article_id INTEGER PRIMARY KEY, embedding float[384] distance_metric=cosine
-);
-CREATE VIRTUAL TABLE search_vec_sections USING vec0(
-    section_key INTEGER PRIMARY KEY, embedding float[384] distance_metric=cosine
 );
 
 INSERT INTO search_vec_articles(article_id, embedding)
 SELECT article_id, vector FROM vectors WHERE kind = 'article' AND dimensions = 384;
-INSERT INTO search_vec_sections(section_key, embedding)
-SELECT article_id * 1000 + ordinal, vector FROM vectors
-WHERE kind = 'section' AND dimensions = 384 AND ordinal < 1000;
 
 CREATE TRIGGER search_vectors_article_ai AFTER INSERT ON vectors
 WHEN new.kind = 'article' AND new.dimensions = 384 BEGIN
     INSERT INTO search_vec_articles(article_id, embedding) VALUES (new.article_id, new.vector);
 END;
 
-CREATE TRIGGER search_vectors_section_ai AFTER INSERT ON vectors
-WHEN new.kind = 'section' AND new.dimensions = 384 AND new.ordinal < 1000 BEGIN
-    INSERT INTO search_vec_sections(section_key, embedding)
-    VALUES (new.article_id * 1000 + new.ordinal, new.vector);
-END;
-
 CREATE TRIGGER search_vectors_article_ad AFTER DELETE ON vectors
 WHEN old.kind = 'article' BEGIN
     DELETE FROM search_vec_articles WHERE article_id = old.article_id;
-END;
-
-CREATE TRIGGER search_vectors_section_ad AFTER DELETE ON vectors
-WHEN old.kind = 'section' BEGIN
-    DELETE FROM search_vec_sections WHERE section_key = old.article_id * 1000 + old.ordinal;
 END;
