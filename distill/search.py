@@ -22,6 +22,7 @@ import numpy as np
 
 from .embed import Embedder, default_embedder
 from .query import ParsedQuery, fts_match, parse, words_of
+from .snippets import best_passage
 from .store import search_index as idx
 
 Mode = Literal["text", "vector", "hybrid"]
@@ -253,14 +254,16 @@ class _Run:
     def hits(self, ranked: list[tuple[int, float]]) -> list[SearchHit]:
         ids = [a for a, _ in ranked]
         cards = idx.article_cards(self.conn, ids)
-        marked = idx.snippets(self.conn, self.match_any, ids) if self.match_any else {}
-        terms = set(self.query.all_terms())
+        terms = self.query.all_terms()
+        texts = idx.passage_texts(self.conn, ids) if terms else {}
         hits = []
         for article_id, score in ranked:
             card = cards.get(article_id)
             if card is None:
                 continue
-            raw = marked.get(article_id) or _mark_words(_clip(card.lead), terms)
+            raw = best_passage(texts.get(article_id, []), terms) or _mark_words(
+                _clip(card.lead), set(terms)
+            )
             hits.append(
                 SearchHit(
                     id=article_id,

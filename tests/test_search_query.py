@@ -93,3 +93,16 @@ def test_any_query_in_every_mode(small_library: SQLiteStore, text: str) -> None:
     # hybrid runs the meaning search too (real MiniLM, so few examples: it is slow here)
     result = search(small_library, text, mode="hybrid")
     assert result.results or result.message
+
+
+def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
+    from distill.snippets import best_passage, stem
+
+    assert stem("caching") == stem("cache") == stem("caches")
+    assert stem("replicated") == stem("replicate")
+    marked = best_passage(
+        ["", "We cached it. Later, replicated reads were cheap."], ["cache", "replicate"]
+    )
+    assert "\x02cached\x03" in marked and "\x02replicated\x03" in marked
+    summary_first = best_passage(["The cache is warm."], ["cache"])
+    assert summary_first == "The \x02cache\x03 is warm."

@@ -331,6 +331,15 @@ def article_technologies(conn: Any, ids: list[int]) -> dict[int, set[str]]:
     return _technology_reader(conn, ids) if ids else {}
 
 
+def passage_texts(conn: Any, ids: list[int]) -> dict[int, list[str]]:
+    """(summary text, body) of each article, for choosing a snippet."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT id, summary, body FROM search_content WHERE id IN ({marks})", ids)
+    return {int(r[0]): [r[1] or "", r[2] or ""] for r in rows}
+
+
 def article_exists(conn: Any, article_id: int) -> bool:
     return conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
