@@ -45,6 +45,15 @@ SECTION_REFINE = 3
 # many (cheap); above it the nearest-neighbour list is over-fetched and then filtered.
 EXACT_FILTER_LIMIT = 5000
 VECTOR_OVERFETCH = 20
+# A word in more than this share of articles is "very common": BM25 gives it almost no
+# weight (its IDF is near zero), yet ranking it means scoring most of the library (about
+# a second at 100,000 articles). Such words are dropped from the any-word fallback, and a
+# query made only of them is ranked among the newest BOUNDED_CANDIDATES articles that
+# contain them all (FTS5 seeks there by id), which keeps every query well under a second.
+COMMON_SHARE = 0.1
+# Below this many articles nothing is slow enough to need the bound.
+COMMON_MIN_ARTICLES = 5000
+BOUNDED_CANDIDATES = 1000
 
 
 @dataclass
@@ -150,6 +159,7 @@ def search(
         ranked = fuse([text_ranked, vector_ranked])[:limit]
         total = max(total, len(ranked))
     hits = run.hits(ranked[:limit])
+    notes += run.notes
     if not hits:
         notes.append("no articles match")
     return SearchResults(text, mode, total, hits, _join(notes))
@@ -180,10 +190,25 @@ class _Run:
         self.where = where
         self.params = params
         self.embedder = embedder
+        self.notes: list[str] = []
+        self.common, self.doc_counts = self._common_words()
         self.match_all = fts_match(query)
-        self.match_any = fts_match(query, any_word=True)
+        self.match_any = fts_match(query, any_word=True, drop=frozenset(self.common))
+        if self.match_any and not any(w not in self.common for w in query.words):
+            self.match_any = self.match_all  # no rare word to fall back on
+
+    def _common_words(self) -> tuple[set[str], dict[str, int]]:
+        articles = idx.article_count(self.conn)
+        if articles < COMMON_MIN_ARTICLES or not self.query.words:
+            return set(), {}
+        terms = idx.index_terms(self.conn, self.query.words)
+        counts = idx.term_documents(self.conn, set(terms))
+        by_word = {w: counts.get(t, 0) for w, t in zip(self.query.words, terms, strict=True)}
+        return {w for w, n in by_word.items() if n > COMMON_SHARE * articles}, by_word
 
     def text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
+            return self._bounded_text(depth)
         ranked = idx.text_hits(self.conn, self.match_all, self.where, self.params, depth)
         total = (
             idx.text_count(self.conn, self.match_all, self.where, self.params)
@@ -196,6 +221,19 @@ class _Run:
             ranked += [(a, s) for a, s in extra if a not in seen][: depth - len(ranked)]
             total = max(total, len(ranked))
         return ranked, total
+
+    def _bounded_text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """Only very common words: rank the newest articles containing them (see above)."""
+        threshold = idx.newest_threshold(self.conn, self.match_all, BOUNDED_CANDIDATES)
+        ranked = idx.text_hits(
+            self.conn, self.match_all, self.where, self.params, depth, min_id=threshold
+        )
+        self.notes.append(
+            "only very common words: ranked among the"
+            f" {BOUNDED_CANDIDATES} most recently added articles containing them"
+        )
+        estimate = min(self.doc_counts[w] for w in self.query.words)
+        return ranked, max(len(ranked), estimate if not self.where else len(ranked))
 
     def query_vector(self) -> np.ndarray:
         embedder = self.embedder or default_embedder()

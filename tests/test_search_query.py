@@ -106,3 +106,18 @@ def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
     assert "\x02cached\x03" in marked and "\x02replicated\x03" in marked
     summary_first = best_passage(["The cache is warm."], ["cache"])
     assert summary_first == "The \x02cache\x03 is warm."
+
+
+def test_very_common_words_are_ranked_in_a_bounded_set(
+    small_library: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import distill.search as search_module
+
+    # The bound normally starts at 5,000 articles; lower it so two articles exercise it.
+    monkeypatch.setattr(search_module, "COMMON_MIN_ARTICLES", 0)
+    result = search(small_library, "Kafka", mode="text")
+    assert [h.title for h in result.results] == ["Doc 0"]
+    assert "only very common words" in result.message
+    # A rare word alongside a common one takes the normal path.
+    mixed = search(small_library, "kafka nosuchword", mode="text")
+    assert "very common" not in mixed.message

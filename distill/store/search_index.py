@@ -9,6 +9,7 @@ tables of the classification work plug in with one `register_filter` call each.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -154,9 +155,14 @@ _RANK = f"bm25(search_fts, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT})"
 
 
 def text_hits(
-    conn: Any, match: str, where: str, params: list[Any], limit: int
+    conn: Any, match: str, where: str, params: list[Any], limit: int, min_id: int = 0
 ) -> list[tuple[int, float]]:
-    """(article id, score) best first; score is -bm25 (higher is better)."""
+    """(article id, score) best first; score is -bm25 (higher is better).
+
+    `min_id` limits ranking to articles with ids from there on (FTS5 seeks to it).
+    """
+    if min_id:
+        where = f"f.rowid >= {int(min_id)}" + (f" AND {where}" if where else "")
     if where:
         sql = (
             f"SELECT f.rowid, {_RANK} AS r FROM search_fts f JOIN articles a ON a.id = f.rowid"
@@ -192,6 +198,47 @@ def snippets(conn: Any, match: str, ids: list[int]) -> dict[int, str]:
         [MARK_START, MARK_END, match, *ids],
     )
     return {int(r[0]): str(r[1] or "") for r in rows}
+
+
+_STEMMER_LOCK = threading.Lock()
+
+
+def index_terms(conn: Any, words: list[str]) -> list[str]:
+    """The index's own (porter-stemmed) term for each word, by the index's tokenizer.
+
+    A per-connection TEMP FTS5 table with the same tokenizer is the only exact way to ask
+    SQLite how it stems a word.
+    """
+    if not words:
+        return []
+    with _STEMMER_LOCK:
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_stemmer USING fts5(x,"
+            " tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_stemmer_terms"
+            " USING fts5vocab(temp, search_stemmer, instance)"
+        )
+        conn.execute("DELETE FROM temp.search_stemmer")
+        conn.executemany(
+            "INSERT INTO temp.search_stemmer(rowid, x) VALUES (?, ?)", list(enumerate(words))
+        )
+        stems = dict(
+            (int(r[0]), str(r[1]))
+            for r in conn.execute("SELECT doc, term FROM temp.search_stemmer_terms")
+        )
+    return [stems.get(n, w) for n, w in enumerate(words)]
+
+
+def newest_threshold(conn: Any, match: str, count: int) -> int:
+    """The id such that `count` of the newest matching articles are at or above it; else 0."""
+    row = conn.execute(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+        " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (match, count - 1),
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def term_documents(conn: Any, terms: Iterable[str]) -> dict[str, int]:
