@@ -9,13 +9,14 @@ light suffix-stripping stem, close enough to the index's porter stemmer for high
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .store.search_index import MARK_END, MARK_START
 
 WINDOW_WORDS = 30
 # Only the opening of a very long body is scanned: the best window is almost always found
 # there, and the cost stays bounded for 100,000-word articles.
-MAX_SCAN_CHARS = 60_000
+MAX_SCAN_CHARS = 30_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
@@ -34,11 +35,18 @@ def best_passage(texts: list[str], terms: list[str]) -> str:
     stems = {stem(t) for t in terms if t}
     if not stems:
         return ""
+    # A regex finds words that start like a query stem; only those are stemmed in Python.
+    prefixes = sorted({s[:4] if len(s) > 4 else s for s in stems}, key=len, reverse=True)
+    candidate = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
     best: tuple[int, str] = (0, "")
     for text in texts:
         text = text[:MAX_SCAN_CHARS]
+        found = [m for m in candidate.finditer(text) if stem(m.group(0)) in stems]
+        if not found:
+            continue
         words = list(_WORD.finditer(text))
-        hits = [i for i, m in enumerate(words) if stem(m.group(0)) in stems]
+        starts = [m.start() for m in words]
+        hits = [bisect_left(starts, m.start()) for m in found]
         for first in hits:
             window = [i for i in hits if first <= i < first + WINDOW_WORDS]
             distinct = len({stem(words[i].group(0)) for i in window})
