@@ -6,7 +6,12 @@ stays in the library so the web pages and the API can call the same functions.
 
 from __future__ import annotations
 
-from . import library, search  # noqa: F401  (registers their commands)
+from . import (
+    feeds,  # noqa: F401  (registers feeds, jobs, worker)
+    library,  # noqa: F401  (registers its commands)
+    search,  # noqa: F401  (registers search, related, reindex)
+    web,  # noqa: F401  (registers serve and tokens)
+)
 from .root import main
 
 __all__ = ["main"]
