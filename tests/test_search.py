@@ -175,8 +175,16 @@ def test_query_language(library: tuple[SQLiteStore, list[int]]) -> None:
     assert [h.id for h in bad.results] == [limiter]  # the bad filter is ignored, not fatal
     only_not = search(store, "-kafka", mode="text")
     assert only_not.results == [] and "not only words to leave out" in only_not.message
-    category = search(store, "kafka category:databases", mode="text")
-    assert category.results == [] and "category" in category.message
+    # Categories and tags come from what classification (or the user) stored.
+    from distill.store.labels import edit_tags, set_user_category
+
+    with store.transaction() as conn:
+        set_user_category(conn, pg, "databases")
+        set_user_category(conn, stream, "data-engineering")
+        edit_tags(conn, pg, add=["PostgreSQL"], remove=[])
+    assert text_ids(store, "category:databases") == [pg]
+    assert text_ids(store, "kafka category:databases") == []
+    assert text_ids(store, "tech:postgres") == [pg]  # the alias folds to the stored tag
 
 
 def test_long_query_falls_back_to_any_word(library: tuple[SQLiteStore, list[int]]) -> None:

@@ -55,16 +55,24 @@ def _before(conn: Any, value: str) -> tuple[str, list[Any]]:
 
 
 def _tech(conn: Any, value: str) -> tuple[str, list[Any]]:
-    """Until technology tags are stored, the tags the source itself declared."""
+    """Library tags (aliases folded to the canonical name) or the tags the source declared."""
+    from ..technologies import load_technologies
+
+    entry = load_technologies().lookup(value)
+    name = entry.name if entry else value
     return (
-        "EXISTS (SELECT 1 FROM json_each(a.source_tags) t WHERE lower(t.value) = lower(?))",
-        [value],
+        "(EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.removed = 0"
+        " AND lower(t.tag) = lower(?))"
+        " OR EXISTS (SELECT 1 FROM json_each(a.source_tags) t WHERE lower(t.value) = lower(?)))",
+        [name, value],
     )
 
 
 def _category(conn: Any, value: str) -> tuple[str, list[Any]]:
-    raise FilterUnavailable(
-        "category: filters need article categories, and this library has none stored yet"
+    return (
+        "EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id"
+        " AND c.category = lower(?))",
+        [value],
     )
 
 
@@ -359,13 +367,20 @@ def article_cards(conn: Any, ids: list[int]) -> dict[int, ArticleCard]:
 TechnologyReader = Callable[[Any, list[int]], dict[int, set[str]]]
 
 
-def _declared_tags(conn: Any, ids: list[int]) -> dict[int, set[str]]:
+def _library_tags(conn: Any, ids: list[int]) -> dict[int, set[str]]:
+    """The technology tags classification (or the user) gave each article."""
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT id, source_tags FROM articles WHERE id IN ({marks})", ids)
-    return {int(r[0]): {str(t) for t in json.loads(r[1] or "[]")} for r in rows}
+    rows = conn.execute(
+        f"SELECT article_id, tag FROM article_tags WHERE removed = 0 AND article_id IN ({marks})",
+        ids,
+    )
+    found: dict[int, set[str]] = {i: set() for i in ids}
+    for article_id, tag in rows:
+        found[int(article_id)].add(str(tag))
+    return found
 
 
-_technology_reader: TechnologyReader = _declared_tags
+_technology_reader: TechnologyReader = _library_tags
 
 
 def register_technologies(reader: TechnologyReader) -> None:
