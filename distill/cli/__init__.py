@@ -6,7 +6,7 @@ stays in the library so the web pages and the API can call the same functions.
 
 from __future__ import annotations
 
-from . import library  # noqa: F401  (registers its commands)
+from . import library, summaries  # noqa: F401  (each registers its commands)
 from .root import main
 
 __all__ = ["main"]
