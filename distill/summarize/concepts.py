@@ -75,6 +75,11 @@ def technology_terms(doc: Document, limit: int) -> list[Line]:
     return lines
 
 
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in '.!?:;"“('
+
+
 def _runs(text: str) -> list[list[re.Match[str]]]:
     """Tokens of `text` split into runs at punctuation and stop words."""
     runs: list[list[re.Match[str]]] = [[]]
@@ -102,7 +107,9 @@ def key_phrases(doc: Document, limit: int, known: set[str], last_block: int) -> 
             lowered = [t.group().lower() for t in run]
             stems = [stem(w) for w in lowered]
             generic = [w in GENERIC for w in lowered]
-            upper = [t.group()[0].isupper() and t.start() > 0 for t in run]
+            upper = [
+                t.group()[0].isupper() and not _sentence_start(block.text, t.start()) for t in run
+            ]
             for size in (1, 2, 3):
                 for k in range(len(run) - size + 1):
                     if all(generic[k : k + size]):

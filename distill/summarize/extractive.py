@@ -24,11 +24,38 @@ from .sentences import MAX_WEIGHED_WORDS, split_document
 # Word budget for all sentence lines: about a third of the article, at most what fits on
 # one screen beside the code (the product asks for 200 to 400 words on a 3,000-word
 # article), and never so small that a short article gets nothing but its first line.
-BUDGET_SHARE = 0.3
-MIN_BUDGET, MAX_BUDGET = 60, 380
+BUDGET_SHARE = 0.4
+MIN_BUDGET, MAX_BUDGET = 80, 380
 # Shares of the budget after the executive summary has taken its part.
 MAIN_SHARE, SPEC_SHARE, TAKEAWAY_SHARE, LIMIT_SHARE = 0.5, 0.2, 0.15, 0.15
 MAX_TAKEAWAYS, MAX_LIMITATIONS = 5, 4
+
+
+# Sentence words a summary never exceeds, whatever the per-section allowances added up to.
+HARD_MAX_WORDS = 420
+# Sections that give up sentences first when a summary is over HARD_MAX_WORDS.
+TRIM_ORDER = ("limitations", "takeaways", "specifications", "main_points")
+
+
+def trim(sections: list[Section], limit: int) -> None:
+    """Drop the longest sentence of the fullest trimmable section until under `limit`."""
+
+    def words(section: Section) -> int:
+        return sum(len(x.text.split()) for x in section.lines if x.kind == "sentence")
+
+    while sum(words(s) for s in sections) > limit:
+        candidates = [
+            s
+            for s in sections
+            if s.name in TRIM_ORDER and sum(x.kind == "sentence" for x in s.lines) > 1
+        ]
+        if not candidates:
+            return
+        fullest = max(candidates, key=words)
+        longest = max(
+            (x for x in fullest.lines if x.kind == "sentence"), key=lambda x: len(x.text.split())
+        )
+        fullest.lines.remove(longest)
 
 
 class TooLittleText(SummarizeError):
@@ -91,4 +118,5 @@ class ExtractiveSummarizer(Summarizer):
             )
         )
         out.append(Section("concepts", concepts.concepts(doc, split.last_block)))
+        trim(out, HARD_MAX_WORDS)
         return out

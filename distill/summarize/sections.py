@@ -29,6 +29,12 @@ MAX_EXEC_TRIES = 40
 # Main points per article part by the part's length in words: 1, then 2, then 3.
 PART_TWO_POINTS_WORDS, PART_THREE_POINTS_WORDS = 250, 700
 MAX_MAIN_POINTS = 14
+# A sentence under a heading such as "Conclusion" or "Limitations" belongs to that section
+# even without a cue word of its own (the cue threshold is 1.0).
+HEADING_CUE = 1.0
+# Takeaways and caveats shown whatever the budget: one lesson alone reads like an accident.
+CUE_LINES_FREE = 2
+FIRST_POINT_OVERRUN = 1.5
 # Sections of an article that carry no points a reader wants summarised.
 SKIP_HEADING = re.compile(
     r"^(acknowledge?ments?|thanks|thank you|contributors?|credits|references|links|resources"
@@ -36,10 +42,15 @@ SKIP_HEADING = re.compile(
     r"|full changelog|list of contributors|get involved|community|events?|meetups?)\b",
     re.IGNORECASE,
 )
+# Parts whose sentences belong to the takeaways or limitations sections instead.
+OWN_SECTION_HEADING = re.compile(
+    f"{cues.CONCLUSION_HEADING.pattern}|{cues.LIMITATION_HEADING.pattern}", re.IGNORECASE
+)
 # Openings that lean on the previous sentence; such a sentence reads badly out of context.
 DANGLING = re.compile(
     r"^(this|that|these|those|it|they|he|she|but|and|or|so|also|then|here|there|such"
     r"|however|thus|hence|therefore|instead|otherwise|similarly|likewise|finally|again"
+    r"|first|second|third|next|lastly|moreover|furthermore|meanwhile|yes|no|now"
     r"|for example|for instance|as (a result|such|well)|in (this|that|addition)|on the other)\b",
     re.IGNORECASE,
 )
@@ -142,7 +153,8 @@ def _parts(ctx: Context) -> list[list[int]]:
     """Units grouped by the article's own headings, or by topical segments without them."""
     groups: dict[int, list[int]] = {}
     for unit in ctx.units:
-        if SKIP_HEADING.match(unit.heading.strip()):
+        heading = unit.heading.strip()
+        if SKIP_HEADING.match(heading) or OWN_SECTION_HEADING.search(heading):
             continue
         groups.setdefault(unit.part, []).append(unit.index)
     if len([p for p in groups if p > 0]) >= 2:
@@ -209,9 +221,12 @@ def main_points(ctx: Context, budget: int) -> list[Line]:
     picks.sort(key=lambda p: (p[1], -p[0]))
     kept: list[int] = []
     spent = 0
-    for _, _, i in picks:
+    for _, rank, i in picks:
         cost = ctx.units[i].word_count
-        if len(kept) >= MAX_MAIN_POINTS or (kept and spent + cost > budget):
+        # One point per part may overrun the share a little: a heading without a point
+        # would leave the reader with a gap in the article's outline.
+        room = budget * (FIRST_POINT_OVERRUN if rank == 0 else 1.0)
+        if len(kept) >= MAX_MAIN_POINTS or (kept and spent + cost > room):
             continue
         kept.append(i)
         spent += cost
@@ -231,7 +246,7 @@ def by_cues(
     for unit in ctx.units:
         score = cues.cue_score(unit.text, cue_list)
         if unit.heading and heading.search(unit.heading):
-            score += 0.8
+            score += HEADING_CUE
         if score < threshold or ctx.quality[unit.index] < -0.4:
             continue
         scored.append((score + 0.3 * float(ctx.scores.centrality[unit.index]), unit.index))
@@ -241,7 +256,7 @@ def by_cues(
         if len(chosen) >= limit:
             break
         cost = ctx.units[i].word_count
-        if chosen and spent + cost > budget:
+        if len(chosen) >= CUE_LINES_FREE and spent + cost > budget:
             continue
         if ctx.novel(i, chosen):
             chosen.append(i)

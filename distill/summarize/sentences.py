@@ -21,6 +21,8 @@ from ..text import sentence_spans
 PROSE_KINDS = ("paragraph", "list_item", "quote")
 # Sentences with fewer words than this are fragments ("Thanks!", "See below.").
 MIN_WORDS = 4
+# A list entry shorter than this without a full stop is a label or a link title.
+MIN_LIST_WORDS = 7
 # Longer "sentences" are usually a paragraph without punctuation (or a run-on list);
 # they are cut at clause boundaries into pieces of at most this many words, each a
 # contiguous part of the sentence, so no single line swamps a section.
@@ -146,10 +148,15 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in pieces if e > s]
 
 
-def _usable(text: str) -> bool:
+def _usable(text: str, kind: str) -> bool:
     words = text.split()
     if len(words) < MIN_WORDS or not _LETTER.search(text):
         return False
+    if kind == "list_item" and len(words) < MIN_LIST_WORDS and text[-1] not in ".!?":
+        return False  # a link title or a menu entry, not a statement
+    symbols = sum(text.count(c) for c in "{};=<>|\\")
+    if symbols * 25 > len(text) or ("{" in text and "}" in text and ";" in text):
+        return False  # style sheets, markup or code that slipped into a paragraph
     # Mostly links, paths or code-like tokens: not a sentence a reader wants in a summary.
     odd = sum(1 for w in words if "://" in w or w.count("/") > 1 or w.startswith("@"))
     return odd * 3 < len(words)
@@ -174,7 +181,7 @@ def split_document(doc: Document, max_units: int = MAX_UNITS) -> Sentences:
         for s, e in sentence_spans(block.text):
             for start, end in _pieces(block.text, s, e):
                 text = block.text[start:end]
-                if not _usable(text):
+                if not _usable(text, block.kind):
                     continue
                 if len(units) >= max_units:
                     capped = True

@@ -20,6 +20,8 @@ MAX_FIGURE_SENTENCES = 5
 MAX_CODE_BLOCKS, MAX_CODE_BLOCKS_LONG = 2, 3
 LONG_ARTICLE_WORDS = 2000
 CODE_MIN_LINES, CODE_IDEAL_LINES, CODE_MAX_LINES = 2, 15, 30
+# Code sharing more than this share of its lines with a block already shown is a variant.
+SAME_CODE_SHARE = 0.5
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _SYNTAX = re.compile(r"[(){}\[\];=<>:]")
 
@@ -78,14 +80,17 @@ def code_examples(ctx: Context) -> list[Line]:
         if b.kind == "code" and b.text.strip()
     ]
     limit = MAX_CODE_BLOCKS_LONG if doc.word_count >= LONG_ARTICLE_WORDS else MAX_CODE_BLOCKS
-    best = sorted((c for c in candidates if c[0] > 0), reverse=True)[:limit]
-    seen: set[str] = set()
+    best = sorted((c for c in candidates if c[0] > 0), reverse=True)[: 2 * limit]
+    shown: list[set[str]] = []
     lines = []
     for _, i in sorted(best, key=lambda c: c[1]):
         block = doc.blocks[i]
-        if block.text in seen:
-            continue
-        seen.add(block.text)
+        rows = {r.strip() for r in block.text.split("\n") if r.strip()}
+        if any(len(rows & other) > SAME_CODE_SHARE * min(len(rows), len(other)) for other in shown):
+            continue  # a variant of a block already shown (before/after pairs)
+        shown.append(rows)
+        if len(lines) == limit:
+            break
         lines.append(
             Line(
                 block.text,
