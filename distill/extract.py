@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .errors import FrontMatterError, NoMainText, UnsupportedSource
+from .metadata import read_metadata
 from .models import Block, Document
 
 # Fewer words than this is not an article (trafilatura's own default minimum is 25
@@ -140,38 +141,36 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
         tree = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise NoMainText(f"{origin}: not parseable as HTML ({exc})") from exc
+    meta = read_metadata(tree, url)
+    languages = _code_languages(tree)
     result: Any = trafilatura.bare_extraction(
         tree,
         url=url or None,
         include_comments=False,
         include_tables=True,
         include_formatting=True,
-        with_metadata=True,
+        with_metadata=False,
         output_format="python",
     )
     if result is None or result.body is None:
         raise NoMainText(f"{origin}: no article text found on this page")
-    blocks = _html_blocks(result.body, _code_languages(tree))
-    title = _clean(result.title or "")
+    blocks = _html_blocks(result.body, languages)
+    title = _clean(meta.title or result.title or "")
     if blocks and blocks[0].kind == "heading" and _clean(blocks[0].text) == title:
         blocks = blocks[1:]
     _require_text(blocks, origin)
-    canonical = result.url or url
-    site = result.sitename or ""
-    if not site or site == title:
-        site = urlsplit(canonical).hostname or ""
-    authors = [a.strip() for a in re.split(r";|\band\b", result.author or "") if a.strip()]
+    canonical = meta.canonical_url or url
     return Document(
         title=title or _first_words(blocks),
         blocks=blocks,
         url=url,
         canonical_url=canonical,
-        authors=authors,
-        date=_iso_date(result.date),
-        site=site,
-        language=(tree.get("lang") or result.language or "").split("-")[0].lower(),
-        tags=list(result.tags or []),
-        description=_clean(result.description or ""),
+        authors=meta.authors,
+        date=meta.date,
+        site=meta.site or (urlsplit(canonical).hostname or ""),
+        language=meta.language,
+        tags=meta.tags,
+        description=meta.description,
         source=source or url,
     )
 
@@ -360,6 +359,8 @@ def from_markdown(text: str, source: str = "") -> Document:
         blocks = blocks[1:]
     doc = Document(title=title, blocks=blocks, source=source)
     apply_metadata(doc, meta)
+    if meta.get("redirect") and not doc.blocks:
+        raise NoMainText(f"{source}: a redirect stub to {meta['redirect']}, not an article")
     _require_text(doc.blocks, source)
     doc.title = doc.title or _first_words(doc.blocks)
     return doc

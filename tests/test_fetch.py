@@ -108,3 +108,21 @@ def test_flink_fixture_is_served(site: LocalSite, settings: Settings) -> None:
     require_corpus()
     assert FLINK_PAGES.is_dir()
     assert fetch(site.url(PAGE), settings).content_type == "text/html"
+
+
+def test_page_that_lies_about_its_encoding_is_decoded(
+    site: LocalSite, store: SQLiteStore, settings: Settings
+) -> None:
+    html = (
+        "<html><head><title>Caché sizing</title></head><body><article><h1>Caché sizing</h1>"
+        "<p>Une mémoire cache bien dimensionnée réduit la latence de lecture de moitié, "
+        "à condition que le taux de succès dépasse quatre-vingt-dix pour cent.</p>"
+        "<p>Au-delà, chaque mégaoctet supplémentaire rapporte de moins en moins.</p>"
+        "</article></body></html>"
+    ).encode("cp1252")
+    url = site.serve("/lying.html", html, ctype="text/html; charset=utf-8")
+    result = ingest(url_source(url), store, settings)
+    assert result.status == "added", result.error
+    article = store.get_article(result.id or 0)
+    assert article.document.title == "Caché sizing"
+    assert "réduit la latence" in article.document.text

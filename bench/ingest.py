@@ -1,0 +1,105 @@
+"""Ingest throughput: Distill's import path beside plain trafilatura.extract() in the same run.
+
+Usage: .venv/bin/python bench/ingest.py [--corpus ../shared/corpus] [--embed]
+
+Each phase runs in its own process so its peak memory (max RSS) is its own:
+  trafilatura   trafilatura.extract() on the 237 Flink HTML pages (the baseline)
+  distill-html  the full import path (read, extract, dedupe, summarize, store) on those pages
+  distill-md    the same on the 1,264 Go, Rust and Flink Markdown posts
+With --embed the pipeline also computes and stores embeddings (model load excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def corpus_rows(corpus: Path) -> list[dict]:
+    rows = []
+    for name in ("go-blog", "rust-blog", "flink-blog"):
+        with (corpus / "_index" / f"{name}.jsonl").open() as handle:
+            rows += [json.loads(line) for line in handle]
+    return rows
+
+
+def phase(name: str, corpus: Path, embed: bool) -> dict:
+    rows = corpus_rows(corpus)
+    html = [corpus / r["html_path"] for r in rows if r.get("html_path")]
+    markdown = [corpus / r["path"] for r in rows]
+    if name == "trafilatura":
+        import trafilatura
+
+        files = html
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        for path in files:
+            trafilatura.extract(path.read_bytes().decode("utf-8"))
+        failed = 0
+    else:
+        from distill.config import load_settings
+        from distill.embed import default_embedder
+        from distill.pipeline import ingest
+        from distill.sources import file_source
+        from distill.store import open_store
+
+        files = html if name == "distill-html" else markdown
+        home = Path(tempfile.mkdtemp(prefix="distill-bench-"))
+        os.environ["DISTILL_EMBED"] = "1" if embed else "0"
+        settings = load_settings(home)
+        if embed:
+            default_embedder().embed(["warm up the model outside the timed part"])
+        store = open_store(home)
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        failed = 0
+        for path in files:
+            failed += ingest(file_source(path), store, settings).status == "failed"
+        store.close()
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    return {
+        "phase": name,
+        "articles": len(files),
+        "failed": failed,
+        "per_second": len(files) / wall,
+        "cpu_ms_per_article": 1000 * cpu / len(files),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
+    parser.add_argument("--embed", action="store_true")
+    parser.add_argument("--phase")
+    args = parser.parse_args()
+    corpus = Path(args.corpus).resolve()
+    if args.phase:
+        print(json.dumps(phase(args.phase, corpus, args.embed)))
+        return
+    results = []
+    for name in ("trafilatura", "distill-html", "distill-md"):
+        cmd = [sys.executable, __file__, "--corpus", str(corpus), "--phase", name]
+        if args.embed:
+            cmd.append("--embed")
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    print(f"{'phase':<14}{'articles':>9}{'failed':>8}{'art/s':>9}{'cpu ms/art':>12}{'peak MB':>9}")
+    for r in results:
+        print(
+            f"{r['phase']:<14}{r['articles']:>9}{r['failed']:>8}{r['per_second']:>9.1f}"
+            f"{r['cpu_ms_per_article']:>12.1f}{r['peak_mb']:>9.0f}"
+        )
+    ratio = results[1]["cpu_ms_per_article"] / results[0]["cpu_ms_per_article"]
+    print(f"HTML ingest CPU cost / trafilatura.extract() alone: {ratio:.2f}x (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
