@@ -124,5 +124,19 @@ LIMITATION_CUES: list[tuple[re.Pattern[str], float]] = [
 ]
 
 
+_COMBINED: dict[int, tuple[re.Pattern[str], list[float]]] = {}
+
+
 def cue_score(text: str, cues: list[tuple[re.Pattern[str], float]]) -> float:
-    return sum(weight for pattern, weight in cues if pattern.search(text))
+    """The summed weight of the cue patterns found in `text` (each pattern counts once).
+
+    The patterns are joined into one alternation with a named group each, so a sentence
+    is scanned once rather than once per pattern.
+    """
+    combined = _COMBINED.get(id(cues))
+    if combined is None:
+        joined = "|".join(f"(?P<c{i}>{p.pattern})" for i, (p, _) in enumerate(cues))
+        combined = _COMBINED[id(cues)] = (re.compile(joined, _I), [w for _, w in cues])
+    pattern, weights = combined
+    found = {m.lastgroup for m in pattern.finditer(text)}
+    return sum(weights[int(name[1:])] for name in found if name)
