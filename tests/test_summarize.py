@@ -14,7 +14,7 @@ from distill.errors import SummarizeError
 from distill.extract import from_markdown
 from distill.models import Document, Summary
 from distill.plugins import get_summarizer
-from distill.summarize.sentences import MAX_WORDS, MAX_WEIGHED_WORDS
+from distill.summarize.sentences import MAX_WEIGHED_WORDS, MAX_WORDS
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -160,8 +160,9 @@ def test_lead_and_extractive_are_both_registered() -> None:
 
 def _words(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    vocab = "state checkpoint operator window latency partition record barrier buffer".split()
-    return [rng.choice(vocab) for _ in range(n)]
+    vocab = "state checkpoint operator window latency partition record barrier buffer"
+    words = vocab.split()
+    return [rng.choice(words) for _ in range(n)]
 
 
 def test_one_sentence_article_gives_a_one_line_summary() -> None:

@@ -19,8 +19,11 @@ from .sentences import PROSE_KINDS, STOP_WORDS, stem
 MAX_TERMS = 10
 # At most this many of the entries are key phrases, so named technologies come first.
 MAX_PHRASES = 6
-# A phrase must recur to be a concept of the article (or sit in its title).
+# A phrase must recur to be a concept of the article (or sit in its title or a heading);
+# a lower-case phrase without a technical shape must recur more, since without a part-of-
+# speech tagger repetition is the best evidence that it names a thing.
 MIN_PHRASE_COUNT = 2
+MIN_PLAIN_PHRASE_COUNT = 3
 # Mentions a technology needs to be core to the article rather than named in passing.
 MIN_TECH_MENTIONS = 2
 
@@ -131,8 +134,12 @@ def key_phrases(doc: Document, limit: int, known: set[str], last_block: int) -> 
         technical = any(ch.isdigit() or ch in "+#" for ch in phrase.surface) or bool(
             re.search(r"[a-z][A-Z]|^[A-Z]{2,}", phrase.surface)
         )
-        if len(key) == 1 and not (technical or phrase.capitalised * 2 > phrase.count):
+        named = phrase.capitalised * 2 > phrase.count
+        if len(key) == 1 and not (technical or named):
             continue  # a lone common word ("memory", "data") is not a concept
+        notable = technical or named or phrase.in_title or phrase.in_heading
+        if not notable and phrase.count < MIN_PLAIN_PHRASE_COUNT:
+            continue
         value = phrase.count * (1.0 + 0.6 * (len(key) - 1))
         value += 2.0 * phrase.in_title + 1.0 * phrase.in_heading + 0.5 * technical
         scored.append((value, key))

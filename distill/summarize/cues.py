@@ -97,7 +97,7 @@ LIMITATION_HEADING = re.compile(
 LIMITATION_CUES: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\blimitations?\b|\bdrawbacks?\b|\bdownsides?\b|\bcaveats?\b", _I), 1.5),
     (re.compile(r"\btrade-?offs?\b|\bat the (cost|expense) of\b|\bcomes at a\b", _I), 1.5),
-    (re.compile(r"\bunfortunately\b|\bknown (issues?|bugs?|problems?)\b|\bpitfalls?\b", _I), 1.3),
+    (re.compile(r"\bunfortunately\b|\bknown (issues?|bugs?|problems?)\b", _I), 1.3),
     (
         re.compile(
             r"\bnot (yet |currently |fully )?(supported|possible|available|implemented)\b", _I
@@ -116,7 +116,8 @@ LIMITATION_CUES: list[tuple[re.Pattern[str], float]] = [
         re.compile(r"\b(overhead|bottlenecks?|regressions?|costly|expensive|slower|harder)\b", _I),
         0.8,
     ),
-    (re.compile(r"\b(risks?|risky|beware|careful|gotchas?|deprecated|breaking change)\b", _I), 0.8),
+    (re.compile(r"\b(risks?|risky|beware|careful|gotchas?|pitfalls?|deprecated)\b", _I), 0.8),
+    (re.compile(r"\bbreaking changes?\b", _I), 0.8),
     (re.compile(r"\b(experimental|unstable|work in progress|incomplete|limited)\b", _I), 0.7),
     (re.compile(r"^(however|but|although|while|unfortunately)\b", _I), 0.6),
     (re.compile(r"\b(cannot|can't|won't|isn't able|unable to|no longer)\b", _I), 0.5),

@@ -86,7 +86,6 @@ class ExtractiveSummarizer(Summarizer):
         words = sum(u.word_count for u in split.units)
         budget = int(min(MAX_BUDGET, max(MIN_BUDGET, BUDGET_SHARE * words)))
         ctx = sections.Context(doc, split, score_units(split.units), budget)
-        ctx.quality = sections.readability(split.units)
 
         out = [Section("executive_summary", sections.executive_summary(ctx, words))]
         rest = max(ctx.budget, 0)
@@ -98,7 +97,7 @@ class ExtractiveSummarizer(Summarizer):
                 "takeaways",
                 sections.by_cues(
                     ctx,
-                    cues.TAKEAWAY_CUES,
+                    ctx.takeaway,
                     cues.CONCLUSION_HEADING,
                     int(TAKEAWAY_SHARE * rest),
                     MAX_TAKEAWAYS,
@@ -110,7 +109,7 @@ class ExtractiveSummarizer(Summarizer):
                 "limitations",
                 sections.by_cues(
                     ctx,
-                    cues.LIMITATION_CUES,
+                    ctx.limitation,
                     cues.LIMITATION_HEADING,
                     int(LIMIT_SHARE * rest),
                     MAX_LIMITATIONS,

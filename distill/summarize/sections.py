@@ -28,10 +28,14 @@ EXEC_MAX_WORDS = 110
 MAX_EXEC_TRIES = 40
 # Main points per article part by the part's length in words: 1, then 2, then 3.
 PART_TWO_POINTS_WORDS, PART_THREE_POINTS_WORDS = 250, 700
-MAX_MAIN_POINTS = 14
+MAX_MAIN_POINTS = 10
 # A sentence under a heading such as "Conclusion" or "Limitations" belongs to that section
 # even without a cue word of its own (the cue threshold is 1.0).
 HEADING_CUE = 1.0
+# Takeaways and caveats are read one by one, out of context: no dangling openings.
+CUE_MIN_QUALITY = -0.25
+# A cue this strong ("we recommend", "unfortunately") keeps a sentence for its own section.
+STRONG_CUE = 1.2
 # Takeaways and caveats shown whatever the budget: one lesson alone reads like an accident.
 CUE_LINES_FREE = 2
 FIRST_POINT_OVERRUN = 1.5
@@ -40,6 +44,15 @@ SKIP_HEADING = re.compile(
     r"^(acknowledge?ments?|thanks|thank you|contributors?|credits|references|links|resources"
     r"|further reading|see also|about the authors?|appendix|footnotes|release notes|changelog"
     r"|full changelog|list of contributors|get involved|community|events?|meetups?)\b",
+    re.IGNORECASE,
+)
+# Sentences that point at other text instead of saying something themselves.
+POINTER = re.compile(
+    r"\b(below you|you('ll| will| can) find|for (more|further|full) (details|information)"
+    r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
+    r"|in the rest of this)\b"
+    r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
+    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
     re.IGNORECASE,
 )
 # Parts whose sentences belong to the takeaways or limitations sections instead.
@@ -64,6 +77,15 @@ class Context:
     budget: int  # words left for the whole summary
     used: set[int] = field(default_factory=set)
     quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    takeaway: np.ndarray = field(default_factory=lambda: np.zeros(0))  # cue scores
+    limitation: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        self.quality = readability(self.units)
+        self.takeaway = np.array([cues.cue_score(u.text, cues.TAKEAWAY_CUES) for u in self.units])
+        self.limitation = np.array(
+            [cues.cue_score(u.text, cues.LIMITATION_CUES) for u in self.units]
+        )
 
     @property
     def units(self) -> list[Unit]:
@@ -97,14 +119,15 @@ def readability(units: list[Unit]) -> np.ndarray:
     out = np.zeros(len(units))
     for i, unit in enumerate(units):
         text = unit.text
+        bare = text.rstrip(" \"'”’)]*_")  # the end of the sentence itself, quotes aside
         penalty = 0.0
         if unit.word_count < 8:
             penalty -= 0.3
         elif unit.word_count > 45:
             penalty -= 0.15
-        if text.endswith("?"):
+        if bare.endswith("?"):
             penalty -= 0.3
-        if text.rstrip().endswith(":"):
+        if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
         if i > 0 and DANGLING.match(text):
             penalty -= 0.2
@@ -112,6 +135,8 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.1
         if "http" in text or "](" in text:
             penalty -= 0.3
+        if POINTER.search(text):
+            penalty -= 0.3  # points elsewhere ("below you will find") instead of saying
         if not text[:1].isupper() and not text[:1].isdigit():
             penalty -= 0.15  # a fragment cut from a longer run, or a lower-case list entry
         out[i] = penalty
@@ -150,31 +175,37 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
 
 
 def _parts(ctx: Context) -> list[list[int]]:
-    """Units grouped by the article's own headings, or by topical segments without them."""
+    """Units grouped by the article's own headings, or by topical segments without them.
+
+    Parts under headings such as "Acknowledgements" are left out, and so are sentences that
+    belong to the takeaways or limitations sections (by their heading or a strong cue).
+    """
     groups: dict[int, list[int]] = {}
     for unit in ctx.units:
         heading = unit.heading.strip()
         if SKIP_HEADING.match(heading) or OWN_SECTION_HEADING.search(heading):
             continue
+        if ctx.takeaway[unit.index] >= STRONG_CUE or ctx.limitation[unit.index] >= STRONG_CUE:
+            continue
         groups.setdefault(unit.part, []).append(unit.index)
     if len([p for p in groups if p > 0]) >= 2:
         return [groups[p] for p in sorted(groups)]
-    return segments(ctx)
+    return segments(ctx, [i for p in sorted(groups) for i in groups[p]])
 
 
-def segments(ctx: Context) -> list[list[int]]:
+def segments(ctx: Context, members: list[int]) -> list[list[int]]:
     """Split an article without headings at its topic shifts (TextTiling, simplified).
 
     Candidate boundaries are paragraph starts; the deepest dips in similarity between the
     few sentences before and after a boundary become the cuts.
     """
-    units = ctx.units
+    units = [ctx.units[i] for i in members]
     total_words = sum(u.word_count for u in units)
     k = int(min(5, max(1, total_words // 350)))
     if k == 1 or len(units) < 6:
-        return [list(range(len(units)))]
+        return [members] if members else []
     window = 3
-    sim = ctx.scores.similarity
+    sim = ctx.scores.similarity[np.ix_(members, members)]
     gaps: list[tuple[float, int]] = []
     for i in range(window, len(units) - window + 1):
         if units[i].first_in_block:
@@ -187,7 +218,7 @@ def segments(ctx: Context) -> list[list[int]]:
         if len(cuts) == k - 1:
             break
     bounds = [0, *sorted(cuts), len(units)]
-    return [list(range(a, b)) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [members[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def main_points(ctx: Context, budget: int) -> list[Line]:
@@ -235,7 +266,7 @@ def main_points(ctx: Context, budget: int) -> list[Line]:
 
 def by_cues(
     ctx: Context,
-    cue_list: list[tuple[re.Pattern[str], float]],
+    cue_scores: np.ndarray,
     heading: re.Pattern[str],
     budget: int,
     limit: int,
@@ -244,10 +275,10 @@ def by_cues(
     """Sentences whose wording (or whose section's heading) marks them as this section's."""
     scored: list[tuple[float, int]] = []
     for unit in ctx.units:
-        score = cues.cue_score(unit.text, cue_list)
+        score = float(cue_scores[unit.index])
         if unit.heading and heading.search(unit.heading):
             score += HEADING_CUE
-        if score < threshold or ctx.quality[unit.index] < -0.4:
+        if score < threshold or ctx.quality[unit.index] < CUE_MIN_QUALITY:
             continue
         scored.append((score + 0.3 * float(ctx.scores.centrality[unit.index]), unit.index))
     chosen: list[int] = []

@@ -35,6 +35,7 @@ MAX_UNITS = 2_000
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_TICKET = re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b|#\d{3,}\b")
 _CLAUSE_END = re.compile(r"[,;:—–]\s+|\s+-\s+")
 
 # Words too common to say what a sentence is about. Written for this module.
@@ -77,7 +78,10 @@ def stem(word: str) -> str:
         ("ers", "er"),
         ("ed", ""),
         ("ly", ""),
-        ("es", ""),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("sses", "ss"),
+        ("xes", "x"),
         ("s", ""),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -154,6 +158,8 @@ def _usable(text: str, kind: str) -> bool:
         return False
     if kind == "list_item" and len(words) < MIN_LIST_WORDS and text[-1] not in ".!?":
         return False  # a link title or a menu entry, not a statement
+    if len(_TICKET.findall(text)) >= 2:
+        return False  # a run of issue-tracker entries ("[FLINK-123] - ...") from a changelog
     symbols = sum(text.count(c) for c in "{};=<>|\\")
     if symbols * 25 > len(text) or ("{" in text and "}" in text and ";" in text):
         return False  # style sheets, markup or code that slipped into a paragraph

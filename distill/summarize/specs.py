@@ -17,8 +17,8 @@ from .sections import Context
 MAX_FIGURE_SENTENCES = 5
 # Code blocks: shown at most (more for long, code-heavy articles), and the line counts
 # that make an example readable in a summary.
-MAX_CODE_BLOCKS, MAX_CODE_BLOCKS_LONG = 2, 3
-LONG_ARTICLE_WORDS = 2000
+MAX_CODE_BLOCKS, MAX_CODE_BLOCKS_LONG = 1, 2
+LONG_ARTICLE_WORDS = 1000
 CODE_MIN_LINES, CODE_IDEAL_LINES, CODE_MAX_LINES = 2, 15, 30
 # Code sharing more than this share of its lines with a block already shown is a variant.
 SAME_CODE_SHARE = 0.5
@@ -82,7 +82,7 @@ def code_examples(ctx: Context) -> list[Line]:
     limit = MAX_CODE_BLOCKS_LONG if doc.word_count >= LONG_ARTICLE_WORDS else MAX_CODE_BLOCKS
     best = sorted((c for c in candidates if c[0] > 0), reverse=True)[: 2 * limit]
     shown: list[set[str]] = []
-    lines = []
+    lines: list[Line] = []
     for _, i in sorted(best, key=lambda c: c[1]):
         block = doc.blocks[i]
         rows = {r.strip() for r in block.text.split("\n") if r.strip()}
