@@ -146,16 +146,17 @@ def key_phrases(doc: Document, limit: int, known: set[str], last_block: int) -> 
     chosen: list[tuple[str, ...]] = []
     lines: list[Line] = []
     known_keys = {tuple(stem(w) for w in k.lower().split()) for k in known}
+    initials = {"".join(w[0] for w in re.split(r"[\s-]+", k) if w).lower() for k in known}
     for _, key in sorted(scored, reverse=True):
         if len(lines) >= limit:
             break
         overlaps = any(
             set(key) <= set(other) or set(other) <= set(key) for other in chosen + list(known_keys)
         )
-        if overlaps:
-            continue
-        chosen.append(key)
         phrase = phrases[key]
+        if overlaps or (phrase.surface.isupper() and phrase.surface.lower() in initials):
+            continue  # part of a name already shown, or its acronym ("CEP")
+        chosen.append(key)
         lines.append(Line(phrase.surface, kind="term", source=[phrase.span]))
     return lines
 
