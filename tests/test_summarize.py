@@ -313,3 +313,27 @@ def test_resummarize_is_resumable_and_reports_each_article(
     assert code == 1 and "give article ids or --all" in rows[0]["error"]
     code, rows = run(home, "resummarize", "--all", "--backend", "nope", "--json")
     assert code == 1 and "unknown summarizer 'nope'" in rows[0]["error"]
+
+
+def test_concepts_use_canonical_names_with_the_first_mention_as_provenance() -> None:
+    text = (
+        "# Moving our queue\n\nWe moved the job queue from Redis to Postgres last spring. "
+        "Postgres row locks with SKIP LOCKED let many workers claim jobs safely. "
+        "Our K8s cron jobs now talk to Postgres only, and Redis is gone from the stack.\n"
+    )
+    doc, summary = summarize_text(text)
+    section = summary.section("concepts")
+    assert section is not None
+    terms = {line.text: line for line in section.lines}
+    assert "PostgreSQL" in terms
+    span = terms["PostgreSQL"].source[0]
+    assert doc.blocks[span.block].text[span.start : span.end] == "Postgres"
+    assert span.start == doc.blocks[span.block].text.index("Postgres")
+
+
+def test_only_code_is_refused_with_a_clear_message(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "code.md"
+    path.write_text("# Snippet\n\n```go\nfunc main() {\n\tprintln(1)\n}\n```\n")
+    code, rows = run(home, "summarize", str(path), "--json")
+    assert code == 1 and "no article text found" in rows[0]["error"]
+    assert str(path) in rows[0]["error"]
