@@ -33,12 +33,17 @@ MAX_TAKEAWAYS, MAX_LIMITATIONS = 5, 4
 
 # Sentence words a summary never exceeds, whatever the per-section allowances added up to.
 HARD_MAX_WORDS = 420
+# A short article's summary stays well under the article: at most this share of its words.
+SHORT_MAX_SHARE = 0.55
 # Sections that give up sentences first when a summary is over HARD_MAX_WORDS.
 TRIM_ORDER = ("limitations", "takeaways", "specifications", "main_points")
 
 
 def trim(sections: list[Section], limit: int) -> None:
-    """Drop the longest sentence of the fullest trimmable section until under `limit`."""
+    """Drop the longest sentence of the fullest trimmable section until under `limit`.
+
+    A section may lose its last sentence (and then is not shown), except the main points.
+    """
 
     def words(section: Section) -> int:
         return sum(len(x.text.split()) for x in section.lines if x.kind == "sentence")
@@ -47,7 +52,8 @@ def trim(sections: list[Section], limit: int) -> None:
         candidates = [
             s
             for s in sections
-            if s.name in TRIM_ORDER and sum(x.kind == "sentence" for x in s.lines) > 1
+            if s.name in TRIM_ORDER
+            and sum(x.kind == "sentence" for x in s.lines) > (s.name == "main_points")
         ]
         if not candidates:
             return
@@ -117,5 +123,5 @@ class ExtractiveSummarizer(Summarizer):
             )
         )
         out.append(Section("concepts", concepts.concepts(doc, split.last_block)))
-        trim(out, HARD_MAX_WORDS)
+        trim(out, min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words))))
         return out
