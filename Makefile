@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME ?= .distill-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check fmt lint types install bench docs clean
+.PHONY: run test check fmt lint types install bench docs clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,13 @@ install: $(STAMP)
 run: install
 	rm -rf $(DEMO_HOME)
 	$(BIN)/distill --home $(DEMO_HOME) import examples/
-	$(BIN)/distill --home $(DEMO_HOME) list
+	$(BIN)/distill --home $(DEMO_HOME) serve --host 127.0.0.1 --port 8000
 
-test: install
+# The browser tests drive Debian's chromium; install it when missing (CI runs as root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+test: install browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 fmt: install
@@ -44,6 +48,8 @@ docs: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) build *.egg-info

@@ -54,6 +54,38 @@ SETTINGS: tuple[Setting, ...] = (
         "Compute article and section embeddings at ingest (needed for search by meaning, "
         "related articles and classification).",
     ),
+    Setting("feed_interval", 3600.0, "Seconds between two checks of one feed."),
+    Setting(
+        "feed_first_check_max",
+        20,
+        "Entries the first check of a new feed takes (newest first); older ones are "
+        "recorded as seen and skipped.",
+    ),
+    Setting(
+        "host_delay",
+        1.0,
+        "Seconds between two requests to the same host (a robots.txt Crawl-delay that is "
+        "longer wins, up to 60).",
+    ),
+    Setting("worker_threads", 4, "Jobs a worker runs at once (network work overlaps)."),
+    Setting(
+        "job_lease",
+        60.0,
+        "Seconds a claimed job stays leased without renewal before another worker may take it.",
+    ),
+    Setting(
+        "job_backoff", 30.0, "Seconds before the first retry of a failed job; doubles each try."
+    ),
+    Setting("job_max_attempts", 5, "Attempts before a job is marked failed with its reason."),
+    Setting(
+        "web_read_auth",
+        "auto",
+        "Who may read pages and GET /v1: 'public', 'token' (an API token or a signed-in "
+        "browser), or 'auto' (public on 127.0.0.1/localhost, token when listening beyond it). "
+        "Writes through /v1 always need a token.",
+    ),
+    Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
+    Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

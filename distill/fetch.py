@@ -153,7 +153,9 @@ def _get_once(
                 )
             body = bytearray()
             if resp.status_code not in REDIRECT_CODES:
-                for chunk in resp.iter_bytes(CHUNK):
+                # no chunk size: a size makes httpx buffer until it fills, so a server
+                # trickling bytes would never reach the deadline check below
+                for chunk in resp.iter_bytes():
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise TooLarge(

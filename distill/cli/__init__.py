@@ -6,7 +6,12 @@ stays in the library so the web pages and the API can call the same functions.
 
 from __future__ import annotations
 
-from . import library, summaries  # noqa: F401  (each registers its commands)
+from . import (
+    feeds,  # noqa: F401  (registers feeds, jobs, worker)
+    library,  # noqa: F401  (registers its commands)
+    summaries,  # noqa: F401  (registers summarize, resummarize)
+    web,  # noqa: F401  (registers serve and tokens)
+)
 from .root import main
 
 __all__ = ["main"]

@@ -1,0 +1,219 @@
+"""Web speed: server time per page and wrk load on a large library.
+
+    .venv/bin/python bench/web.py [--articles 100000] [--seed-articles 200] [--duration 30]
+
+How the library is built: `--seed-articles` corpus posts go through the real pipeline
+(extract, lead summary), then SQL copies them until there are `--articles` rows, each copy
+with its own title suffix, content hash, URL and a publication date spread over ten years,
+and its summary copied along. The copies are real rows with real bodies, so indexes, page
+sizes and the fallback search scan see a library of that size.
+
+Server time: sequential requests through the ASGI app in-process, timed inside the server
+from the request entering the app to its last body byte (no network, no client), p50/p95
+over `--samples` requests per route. Load: `distill serve` as a subprocess and wrk at 64
+connections for `--duration` seconds per route, beside a static file from the same server.
+Prints figures; never part of the test run's pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from distill.config import load_settings  # noqa: E402
+from distill.store import open_store  # noqa: E402
+from tests.web_support import build_library  # noqa: E402
+
+
+def grow(home: Path, target: int) -> None:
+    """Copy existing articles (and summaries) until the library has `target` rows."""
+    store = open_store(home)
+    conn = store.conn
+    seed = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+    have = len(seed)
+    conn.execute("BEGIN")
+    copy = 0
+    while have < target:
+        source = seed[copy % len(seed)]
+        copy += 1
+        day = f"{2016 + copy % 10}-{1 + copy % 12:02d}-{1 + copy % 28:02d}"
+        cursor = conn.execute(
+            "INSERT INTO articles (source, url, canonical_url, title, authors, published, site,"
+            " language, source_tags, description, blocks, body, word_count, content_hash)"
+            " SELECT source, url || '?copy=' || :n, canonical_url || '?copy=' || :n,"
+            " title || ' (copy ' || :n || ')', authors, :day, site, language, source_tags,"
+            " description, blocks, body, word_count, content_hash || '-' || :n"
+            " FROM articles WHERE id = :id",
+            {"n": copy, "day": day, "id": source},
+        )
+        conn.execute(
+            "INSERT INTO summaries (article_id, backend, version, sections)"
+            " SELECT ?, backend, version, sections FROM summaries WHERE article_id = ?",
+            (cursor.lastrowid, source),
+        )
+        have += 1
+        if have % 20_000 == 0:
+            conn.execute("COMMIT")
+            conn.execute("BEGIN")
+            print(f"  {have:,} articles", flush=True)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    store.close()
+
+
+def server_times(home: Path, samples: int) -> dict[str, list[float]]:
+    from fastapi.testclient import TestClient
+
+    from distill.web.app import create_app
+
+    app = create_app(load_settings(home))
+    durations: list[float] = []
+
+    async def timed(scope, receive, send):  # type: ignore[no-untyped-def]
+        """Server time: from the request entering the app to its last body byte."""
+        start = time.perf_counter()
+        await app(scope, receive, send)
+        if scope["type"] == "http":
+            durations.append((time.perf_counter() - start) * 1000)
+
+    rng = random.Random(7)
+    store = open_store(home)
+    total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    ids = [
+        r[0]
+        for r in store.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?", (samples,))
+    ]
+    store.close()
+    pages = max(1, total // 12)
+    words = ["goroutine", "memory", "compiler", "release", "generics", "async", "cargo", "fuzzing"]
+    routes = {
+        "category page": lambda: f"/category/uncategorized?page={rng.randint(1, min(pages, 50))}",
+        "category page (deep, page 5000)": lambda: "/category/uncategorized?page=5000",
+        "article page": lambda: f"/articles/{rng.choice(ids)}",
+        "search page": lambda: f"/search?q={rng.choice(words)}",
+        "/v1/articles": lambda: "/v1/articles?limit=20",
+    }
+    out: dict[str, list[float]] = {}
+    with TestClient(timed) as client:
+        for name, make in routes.items():
+            count = samples if name != "search page" else max(10, samples // 10)
+            durations.clear()
+            for _ in range(count):
+                path = make()
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+            out[name] = list(durations)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wrk(url: str, duration: int) -> dict[str, str]:
+    result = subprocess.run(
+        ["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = result.stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    p99 = re.search(r"\s99%\s+([\d.]+\w+)", text)
+    socket_errors = re.search(r"Socket errors: (.*)", text)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors = []
+    if socket_errors:
+        errors.append("socket " + socket_errors.group(1).strip())
+    if non2xx:
+        errors.append(f"{non2xx.group(1)} non-2xx")
+    return {
+        "rps": rps.group(1) if rps else "?",
+        "p99": p99.group(1) if p99 else "?",
+        "errors": "; ".join(errors) or "0",
+    }
+
+
+def load_test(home: Path, duration: int, workers: int) -> dict[str, dict[str, str]]:
+    port = _free_port()
+    env = {**os.environ, "DISTILL_HOME": str(home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "distill", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(300):
+            try:
+                httpx.get(base + "/static/style.css", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        return {
+            "static file /static/style.css": wrk(base + "/static/style.css", duration),
+            "category page": wrk(base + "/category/uncategorized", duration),
+            "/v1/articles": wrk(base + "/v1/articles?limit=20", duration),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--seed-articles", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--home", help="reuse a library folder (built if empty)")
+    parser.add_argument("--no-wrk", action="store_true", help="server times only")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    home = Path(args.home) if args.home else Path(tempfile.mkdtemp()) / "library"
+    if not (home / "library.sqlite3").exists():
+        start = time.perf_counter()
+        build_library(home, args.seed_articles)
+        grow(home, args.articles)
+        print(f"built {args.articles:,} articles in {time.perf_counter() - start:.0f} s")
+    size = (home / "library.sqlite3").stat().st_size / 1e6
+    print(f"library: {home} ({size:,.0f} MB)")
+    print("\nserver time (in-process, sequential, timed inside the app), ms")
+    print(f"{'route':34} {'n':>5} {'p50':>8} {'p95':>8}")
+    for name, times in server_times(home, args.samples).items():
+        print(f"{name:34} {len(times):5d} {statistics.median(times):8.1f} {pct(times, 0.95):8.1f}")
+    if shutil.which("wrk") and not args.no_wrk:
+        for workers in args.workers:
+            print(f"\nwrk -t2 -c64 -d{args.duration}s (distill serve --workers {workers})")
+            print(f"{'route':34} {'req/s':>9} {'p99':>9}  errors")
+            for name, row in load_test(home, args.duration, workers).items():
+                print(f"{name:34} {row['rps']:>9} {row['p99']:>9}  {row['errors']}")
+    else:
+        print("\nwrk not installed (apt-get install wrk): load test skipped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""serve and tokens: running the web server and managing API tokens."""
+
+from __future__ import annotations
+
+import click
+
+from ..store import web as sql
+from ..web.security import hash_token, is_loopback, new_token
+from .context import App, emit_json, fail, guarded, json_option, pass_app
+from .root import main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True)
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Server processes (each with its own connections; SQLite WAL lets them share).",
+)
+@json_option
+@pass_app
+@guarded
+def serve(app: App, host: str, port: int, workers: int, as_json: bool) -> None:
+    """Serve the library's pages and the /v1 API (uvicorn)."""
+    import os
+
+    import uvicorn
+
+    from ..web.app import create_app
+
+    web = create_app(app.settings, host=host)  # also checks the library opens and migrates
+    mode = app.settings.web_read_auth
+    private = mode == "token" or (mode == "auto" and not is_loopback(host))
+    if as_json:
+        emit_json({"url": f"http://{host}:{port}", "reads_need_token": private})
+    else:
+        click.echo(f"Serving {app.settings.home} at http://{host}:{port}")
+        if private:
+            click.echo("Reads need an API token here (web_read_auth); see `distill tokens`.")
+    if workers == 1:
+        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ["DISTILL_HOME"] = str(app.settings.home)
+    os.environ["DISTILL_SERVE_HOST"] = host
+    uvicorn.run(
+        "distill.web.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for /v1 (stored hashed; shown once when created)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@json_option
+@pass_app
+@guarded
+def tokens_create(app: App, name: str, as_json: bool) -> None:
+    """Create a token called NAME and print it (the only time it is shown)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        fail("token name must be 1 to 100 characters", as_json)
+    conn = app.store.conn
+    if sql.token_exists(conn, name):
+        fail(f"a token named {name!r} already exists; revoke it first", as_json)
+    token = new_token()
+    sql.create_token(conn, name, hash_token(token))
+    if as_json:
+        emit_json({"name": name, "token": token})
+    else:
+        click.echo(token)
+        click.echo(
+            f"Token {name!r} created. Keep it: it is not stored and cannot be shown again.",
+            err=True,
+        )
+
+
+@tokens.command("list")
+@json_option
+@pass_app
+@guarded
+def tokens_list(app: App, as_json: bool) -> None:
+    """List token names with when they were created and last used."""
+    rows = sql.list_tokens(app.store.conn)
+    if as_json:
+        emit_json({"tokens": rows})
+        return
+    if not rows:
+        click.echo("No tokens. Create one with `distill tokens create NAME`.")
+    for row in rows:
+        used = row["last_used_at"] or "never"
+        click.echo(f"{row['name']}\tcreated {row['created_at']}\tlast used {used}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+@json_option
+@pass_app
+@guarded
+def tokens_revoke(app: App, name: str, as_json: bool) -> None:
+    """Revoke the token called NAME; requests using it fail from now on."""
+    if not sql.delete_token(app.store.conn, name):
+        fail(f"no token named {name!r}", as_json)
+    if as_json:
+        emit_json({"name": name, "revoked": True})
+    else:
+        click.echo(f"Token {name!r} revoked.")

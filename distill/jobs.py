@@ -1,0 +1,180 @@
+"""The jobs table is the queue: enqueue, claim with a lease, renew, finish, retry, fail.
+
+Why a table and not a broker: one SQLite file is the whole deployment, a job and the data
+it produces can commit together, and a crash loses nothing because a claim is only a lease.
+A worker that dies leaves its jobs `running` with a lease that expires; any worker then
+claims them again (the attempt counts, so a job that kills every worker that runs it ends
+`failed` instead of looping). Retries wait `job_backoff * 2**(attempts-1)` seconds, capped
+at MAX_BACKOFF_S, with jitter so a burst of failures does not come back in lockstep.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import time
+import uuid
+from typing import Any
+
+from .config import Settings
+from .errors import DistillError
+from .store import SQLiteStore
+from .store import jobs as sql
+from .store.jobs import Job
+
+FETCH_FEED = "fetch-feed"
+INGEST_URL = "ingest-url"
+KINDS = (FETCH_FEED, INGEST_URL)
+# A day: past that a retry is no longer "soon", and a user should look at the error.
+MAX_BACKOFF_S = 86_400.0
+# +/- this fraction of a backoff delay is random, to spread retries of a burst.
+JITTER = 0.1
+
+__all__ = ["Job", "JobQueue", "PermanentError", "RetryableError", "make_owner"]
+
+
+class RetryableError(DistillError):
+    """The job may succeed later (timeout, 5xx, host unreachable): retry with backoff."""
+
+
+class PermanentError(DistillError):
+    """Retrying cannot help (404, refused address, not an article): fail now with the reason."""
+
+
+def make_owner() -> str:
+    """`host:pid:random`: unique per worker, and names the process so a restarted worker on
+    the same machine can tell its dead predecessor's leases from a live worker's."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_alive(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine's worker: only its lease expiry can tell
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def backoff_delay(attempts: int, base: float, rng: random.Random | None = None) -> float:
+    delay = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_S)
+    spread = (rng or random).uniform(-JITTER, JITTER)
+    return max(0.0, delay * (1 + spread))
+
+
+class JobQueue:
+    """Queue operations on one store connection (use one JobQueue per thread)."""
+
+    def __init__(self, store: SQLiteStore, settings: Settings) -> None:
+        self.store = store
+        self.conn = store.conn
+        self.settings = settings
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        key: str | None = None,
+        host: str = "",
+        delay: float = 0.0,
+        priority: int = 0,
+    ) -> int | None:
+        now = time.time()
+        return sql.insert_job(
+            self.conn,
+            kind,
+            payload,
+            now,
+            key=key,
+            host=host,
+            run_at=now + delay,
+            priority=priority,
+            max_attempts=int(self.settings.job_max_attempts),
+        )
+
+    def claim(
+        self, owner: str, exclude_hosts: set[str] | frozenset[str] = frozenset()
+    ) -> Job | None:
+        return sql.claim_one(
+            self.conn, owner, time.time(), float(self.settings.job_lease), exclude_hosts
+        )
+
+    def renew(self, job_ids: list[int], owner: str) -> int:
+        return sql.renew(self.conn, job_ids, owner, time.time() + float(self.settings.job_lease))
+
+    def finish(self, job: Job, owner: str, result: dict[str, Any]) -> bool:
+        return sql.finish(self.conn, job.id, owner, time.time(), result)
+
+    def retry(self, job: Job, owner: str, error: str) -> str | None:
+        """Queued again after a backoff, or `failed` when this was the last attempt."""
+        delay = backoff_delay(job.attempts, float(self.settings.job_backoff))
+        return sql.retry_or_fail(self.conn, job.id, owner, time.time(), error, delay)
+
+    def fail(self, job: Job, owner: str, error: str) -> str | None:
+        self.conn.execute(
+            "UPDATE jobs SET attempts = max_attempts WHERE id = ? AND lease_owner = ?",
+            (job.id, owner),
+        )
+        return sql.retry_or_fail(self.conn, job.id, owner, time.time(), error, 0.0)
+
+    def release(self, job_ids: list[int], owner: str) -> int:
+        return sql.release(self.conn, job_ids, owner, time.time())
+
+    def recover_dead_workers(self) -> int:
+        """Make leases of dead workers on this machine claimable now; returns jobs freed."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running'"
+        ).fetchall()
+        alive = {r[0] for r in rows if r[0] and owner_alive(r[0])}
+        return sql.release_dead_owners(self.conn, socket.gethostname() + ":", alive, time.time())
+
+    def due_now(self) -> int:
+        """Jobs claimable right now (ignoring host politeness)."""
+        now = time.time()
+        row = self.conn.execute(
+            "SELECT count(*) FROM jobs WHERE (state = 'queued' AND run_at <= ?)"
+            " OR (state = 'running' AND lease_expires < ?)",
+            (now, now),
+        ).fetchone()
+        return int(row[0])
+
+    def list_jobs(self, state: str = "", kind: str = "", limit: int = 100) -> tuple[list[Job], int]:
+        return sql.list_jobs(self.conn, state=state, kind=kind, limit=limit)
+
+    def retry_failed(self, job_ids: list[int] | None) -> list[int]:
+        return sql.requeue(self.conn, job_ids, time.time())
+
+    def counts(self) -> dict[str, int]:
+        return sql.counts(self.conn)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """The `distill jobs list --json` shape (documented in docs/cli.md)."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "state": job.state,
+        "payload": job.payload,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "run_at": iso(job.run_at),
+        "lease_owner": job.lease_owner,
+        "lease_expires": iso(job.lease_expires),
+        "last_error": job.last_error or None,
+        "result": job.result or None,
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
+    }
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))

@@ -1,0 +1,397 @@
+"""The questions the web pages and the /v1 API ask of a library, answered once for both.
+
+Route handlers call these functions and only shape the result (HTML or JSON); they never
+touch SQL. Features other areas provide (categories and technologies, full-text search,
+related articles) are reached through `distill.labels_bridge`, which degrades to what the
+store has when a feature is absent, so the pages work at every stage of the project.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from . import labels_bridge as bridge
+from .config import Settings
+from .errors import DistillError, InputError, NotFound
+from .models import SECTION_NAMES
+from .store import SQLiteStore, open_store
+from .store import web as sql
+
+# Trending: a visit's weight halves every HALF_LIFE_DAYS, so yesterday's crowd still counts
+# but last week's has faded; visits older than TRENDING_DAYS are ignored outright.
+HALF_LIFE_DAYS = 2.0
+TRENDING_DAYS = 14
+# Fewer than two recent visitors is not a trend, just someone reading.
+TRENDING_MIN_SCORE = 1.5
+TRENDING_TOP = 10
+
+PER_PAGE = 12  # cards per page: four rows of three on a wide screen
+MAX_LIMIT = 100  # largest API page
+
+
+class BadRequest(DistillError):
+    """A request that names a bad value (cursor, sort, filter); the message says which."""
+
+    def __init__(self, message: str, code: str = "bad_request", details: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details or {}
+
+
+class Library:
+    """A library opened for serving: settings plus one SQLite connection per thread.
+
+    SQLite connections must not be shared across threads mid-transaction, and the web
+    server runs handlers on a thread pool, so each worker thread opens its own.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._stores: list[SQLiteStore] = []
+        self._generation = 0  # bumped by close(): threads then open fresh connections
+        _ = self.store  # open (and migrate) once up front so errors surface at start-up
+
+    @property
+    def store(self) -> SQLiteStore:
+        store = getattr(self._local, "store", None)
+        if store is None or getattr(self._local, "generation", -1) != self._generation:
+            store = open_store(self.settings.home)
+            self._local.store = store
+            self._local.generation = self._generation
+            with self._lock:
+                self._stores.append(store)
+        return store
+
+    @property
+    def conn(self) -> Any:
+        return self.store.conn
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._stores:
+                store.close()
+            self._stores.clear()
+            self._generation += 1
+
+
+@dataclass
+class Listing:
+    cards: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    next_cursor: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+# --- cursors -------------------------------------------------------------------------------
+
+
+def encode_cursor(sort: str, key: list[Any]) -> str:
+    raw = json.dumps({"s": sort, "k": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, ...]:
+    """The keyset position in a cursor, or BadRequest naming what is wrong with it."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        key = data["k"]
+        ok = isinstance(data, dict) and isinstance(key, list) and data["s"] in sql.SORTS
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise BadRequest("cursor is not one this server issued", "bad_cursor", {"cursor": cursor})
+    if data["s"] != sort:
+        raise BadRequest(
+            f"cursor was issued for sort={data['s']}, not sort={sort}",
+            "bad_cursor",
+            {"cursor": cursor},
+        )
+    expected = (int, str, int) if sort == "most_read" else (str, int)
+    if len(key) != len(expected) or not all(
+        _key_part_ok(v, t) for v, t in zip(key, expected, strict=True)
+    ):
+        raise BadRequest("cursor is not one this server issued", "bad_cursor", {"cursor": cursor})
+    return tuple(key)
+
+
+def encode_offset(offset: int) -> str:
+    return encode_cursor("offset", [offset])
+
+
+def decode_offset(cursor: str) -> int:
+    """The position in an offset cursor (search results), or BadRequest."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        offset = data["k"][0] if data["s"] == "offset" else None
+    except (binascii.Error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
+        offset = None
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 100_000:
+        raise BadRequest("cursor is not one this server issued", "bad_cursor", {"cursor": cursor})
+    return offset
+
+
+def _key_part_ok(value: Any, kind: type) -> bool:
+    """The right type, and an int SQLite can hold (64-bit signed, here never negative)."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return False
+    return isinstance(value, str) or (isinstance(value, int) and 0 <= value < 2**63)
+
+
+# --- listings ------------------------------------------------------------------------------
+
+
+def check_sort(sort: str) -> str:
+    if sort not in sql.SORTS:
+        raise BadRequest(
+            f"unknown sort {sort!r}; use one of {', '.join(sql.SORTS)}",
+            "bad_sort",
+            {"sort": sort, "allowed": list(sql.SORTS)},
+        )
+    return sort
+
+
+def check_date(value: str, name: str) -> str:
+    if value:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise BadRequest(
+                f"{name} must be a date YYYY-MM-DD, got {value!r}", "bad_date", {name: value}
+            ) from None
+    return value
+
+
+def build_filters(
+    lib: Library,
+    category: str = "",
+    tech: str = "",
+    site: str = "",
+    after: str = "",
+    before: str = "",
+    starred: bool | None = None,
+) -> sql.Filters:
+    filters = sql.Filters(
+        site=site,
+        after=check_date(after, "after"),
+        before=check_date(before, "before"),
+        starred=starred,
+    )
+    if category:
+        filters.extra_sql += bridge.category_filter(lib.conn, category)
+    if tech:
+        filters.extra_sql += bridge.tech_filter(lib.conn, tech)
+    return filters
+
+
+def listing(
+    lib: Library,
+    filters: sql.Filters,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    cursor: str = "",
+) -> Listing:
+    """A page of cards by page number (pages) or by cursor (API); both report next_cursor."""
+    check_sort(sort)
+    if page < 1:
+        raise BadRequest(f"page must be 1 or more, got {page}", "bad_page", {"page": page})
+    conn = lib.conn
+    total = sql.count_cards(conn, filters)
+    key = decode_cursor(cursor, sort) if cursor else None
+    offset = 0 if key is not None else (page - 1) * per_page
+    cards = sql.list_cards(conn, filters, sort, per_page + 1, offset, key)
+    more = len(cards) > per_page
+    cards = cards[:per_page]
+    decorate(lib, cards)
+    next_cursor = encode_cursor(sort, sql.cursor_key(sort, cards[-1])) if more and cards else None
+    return Listing(cards, total, page, per_page, sort, next_cursor)
+
+
+def decorate(lib: Library, cards: list[dict[str, Any]]) -> None:
+    """Add what cards need beyond the articles table: trending flag, category, tags."""
+    hot = trending_scores(lib)
+    labels = bridge.labels_for(lib.conn, [c["id"] for c in cards])
+    for card in cards:
+        card["trending"] = card["id"] in hot
+        card["category"], card["tags"] = labels.get(card["id"], (bridge.UNCATEGORIZED, []))
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+def article_detail(lib: Library, article_id: int) -> dict[str, Any]:
+    """Everything the article page and GET /v1/articles/{id} show."""
+    article = lib.store.get_article(article_id)
+    card = sql.cards_by_ids(lib.conn, [article_id])[article_id]
+    decorate(lib, [card])
+    doc = article.document
+    card.update(
+        source=doc.source,
+        language=doc.language,
+        description=doc.description,
+        source_tags=doc.tags,
+        blocks=[
+            {"kind": b.kind, "text": b.text, "level": b.level, "language": b.language}
+            for b in doc.blocks
+        ],
+    )
+    if card["summary"]:
+        order = {name: i for i, name in enumerate(SECTION_NAMES)}
+        card["summary"]["sections"].sort(key=lambda s: order.get(s["name"], len(order)))
+    return card
+
+
+def related(lib: Library, article_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    if not sql.article_exists(lib.conn, article_id):
+        raise NotFound(f"no article with id {article_id}")
+    found = bridge.related(lib.store, article_id, limit)
+    cards = sql.cards_by_ids(lib.conn, [i for i, _ in found])
+    out = []
+    for rid, reason in found:
+        if rid in cards:
+            cards[rid]["reason"] = reason
+            out.append(cards[rid])
+    decorate(lib, out)
+    return out
+
+
+def set_starred(lib: Library, article_id: int, starred: bool) -> None:
+    sql.set_starred(lib.conn, article_id, starred)
+
+
+def delete_article(lib: Library, article_id: int) -> None:
+    lib.store.delete_article(article_id)
+
+
+def update_labels(
+    lib: Library, article_id: int, category: str | None, tags: list[str] | None
+) -> None:
+    if not sql.article_exists(lib.conn, article_id):
+        raise NotFound(f"no article with id {article_id}")
+    if category is not None:
+        bridge.set_category(lib.conn, article_id, category)
+    if tags is not None:
+        bridge.set_tags(lib.conn, article_id, tags)
+
+
+# --- views and trending ---------------------------------------------------------------------
+
+
+def visitor_id(lib: Library, client: str, user_agent: str) -> str:
+    """A keyed hash of the client, so visits can be de-duplicated without storing addresses."""
+    key = sql.secret(lib.conn, "visitor").encode()
+    return hmac.new(key, f"{client}\n{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def record_view(lib: Library, article_id: int, visitor: str, today: dt.date | None = None) -> bool:
+    day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    counted = sql.record_visit(lib.conn, article_id, day, visitor)
+    if counted:
+        _TRENDING_CACHE.clear()
+    return counted
+
+
+_TRENDING_CACHE: dict[str, dict[int, float]] = {}
+
+
+def trending_scores(lib: Library, today: dt.date | None = None) -> dict[int, float]:
+    """Article id -> decayed view score for the TRENDING_TOP articles above the minimum."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    cache_key = f"{lib.settings.home}:{today}"
+    if cache_key in _TRENDING_CACHE:
+        return _TRENDING_CACHE[cache_key]
+    first = (today - dt.timedelta(days=TRENDING_DAYS)).isoformat()
+    scores: dict[int, float] = {}
+    for article_id, day, visitors in sql.visits_since(lib.conn, first):
+        age = (today - dt.date.fromisoformat(day)).days
+        scores[article_id] = scores.get(article_id, 0.0) + visitors * 0.5 ** (age / HALF_LIFE_DAYS)
+    top = sorted(((s, i) for i, s in scores.items() if s >= TRENDING_MIN_SCORE), reverse=True)[
+        :TRENDING_TOP
+    ]
+    result = {i: round(s, 3) for s, i in top}
+    _TRENDING_CACHE.clear()
+    _TRENDING_CACHE[cache_key] = result
+    return result
+
+
+def trending(lib: Library, limit: int = TRENDING_TOP) -> list[dict[str, Any]]:
+    scores = trending_scores(lib)
+    ids = sorted(scores, key=lambda i: -scores[i])[:limit]
+    cards = sql.cards_by_ids(lib.conn, ids)
+    out = [cards[i] | {"score": scores[i]} for i in ids if i in cards]
+    decorate(lib, out)
+    return out
+
+
+# --- home, categories, technologies, search ------------------------------------------------
+
+
+def categories(lib: Library) -> list[dict[str, Any]]:
+    return bridge.categories(lib.conn)
+
+
+def technologies(lib: Library, limit: int = 50) -> list[dict[str, Any]]:
+    return bridge.technologies(lib.conn, limit)
+
+
+def technology(lib: Library, name: str) -> dict[str, Any]:
+    return bridge.technology(lib.conn, name)
+
+
+def home(lib: Library) -> dict[str, Any]:
+    latest = listing(lib, sql.Filters(), "newest", 1, 6)
+    return {
+        "total": latest.total,
+        "categories": categories(lib),
+        "latest": latest.cards,
+        "trending": trending(lib, 6),
+        "technologies": technologies(lib, 20),
+        "sites": [{"name": n, "count": c} for n, c in sql.top_sites(lib.conn, 8)],
+        "per_month": sql.articles_per_month(lib.conn),
+        "category_months": bridge.category_months(lib.conn),
+    }
+
+
+def search(
+    lib: Library,
+    query: str,
+    filters: dict[str, str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Results as cards with a `snippet` (HTML with <mark>, sanitised by the caller)."""
+    query = query.strip()
+    if len(query) > 1000:
+        raise InputError("query is longer than 1,000 characters")
+    if not query:
+        return {"query": query, "total": 0, "results": [], "message": ""}
+    hits, total, message = bridge.search(lib.store, query, filters or {}, limit, offset)
+    cards = sql.cards_by_ids(lib.conn, [h["id"] for h in hits])
+    results = []
+    for hit in hits:
+        card = cards.get(hit["id"])
+        if card is not None:
+            card["snippet"] = hit.get("snippet", "")
+            card["score"] = hit.get("score")
+            results.append(card)
+    decorate(lib, results)
+    return {"query": query, "total": total, "results": results, "message": message}

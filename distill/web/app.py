@@ -1,0 +1,169 @@
+"""The web application: the factory and the whole route table, in one list.
+
+Reading ROUTES top to bottom is reading the site: every page, feed and /v1 endpoint, its
+method and its handler. Handlers live in pages.py (HTML), api.py (/v1 JSON) and atom.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import Settings
+from ..errors import DistillError, InputError, NotFound
+from ..queries import BadRequest, Library
+from . import api, atom, pages
+from .api import ERRORS
+from .common import STATIC, ApiError, make_templates
+from .pages import LoginRequired, render
+from .security import GuardMiddleware, RateLimiter
+
+
+@dataclass
+class R:
+    """One route: method, path, handler; `api` routes appear in the OpenAPI description."""
+
+    method: str
+    path: str
+    handler: Callable[..., Any]
+    api: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ROUTES: list[R] = [
+    # pages
+    R("GET", "/", pages.home),
+    R("GET", "/category/{name}", pages.category),
+    R("GET", "/articles/{article_id}", pages.article),
+    R("POST", "/articles/{article_id}/star", pages.star),
+    R("POST", "/articles/{article_id}/labels", pages.labels),
+    R("GET", "/tech/{name}", pages.technology),
+    R("GET", "/search", pages.search),
+    R("GET", "/add", pages.add_form),
+    R("POST", "/add", pages.add),
+    R("GET", "/login", pages.login_form),
+    R("POST", "/login", pages.login),
+    R("POST", "/logout", pages.logout),
+    R("GET", "/v1/docs", pages.api_docs),
+    # feeds out
+    R("GET", "/feeds/category/{name}.atom", atom.category_feed),
+    R("GET", "/feeds/tech/{name}.atom", atom.tech_feed),
+    # JSON API
+    R("GET", "/v1/articles", api.list_articles, True),
+    R("POST", "/v1/articles", api.create_article, True, {"status_code": 201}),
+    R("GET", "/v1/articles/{article_id}", api.get_article, True),
+    R("PATCH", "/v1/articles/{article_id}", api.patch_article, True),
+    R("DELETE", "/v1/articles/{article_id}", api.delete_article, True, {"status_code": 204}),
+    R("GET", "/v1/articles/{article_id}/summary", api.get_summary, True),
+    R("GET", "/v1/articles/{article_id}/related", api.get_related, True),
+    R("GET", "/v1/categories", api.list_categories, True),
+    R("GET", "/v1/technologies", api.list_technologies, True),
+    R("GET", "/v1/technologies/{name}", api.get_technology, True),
+    R("GET", "/v1/search", api.search, True),
+    R("GET", "/v1/trending", api.list_trending, True),
+]
+
+
+def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
+    """An app serving the library in `settings.home`; `host` decides default read access."""
+    app = FastAPI(
+        title="Distill",
+        version="1",
+        description="Articles, their six-section summaries with provenance, categories, "
+        'technologies and search. Errors are {"error": {"code", "message", "details"}}; '
+        "lists carry next_cursor. Writes need `Authorization: Bearer TOKEN` "
+        "(`distill tokens create NAME`).",
+        openapi_url="/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.library = Library(settings)
+    app.state.host = host
+    app.state.templates = make_templates()
+    app.state.limiter = RateLimiter(settings.web_write_rate)
+    for route in ROUTES:
+        options: dict[str, Any] = {"include_in_schema": route.api, **route.extra}
+        if route.api:
+            options["responses"] = ERRORS
+        else:
+            options["response_model"] = None
+        app.add_api_route(route.path, route.handler, methods=[route.method], **options)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _errors(app)
+    app.add_middleware(GuardMiddleware, max_body=settings.web_max_body)
+    app.router.add_event_handler("shutdown", app.state.library.close)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn calls in each worker process (`distill serve --workers N`)."""
+    import os
+
+    from ..config import load_settings
+
+    return create_app(load_settings(), host=os.environ.get("DISTILL_SERVE_HOST", "127.0.0.1"))
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (path.startswith("/v1/") and path != "/v1/docs") or path.startswith("/feeds/")
+
+
+def _error(request: Request, status: int, code: str, message: str, details: Any = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": {"code": code, "message": message, "details": details or {}}},
+            status_code=status,
+            headers={"Retry-After": "1"} if status == 429 else None,
+        )
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _errors(app: FastAPI) -> None:
+    """Every failure becomes {"error": {...}} under /v1 and an error page elsewhere."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return _error(request, exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return _error(request, 400, exc.code, str(exc), exc.details)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, "not_found", str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return _error(request, 422, "bad_input", str(exc))
+
+    @app.exception_handler(DistillError)
+    async def distill_error(request: Request, exc: DistillError) -> Response:
+        return _error(request, 400, "error", str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"where": "request", "problem": "invalid"}
+        message = f"{first['where']}: {first['problem']}"
+        return _error(request, 422, "invalid", message, {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(request, exc.status_code, code, str(exc.detail))

@@ -1,0 +1,329 @@
+"""Server-rendered HTML pages: each handler asks `distill.queries` and fills one template.
+
+Every page works without JavaScript: forms post (with a CSRF field) and redirect back, and
+a summary line is a link that opens its source passage highlighted by the server.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import labels_bridge as bridge
+from .. import queries
+from ..errors import DistillError, InputError
+from ..extract import FORMAT_BY_SUFFIX, extract
+from ..models import Document
+from ..pipeline import IngestResult, ingest
+from ..sources import Source, url_source
+from ..store import web as sql
+from . import charts, security
+from .common import (
+    ApiError,
+    ArticleId,
+    check_write_rate,
+    library,
+    reads_need_token,
+    session_owner,
+    token_owner,
+)
+
+SORT_LABELS = {"newest": "Newest", "oldest": "Oldest", "most_read": "Most read"}
+_HL = re.compile(r"^(\d{1,6}):(\d{1,9}):(\d{1,9})$")
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in browser (reads need a token on this server)."""
+
+
+def _guard(request: Request) -> None:
+    if reads_need_token(request) and session_owner(request) is None:
+        raise LoginRequired()
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Fill a template; give the browser a CSRF cookie if it has none yet."""
+    csrf = request.cookies.get(security.CSRF_COOKIE) or secrets.token_urlsafe(24)
+    env = request.app.state.templates
+    body = env.get_template(template).render(
+        request=request,
+        csrf=csrf,
+        path=request.url.path,
+        query=str(request.url.query),
+        signed_in=session_owner(request) is not None,
+        needs_login=reads_need_token(request),
+        **context,
+    )
+    response = HTMLResponse(body, status_code=status)
+    if security.CSRF_COOKIE not in request.cookies:
+        response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _check_form(request: Request, csrf: str) -> None:
+    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), csrf):
+        raise ApiError(403, "csrf", "the form expired or came from another site; reload the page")
+    if reads_need_token(request) and session_owner(request) is None:
+        raise LoginRequired()
+    check_write_rate(request, "page")
+
+
+def _local_path(target: str, fallback: str) -> str:
+    """Only same-site paths as redirect targets (no //host, no scheme)."""
+    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if ok else fallback
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def home(request: Request) -> HTMLResponse:
+    _guard(request)
+    data = queries.home(library(request))
+    return render(
+        request,
+        "home.html",
+        data=data,
+        month_chart=charts.category_months(data["category_months"]),
+        tech_chart=charts.top_bars(data["technologies"][:10], "/tech/"),
+    )
+
+
+def category(request: Request, name: str, sort: str = "newest", page: int = 1) -> HTMLResponse:
+    _guard(request)
+    lib = library(request)
+    filters = queries.build_filters(lib, category=name)
+    if sort not in sql.SORTS:
+        sort = "newest"
+    page = max(1, min(page, 10_000))
+    listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
+    return render(
+        request,
+        "category.html",
+        name=name,
+        listing=listing,
+        sorts=SORT_LABELS,
+        page_links=_page_links(listing.page, listing.pages),
+        base=f"/category/{name}",
+        feed=f"/feeds/category/{name}.atom",
+    )
+
+
+def _page_links(current: int, pages: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: None marks a gap."""
+    show = {1, pages, *range(current - 2, current + 3)}
+    out: list[int | None] = []
+    for number in sorted(n for n in show if 1 <= n <= pages):
+        last = out[-1] if out else None
+        if last is not None and number - last > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLResponse:
+    _guard(request)
+    lib = library(request)
+    visitor = queries.visitor_id(
+        lib, request.client.host if request.client else "", request.headers.get("user-agent", "")
+    )
+    if sql.article_exists(lib.conn, article_id):
+        queries.record_view(lib, article_id, visitor)
+    detail = queries.article_detail(lib, article_id)
+    highlight = None
+    match = _HL.match(hl)
+    if match:
+        block, start, end = (int(x) for x in match.groups())
+        if block < len(detail["blocks"]) and start < end <= len(detail["blocks"][block]["text"]):
+            highlight = (block, start, end)
+    return render(
+        request,
+        "article.html",
+        a=detail,
+        related=queries.related(lib, article_id, 5),
+        highlight=highlight,
+        categories=queries.categories(lib) if bridge.LABELS_AVAILABLE else [],
+        labels_available=bridge.LABELS_AVAILABLE,
+    )
+
+
+def technology(request: Request, name: str, sort: str = "newest", page: int = 1) -> HTMLResponse:
+    _guard(request)
+    lib = library(request)
+    tech = queries.technology(lib, name)
+    if sort not in sql.SORTS:
+        sort = "newest"
+    filters = queries.build_filters(lib, tech=name)
+    listing = queries.listing(lib, filters, sort, max(1, page), queries.PER_PAGE)
+    return render(
+        request,
+        "technology.html",
+        tech=tech,
+        name=name,
+        listing=listing,
+        sorts=SORT_LABELS,
+        page_links=_page_links(listing.page, listing.pages),
+        base=f"/tech/{name}",
+        feed=f"/feeds/tech/{name}.atom",
+    )
+
+
+def search(
+    request: Request,
+    q: str = "",
+    category: str = "",
+    tech: str = "",
+    site: str = "",
+    after: str = "",
+    before: str = "",
+    page: int = 1,
+) -> HTMLResponse:
+    _guard(request)
+    lib = library(request)
+    page = max(1, min(page, 1000))
+    per_page = queries.PER_PAGE
+    filters = {"category": category, "tech": tech, "site": site, "after": after, "before": before}
+    error = ""
+    found: dict[str, Any] = {"query": q, "total": 0, "results": [], "message": ""}
+    try:
+        for key in ("after", "before"):
+            queries.check_date(filters[key], key)
+        found = queries.search(
+            lib, q, {k: v for k, v in filters.items() if v}, per_page, (page - 1) * per_page
+        )
+    except DistillError as exc:
+        error = str(exc)
+    pages = max(1, math.ceil(found["total"] / per_page))
+    args = {k: v for k, v in {"q": q, **filters}.items() if v}
+    return render(
+        request,
+        "search.html",
+        q=q,
+        filters=filters,
+        found=found,
+        error=error,
+        page=page,
+        page_links=_page_links(page, pages),
+        page_base="/search?" + urlencode(args),
+        categories=queries.categories(lib),
+        status=400 if error else 200,
+    )
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def star(
+    request: Request,
+    article_id: ArticleId,
+    csrf: str = Form(""),
+    starred: str = Form("1"),
+    next: str = Form(""),
+) -> Response:
+    _check_form(request, csrf)
+    queries.set_starred(library(request), article_id, starred == "1")
+    target = _local_path(next, f"/articles/{article_id}")
+    return RedirectResponse(target, status_code=303)
+
+
+def labels(
+    request: Request,
+    article_id: ArticleId,
+    csrf: str = Form(""),
+    category: str = Form(""),
+    tags: str = Form(""),
+) -> Response:
+    _check_form(request, csrf)
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+    queries.update_labels(library(request), article_id, category or None, tag_list)
+    return RedirectResponse(f"/articles/{article_id}", status_code=303)
+
+
+def add_form(request: Request) -> HTMLResponse:
+    _guard(request)
+    return render(request, "add.html", error="", url="", feeds_available=bridge.FEEDS_AVAILABLE)
+
+
+def add(
+    request: Request,
+    csrf: str = Form(""),
+    url: str = Form("", max_length=4096),
+    file: UploadFile | None = None,
+) -> Response:
+    _check_form(request, csrf)
+    lib = library(request)
+    try:
+        source = _page_source(url.strip(), file, lib.settings.max_bytes)
+    except InputError as exc:
+        return render(request, "add.html", status=422, error=str(exc), url=url)
+    result: IngestResult = ingest(source, lib.store, lib.settings)
+    if result.status == "failed":
+        return render(request, "add.html", status=422, error=result.error or "failed", url=url)
+    target = result.id if result.status == "added" else result.duplicate_of
+    note = "added" if result.status == "added" else "duplicate"
+    return RedirectResponse(f"/articles/{target}?note={note}", status_code=303)
+
+
+def _page_source(url: str, file: UploadFile | None, max_bytes: int) -> Source:
+    if url:
+        if security.safe_url(url) == "":
+            raise InputError(f"{url}: only http:// and https:// addresses can be added")
+        return url_source(url)
+    if file is None or not file.filename:
+        raise InputError("give a URL or choose a file")
+    name = file.filename
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    fmt = FORMAT_BY_SUFFIX.get(suffix)
+    if fmt is None:
+        raise InputError(f"{name}: unsupported file type; use .html, .htm, .md or .txt")
+    data = file.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: over the limit of {max_bytes:,} bytes (max_bytes)")
+
+    def load(_settings: Any) -> Document:
+        return extract(data, fmt, source=name)
+
+    return Source(name, load)
+
+
+# --- signing in (only when reads need a token) ------------------------------------------------
+
+
+def login_form(request: Request) -> HTMLResponse:
+    return render(request, "login.html", error="")
+
+
+def login(request: Request, csrf: str = Form(""), token: str = Form("")) -> Response:
+    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), csrf):
+        raise ApiError(403, "csrf", "the form expired; reload the page")
+    check_write_rate(request, "login")
+    try:
+        owner = token_owner(request, token.strip() or None)
+    except ApiError:
+        owner = None
+    if owner is None:
+        return render(request, "login.html", status=401, error="That token is not valid.")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        security.SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", path="/"
+    )
+    return response
+
+
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), csrf):
+        raise ApiError(403, "csrf", "the form expired; reload the page")
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(security.SESSION_COOKIE, path="/")
+    return response
+
+
+def api_docs(request: Request) -> HTMLResponse:
+    schema = request.app.openapi()
+    return render(request, "api_docs.html", schema=schema)

@@ -1,0 +1,221 @@
+"""A real HTTP server on 127.0.0.1 for feed tests: conditional GET, corpus pages, faults.
+
+Routes are set at run time (`site.put(path, body, ctype)`); every body gets an ETag and a
+Last-Modified, and a request that presents either gets 304 when the body is unchanged,
+as a real feed host does. Fault routes: /loop (redirects to itself), /forever (a body
+that never ends: a byte every 0.2 s), /robots.txt (set like any route; 404 by default).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tests.conftest import CORPUS, require_corpus
+
+
+@dataclass
+class Route:
+    body: bytes
+    ctype: str
+    status: int = 200
+    modified: float = field(default_factory=time.time)
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+
+
+class FeedSite:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.mounts: dict[str, Path] = {}  # URL prefix -> folder served as HTML pages
+        self.in_flight = 0
+        self.max_in_flight = 0  # most requests this server was answering at one moment
+        self.requests: list[tuple[str, int]] = []  # (path, status answered)
+        self.lock = threading.Lock()
+        handler = type("H", (_Handler,), {"site": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def put(
+        self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200
+    ) -> str:
+        with self.lock:
+            self.routes[path] = Route(body, ctype, status)
+        return self.url(path)
+
+    def hits(self, prefix: str) -> list[tuple[str, int]]:
+        with self.lock:
+            return [r for r in self.requests if r[0].startswith(prefix)]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: FeedSite
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        with self.site.lock:
+            self.site.requests.append((self.path, status))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        with self.site.lock:
+            self.site.in_flight += 1
+            self.site.max_in_flight = max(self.site.max_in_flight, self.site.in_flight)
+        try:
+            self._get()
+        finally:
+            with self.site.lock:
+                self.site.in_flight -= 1
+
+    def _get(self) -> None:
+        path = self.path.split("?")[0]
+        if path == "/loop":
+            self._answer(302, b"", {"Location": "/loop"})
+            return
+        if path == "/forever":
+            with self.site.lock:
+                self.site.requests.append((self.path, 200))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            try:
+                self.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
+                for _ in range(3000):  # ten minutes at most, far past any timeout
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return
+        if path.startswith("/slow/"):  # /slow/<seconds>/<path>: the route, answered late
+            seconds, _, rest = path.removeprefix("/slow/").partition("/")
+            with self.site.lock:
+                self.site.requests.append((self.path, 0))  # 0: arrived, not answered yet
+            time.sleep(float(seconds))
+            path = "/" + rest
+        with self.site.lock:
+            route = self.site.routes.get(path)
+            mounts = dict(self.site.mounts)
+        for prefix, folder in mounts.items():
+            if route is None and path.startswith(prefix):
+                file = (folder / path.removeprefix(prefix)).resolve()
+                file = file / "index.html" if file.is_dir() else file
+                if folder in file.parents and file.is_file():
+                    route = Route(file.read_bytes(), "text/html; charset=utf-8", modified=0)
+        if route is None:
+            self._answer(404, b"not found", {"Content-Type": "text/plain"})
+            return
+        last_modified = email.utils.formatdate(route.modified, usegmt=True)
+        headers = {"Content-Type": route.ctype, "ETag": route.etag, "Last-Modified": last_modified}
+        if route.status == 200 and self.headers.get("If-None-Match") == route.etag:
+            self._answer(304, b"", headers)
+            return
+        self._answer(route.status, route.body, headers)
+
+
+@contextmanager
+def feed_site() -> Iterator[FeedSite]:
+    site = FeedSite()
+    try:
+        yield site
+    finally:
+        site.close()
+
+
+def rss(title: str, link: str, items: list[dict[str, str]]) -> bytes:
+    """An RSS 2.0 document from item dicts (title, link, date as RFC 822, description)."""
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>{escape(link)}</link><description>test</description>",
+    ]
+    for item in items:
+        parts.append(
+            "<item>"
+            f"<title>{escape(item['title'])}</title>"
+            f"<link>{escape(item['link'])}</link>"
+            f"<guid>{escape(item.get('guid', item['link']))}</guid>"
+            f"<pubDate>{escape(item.get('date', ''))}</pubDate>"
+            f"<description>{escape(item.get('description', ''))}</description>"
+            "</item>"
+        )
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode("utf-8")
+
+
+def corpus_articles(count: int, min_words: int = 200) -> list[dict[str, str]]:
+    """Real articles from the corpus index: Flink rendered pages first, then Go Markdown.
+
+    Each has `path` (the file), `ctype`, `title`, `date` (YYYY-MM-DD) and `slug`.
+    """
+    require_corpus()
+    rows: list[dict[str, str]] = []
+    for name in ("flink-blog", "go-blog", "rust-blog"):
+        index = CORPUS / "_index" / f"{name}.jsonl"
+        for line in index.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if int(row.get("words") or 0) < min_words:
+                continue
+            if row.get("html_path"):
+                path, ctype = row["html_path"], "text/html; charset=utf-8"
+            else:
+                path, ctype = row["path"], "text/markdown; charset=utf-8"
+            if not (CORPUS / path).is_file():
+                continue
+            rows.append(
+                {
+                    "path": str(CORPUS / path),
+                    "ctype": ctype,
+                    "title": row["title"],
+                    "date": str(row.get("date") or "")[:10],
+                    "slug": f"{name}/{len(rows)}",
+                }
+            )
+            if len(rows) >= count:
+                return rows
+    return rows
+
+
+def serve_articles(site: FeedSite, articles: list[dict[str, str]], feed_path: str) -> str:
+    """Put every article on the site and a feed listing them all; returns the feed URL."""
+    items = []
+    for art in articles:
+        link = site.put(f"/a/{art['slug']}", Path(art["path"]).read_bytes(), art["ctype"])
+        date = art["date"] or "2020-01-01"
+        stamp = time.mktime(time.strptime(date, "%Y-%m-%d"))
+        items.append(
+            {
+                "title": art["title"],
+                "link": link,
+                "date": email.utils.formatdate(stamp, usegmt=True),
+            }
+        )
+    return site.put(feed_path, rss("Corpus", site.url("/"), items), "application/rss+xml")

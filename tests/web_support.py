@@ -1,0 +1,109 @@
+"""Helpers shared by the web tests: a library built from the real corpus, a token, a client.
+
+Embeddings are switched off while building (settings embed=False) so the library builds in
+seconds; the pages and API under test read what the store holds either way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from distill.config import load_settings
+from distill.extract import from_markdown
+from distill.models import Document
+from distill.pipeline import ingest
+from distill.plugins import get_summarizer
+from distill.sources import Source
+from distill.store import open_store
+from distill.store import web as sql
+from distill.web.app import create_app
+from distill.web.security import hash_token, new_token
+
+from .conftest import require_corpus
+
+CORPUS_ARTICLES = 30  # enough for three pages of 12 on the category page
+
+
+def corpus_records(count: int) -> list[dict[str, str]]:
+    """Index rows (url, path) of Go and Rust posts, two Go for every Rust, in index order."""
+    import json
+
+    corpus = require_corpus()
+    rows: dict[str, list[dict[str, str]]] = {}
+    for name in ("go-blog", "rust-blog"):
+        lines = (corpus / "_index" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        rows[name] = [r for r in map(json.loads, lines) if r.get("title") and r.get("date")]
+    mixed = []
+    for i in range(len(rows["go-blog"])):
+        mixed.append(rows["go-blog"][i])
+        if i % 2 == 1 and i // 2 < len(rows["rust-blog"]):
+            mixed.append(rows["rust-blog"][i // 2])
+    return mixed[: count * 2]
+
+
+def corpus_source(row: dict[str, str]) -> Source:
+    """A corpus post read at run time, with its public URL so cards show the real site."""
+    path = require_corpus() / row["path"]
+
+    def load(_settings: object) -> Document:
+        doc = from_markdown(path.read_text(encoding="utf-8"), source=str(path))
+        doc.url = doc.canonical_url = row["url"]
+        doc.site = urlsplit(row["url"]).hostname or ""
+        doc.date = doc.date or row["date"][:10]
+        return doc
+
+    return Source(str(path), load)
+
+
+def build_library(home: Path, count: int = CORPUS_ARTICLES) -> list[int]:
+    """Import `count` corpus articles into the library at `home`; return their ids."""
+    settings = load_settings(home).replace(embed=False)
+    store = open_store(home)
+    backend = get_summarizer(settings.summarizer)
+    ids = []
+    try:
+        for row in corpus_records(count):  # a few posts are too thin to import: skip them
+            result = ingest(corpus_source(row), store, settings, backend)
+            if result.id:
+                ids.append(result.id)
+            if len(ids) == count:
+                break
+    finally:
+        store.close()
+    return ids
+
+
+def make_token(home: Path, name: str = "tester") -> str:
+    token = new_token()
+    store = open_store(home)
+    try:
+        sql.create_token(store.conn, name, hash_token(token))
+    finally:
+        store.close()
+    return token
+
+
+@pytest.fixture(scope="module")
+def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("web") / "library"
+    old = {k: os.environ.get(k) for k in ("DISTILL_HOME", "DISTILL_EMBED")}
+    os.environ["DISTILL_EMBED"] = "false"  # articles the tests add through the app
+    os.environ["DISTILL_HOME"] = str(home)
+    build_library(home)
+    yield home
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def client_for(home: Path, host: str = "127.0.0.1", **settings: object) -> TestClient:
+    app = create_app(load_settings(home).replace(**settings), host=host)
+    return TestClient(app, base_url="http://127.0.0.1")
