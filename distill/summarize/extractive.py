@@ -42,7 +42,8 @@ TRIM_ORDER = ("limitations", "takeaways", "specifications", "main_points")
 def trim(sections: list[Section], limit: int) -> None:
     """Drop the longest sentence of the fullest trimmable section until under `limit`.
 
-    A section may lose its last sentence (and then is not shown), except the main points.
+    A section may lose its last sentence (it is then not shown); the executive summary
+    is never trimmed.
     """
 
     def words(section: Section) -> int:
@@ -52,8 +53,7 @@ def trim(sections: list[Section], limit: int) -> None:
         candidates = [
             s
             for s in sections
-            if s.name in TRIM_ORDER
-            and sum(x.kind == "sentence" for x in s.lines) > (s.name == "main_points")
+            if s.name in TRIM_ORDER and any(x.kind == "sentence" for x in s.lines)
         ]
         if not candidates:
             return

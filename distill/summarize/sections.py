@@ -24,6 +24,7 @@ MMR_LAMBDA = 0.7
 # Executive summary: sentences by article length (words), and a word ceiling.
 EXEC_SHORT_WORDS, EXEC_LONG_WORDS = 400, 2000
 EXEC_MAX_WORDS = 110
+EXEC_SHARE = 0.35  # and at most this share of a short article
 # Executive summary relevance: LexRank centrality, closeness to the article's centroid,
 # overlap with the title, and a bonus for the opening sentences that decays over about
 # LEAD_DECAY sentences (news-style leads state the topic; tuned on the Go, Rust and Flink
@@ -183,7 +184,7 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         open_[best] = False
         if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
             continue
-        if chosen and spent + units[best].word_count > EXEC_MAX_WORDS:
+        if chosen and spent + units[best].word_count > min(EXEC_MAX_WORDS, EXEC_SHARE * words):
             continue
         chosen.append(best)
         spent += units[best].word_count
