@@ -202,7 +202,7 @@ def test_non_english_article_is_summarized_from_its_own_sentences() -> None:
     )
     doc, summary = summarize_text(text)
     assert_faithful(doc, summary)
-    assert len(lines(summary, "executive_summary")) == 2
+    assert 1 <= len(lines(summary, "executive_summary")) <= 2
 
 
 def test_huge_article_is_capped_and_the_cap_is_reported() -> None:
