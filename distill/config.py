@@ -42,7 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated host names, addresses or CIDR ranges let through the private-address "
         "guard (for example 127.0.0.1 for a local test server).",
     ),
-    Setting("summarizer", "lead", "Summarizer backend used for new articles."),
+    Setting(
+        "summarizer",
+        "extractive",
+        "Summarizer backend used for new articles (`extractive`: offline, the default; `lead`: "
+        "the first sentences, a baseline).",
+    ),
     Setting(
         "embed",
         True,

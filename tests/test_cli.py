@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from distill.cli import main
-from distill.config import settings_markdown
+from distill.config import load_settings, settings_markdown
 from distill.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def test_show_renders_summary_and_text(home: Path) -> None:
     assert code == 0 and "Executive summary" in out and "Article text" in out
     code, out = cli(home, "show", str(article_id), "--json")
     data = json.loads(out)
-    assert data["summary"]["backend"]["name"] == "lead"
+    assert data["summary"]["backend"]["name"] == load_settings(home).summarizer
     line = data["summary"]["sections"][0]["lines"][0]
     block = data["blocks"][line["source"][0]["block"]]["text"]
     assert block[line["source"][0]["start"] : line["source"][0]["end"]] == line["text"]

@@ -12,6 +12,7 @@ from . import (
     library,  # noqa: F401  (registers its commands)
     llm,  # noqa: F401  (registers models and verify)
     search,  # noqa: F401  (registers search, related, reindex)
+    summaries,  # noqa: F401  (registers summarize, resummarize)
     web,  # noqa: F401  (registers serve and tokens)
 )
 from .root import main

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from ..errors import SummarizeError
-from ..models import SECTION_NAMES, Document, Section, Summary
+from ..models import SECTION_NAMES, Document, Line, Section, Summary
 
 
 class Summarizer(ABC):
@@ -28,6 +28,10 @@ class Summarizer(ABC):
     def build(self, doc: Document) -> list[Section]:
         """The sections for one document, in any order; lines carry their provenance."""
 
+    def notes(self, doc: Document) -> list[str]:
+        """What a reader should know about how this document was summarized (caps hit)."""
+        return []
+
     def summarize(self, doc: Document) -> Summary:
         sections = self.build(doc)
         order = {name: i for i, name in enumerate(SECTION_NAMES)}
@@ -42,18 +46,24 @@ class Summarizer(ABC):
                 if not key or key in seen:
                     continue
                 if self.extractive:
-                    self._check_provenance(doc, line.text, line.source)
+                    self._check_provenance(doc, line)
                 seen.add(key)
                 lines.append(line)
             if lines:
                 kept.append(Section(section.name, lines))
         return Summary(self.name, self.version, kept)
 
-    def _check_provenance(self, doc: Document, text: str, spans: list) -> None:
-        if not spans:
-            raise SummarizeError(f"{self.name}: line without provenance: {text[:60]!r}")
-        span = spans[0]
-        if span.block >= len(doc.blocks):
+    def _check_provenance(self, doc: Document, line: Line) -> None:
+        """Sentences and code must sit exactly at their first span. A term's text is its
+        canonical name ("PostgreSQL"), so its span (the first mention, maybe an alias such
+        as "Postgres") need only exist and be non-empty."""
+        if not line.source:
+            raise SummarizeError(f"{self.name}: line without provenance: {line.text[:60]!r}")
+        span = line.source[0]
+        if not 0 <= span.block < len(doc.blocks):
             raise SummarizeError(f"{self.name}: line points past the last block")
-        if doc.blocks[span.block].text[span.start : span.end] != text:
+        found = doc.blocks[span.block].text[span.start : span.end]
+        if line.kind == "term" and found.strip() and 0 <= span.start < span.end:
+            return
+        if found != line.text:
             raise SummarizeError(f"{self.name}: line text is not at its recorded span")

@@ -1,0 +1,316 @@
+"""Builders for the sentence sections: executive summary, main points, takeaways, caveats.
+
+Each builder picks units (sentences with provenance) from a shared `Context`, marks what
+it used so no later section repeats it, and spends from a word budget so a long article's
+summary still fits on one screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..models import Document, Line, Span
+from . import cues
+from .scoring import Scores
+from .sentences import Sentences, Unit
+
+# A sentence this similar (TF-IDF cosine) to one already shown says the same thing again.
+REDUNDANT = 0.5
+# Maximal marginal relevance trade-off: relevance vs. novelty for the executive summary.
+MMR_LAMBDA = 0.7
+# Executive summary: sentences by article length (words), and a word ceiling.
+EXEC_SHORT_WORDS, EXEC_LONG_WORDS = 400, 2000
+EXEC_MAX_WORDS = 110
+EXEC_SHARE = 0.35  # and at most this share of a short article
+# Executive summary relevance: LexRank centrality, closeness to the article's centroid,
+# overlap with the title, and a bonus for the opening sentences that decays over about
+# LEAD_DECAY sentences (news-style leads state the topic; tuned on the Go, Rust and Flink
+# human summaries with bench/eval_summaries.py).
+CENTRALITY_WEIGHT, CENTROID_WEIGHT, TITLE_WEIGHT = 0.35, 0.3, 0.35
+LEAD_WEIGHT, LEAD_DECAY = 0.55, 3.0
+# Bonus for the sentence right after a chosen one in the same paragraph: a summary that
+# reads as a passage rather than a set of jumps (and how people write leads).
+FOLLOW_BONUS = 0.3
+# Candidates the executive summary looks at before settling for fewer sentences.
+MAX_EXEC_TRIES = 40
+# Main points per article part by the part's length in words: 1, then 2, then 3.
+PART_TWO_POINTS_WORDS, PART_THREE_POINTS_WORDS = 250, 700
+MAX_MAIN_POINTS = 10
+# A sentence under a heading such as "Conclusion" or "Limitations" belongs to that section
+# even without a cue word of its own (the cue threshold is 1.0).
+HEADING_CUE = 1.0
+# Takeaways and caveats are read one by one, out of context: no dangling openings.
+CUE_MIN_QUALITY = -0.25
+# A cue this strong ("we recommend", "unfortunately") keeps a sentence for its own section.
+STRONG_CUE = 1.2
+# Takeaways and caveats shown whatever the budget: one lesson alone reads like an accident.
+CUE_LINES_FREE = 2
+FIRST_POINT_OVERRUN = 1.5
+# Sections of an article that carry no points a reader wants summarised.
+SKIP_HEADING = re.compile(
+    r"^(acknowledge?ments?|thanks|thank you|contributors?|credits|references|links|resources"
+    r"|further reading|see also|about the authors?|appendix|footnotes|release notes|changelog"
+    r"|full changelog|list of contributors|get involved|community|events?|meetups?)\b",
+    re.IGNORECASE,
+)
+# Sentences that point at other text instead of saying something themselves.
+POINTER = re.compile(
+    r"\b(below you|you('ll| will| can) find|for (more|further|full) (details|information)"
+    r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
+    r"|in the rest of this)\b"
+    r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
+    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
+    re.IGNORECASE,
+)
+# Parts whose sentences belong to the takeaways or limitations sections instead.
+OWN_SECTION_HEADING = re.compile(
+    f"{cues.CONCLUSION_HEADING.pattern}|{cues.LIMITATION_HEADING.pattern}", re.IGNORECASE
+)
+# Openings that lean on the previous sentence; such a sentence reads badly out of context.
+DANGLING = re.compile(
+    r"^(this|that|these|those|it|they|he|she|but|and|or|so|also|then|here|there|such"
+    r"|however|thus|hence|therefore|instead|otherwise|similarly|likewise|finally|again"
+    r"|first|second|third|next|lastly|moreover|furthermore|meanwhile|yes|no|now"
+    r"|for example|for instance|as (a result|such|well)|in (this|that|addition)|on the other)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Context:
+    doc: Document
+    sentences: Sentences
+    scores: Scores
+    budget: int  # words left for the whole summary
+    used: set[int] = field(default_factory=set)
+    quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    takeaway: np.ndarray = field(default_factory=lambda: np.zeros(0))  # cue scores
+    limitation: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        self.quality = readability(self.units)
+        self.takeaway = np.array([cues.cue_score(u.text, cues.TAKEAWAY_CUES) for u in self.units])
+        self.limitation = np.array(
+            [cues.cue_score(u.text, cues.LIMITATION_CUES) for u in self.units]
+        )
+
+    @property
+    def units(self) -> list[Unit]:
+        return self.sentences.units
+
+    def novel(self, i: int, chosen: list[int] | None = None) -> bool:
+        """Not shown yet and not a near-repeat of anything shown (or of `chosen`)."""
+        if i in self.used:
+            return False
+        others = list(self.used) + list(chosen or [])
+        return not others or float(self.scores.similarity[i, others].max()) < REDUNDANT
+
+    def take(self, indexes: list[int], heading: bool = False) -> list[Line]:
+        lines = []
+        for i in sorted(indexes):
+            unit = self.units[i]
+            self.used.add(i)
+            self.budget -= unit.word_count
+            lines.append(
+                Line(
+                    unit.text,
+                    heading=unit.heading if heading else "",
+                    source=[Span(unit.block, unit.start, unit.end)],
+                )
+            )
+        return lines
+
+
+def readability(units: list[Unit]) -> np.ndarray:
+    """A penalty (<= 0) for sentences that read badly on their own in a summary."""
+    out = np.zeros(len(units))
+    for i, unit in enumerate(units):
+        text = unit.text
+        bare = text.rstrip(" \"'”’)]*_")  # the end of the sentence itself, quotes aside
+        penalty = 0.0
+        if unit.word_count < 8:
+            penalty -= 0.3
+        elif unit.word_count > 45:
+            penalty -= 0.15
+        if bare.endswith("?"):
+            penalty -= 0.3
+        if bare.endswith(":"):
+            penalty -= 0.45  # introduces a list or a code block that is not shown
+        if i > 0 and DANGLING.match(text):
+            penalty -= 0.2
+        if unit.kind == "list_item":
+            penalty -= 0.1
+        if "http" in text or "](" in text:
+            penalty -= 0.3
+        if POINTER.search(text):
+            penalty -= 0.3  # points elsewhere ("below you will find") instead of saying
+        if not text[:1].isupper() and not text[:1].isdigit():
+            penalty -= 0.15  # a fragment cut from a longer run, or a lower-case list entry
+        out[i] = penalty
+    return out
+
+
+def executive_summary(ctx: Context, words: int) -> list[Line]:
+    units, scores = ctx.units, ctx.scores
+    n = len(units)
+    title = scores.similarity_to(ctx.doc.title) if ctx.doc.title else np.zeros(n)
+    index = np.arange(n)
+    lead = LEAD_WEIGHT * np.exp(-index / LEAD_DECAY)  # the opening sentences carry the lede
+    intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
+    relevance = (
+        CENTRALITY_WEIGHT * scores.centrality
+        + CENTROID_WEIGHT * scores.centroid
+        + TITLE_WEIGHT * title
+        + lead
+        + intro
+        + ctx.quality
+    )
+    count = 2 if words < EXEC_SHORT_WORDS else 3 if words < EXEC_LONG_WORDS else 4
+    chosen: list[int] = []
+    spent = 0
+    open_ = np.ones(n, dtype=bool)
+    overlap = np.zeros(n)
+    follow = np.zeros(n)
+    for _ in range(MAX_EXEC_TRIES):
+        if len(chosen) == count or not open_.any():
+            break
+        mmr = np.where(
+            open_, MMR_LAMBDA * (relevance + follow) - (1 - MMR_LAMBDA) * overlap, -np.inf
+        )
+        best = int(np.argmax(mmr))
+        open_[best] = False
+        if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
+            continue
+        if chosen and spent + units[best].word_count > min(EXEC_MAX_WORDS, EXEC_SHARE * words):
+            continue
+        chosen.append(best)
+        spent += units[best].word_count
+        overlap = np.maximum(overlap, scores.similarity[:, best])
+        # The sentence after a chosen one, in the same paragraph, continues its thought.
+        if best + 1 < n and units[best + 1].block == units[best].block:
+            follow[best + 1] = FOLLOW_BONUS
+    return ctx.take(chosen)
+
+
+def _parts(ctx: Context) -> list[list[int]]:
+    """Units grouped by the article's own headings, or by topical segments without them.
+
+    Parts under headings such as "Acknowledgements" are left out, and so are sentences that
+    belong to the takeaways or limitations sections (by their heading or a strong cue).
+    """
+    groups: dict[int, list[int]] = {}
+    for unit in ctx.units:
+        heading = unit.heading.strip()
+        if SKIP_HEADING.match(heading) or OWN_SECTION_HEADING.search(heading):
+            continue
+        if ctx.takeaway[unit.index] >= STRONG_CUE or ctx.limitation[unit.index] >= STRONG_CUE:
+            continue
+        groups.setdefault(unit.part, []).append(unit.index)
+    if len([p for p in groups if p > 0]) >= 2:
+        return [groups[p] for p in sorted(groups)]
+    return segments(ctx, [i for p in sorted(groups) for i in groups[p]])
+
+
+def segments(ctx: Context, members: list[int]) -> list[list[int]]:
+    """Split an article without headings at its topic shifts (TextTiling, simplified).
+
+    Candidate boundaries are paragraph starts; the deepest dips in similarity between the
+    few sentences before and after a boundary become the cuts.
+    """
+    units = [ctx.units[i] for i in members]
+    total_words = sum(u.word_count for u in units)
+    k = int(min(5, max(1, total_words // 350)))
+    if k == 1 or len(units) < 6:
+        return [members] if members else []
+    window = 3
+    sim = ctx.scores.similarity[np.ix_(members, members)]
+    gaps: list[tuple[float, int]] = []
+    for i in range(window, len(units) - window + 1):
+        if units[i].first_in_block:
+            gaps.append((float(sim[i - window : i, i : i + window].mean()), i))
+    cuts: list[int] = []
+    spacing = max(2, len(units) // (2 * k))
+    for _, i in sorted(gaps):
+        if all(abs(i - c) >= spacing for c in cuts):
+            cuts.append(i)
+        if len(cuts) == k - 1:
+            break
+    bounds = [0, *sorted(cuts), len(units)]
+    return [members[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def main_points(ctx: Context, budget: int) -> list[Line]:
+    scores = ctx.scores
+    picks: list[tuple[float, int, int]] = []  # (score, rank within part, unit)
+    for members in _parts(ctx):
+        words = sum(ctx.units[i].word_count for i in members)
+        want = 1 if words < PART_TWO_POINTS_WORDS else 2 if words < PART_THREE_POINTS_WORDS else 3
+        local = scores.similarity[np.ix_(members, members)].sum(axis=1)
+        local = local / (float(local.max()) or 1.0)
+        heading = ctx.units[members[0]].heading
+        to_heading = scores.similarity_to(heading)[members] if heading else np.zeros(len(members))
+        value = (
+            0.45 * local
+            + 0.3 * scores.centrality[members]
+            + 0.15 * to_heading
+            + ctx.quality[members]
+            + np.array([0.1 if ctx.units[i].first_in_block else 0.0 for i in members])
+        )
+        order = sorted(range(len(members)), key=lambda j: -value[j])
+        chosen: list[int] = []
+        for j in order:
+            i = members[j]
+            if len(chosen) == want:
+                break
+            if ctx.novel(i, chosen) and ctx.quality[i] > -0.4:
+                chosen.append(i)
+        for rank, i in enumerate(chosen):
+            picks.append((float(value[members.index(i)]), rank, i))
+    # First points of each part before second points; within a rank, the strongest first.
+    picks.sort(key=lambda p: (p[1], -p[0]))
+    kept: list[int] = []
+    spent = 0
+    for _, rank, i in picks:
+        cost = ctx.units[i].word_count
+        # One point per part may overrun the share a little: a heading without a point
+        # would leave the reader with a gap in the article's outline.
+        room = budget * (FIRST_POINT_OVERRUN if rank == 0 else 1.0)
+        if len(kept) >= MAX_MAIN_POINTS or (kept and spent + cost > room):
+            continue
+        kept.append(i)
+        spent += cost
+    return ctx.take(kept, heading=True)
+
+
+def by_cues(
+    ctx: Context,
+    cue_scores: np.ndarray,
+    heading: re.Pattern[str],
+    budget: int,
+    limit: int,
+    threshold: float = 1.0,
+) -> list[Line]:
+    """Sentences whose wording (or whose section's heading) marks them as this section's."""
+    scored: list[tuple[float, int]] = []
+    for unit in ctx.units:
+        score = float(cue_scores[unit.index])
+        if unit.heading and heading.search(unit.heading):
+            score += HEADING_CUE
+        if score < threshold or ctx.quality[unit.index] < CUE_MIN_QUALITY:
+            continue
+        scored.append((score + 0.3 * float(ctx.scores.centrality[unit.index]), unit.index))
+    chosen: list[int] = []
+    spent = 0
+    for _, i in sorted(scored, reverse=True):
+        if len(chosen) >= limit:
+            break
+        cost = ctx.units[i].word_count
+        if len(chosen) >= CUE_LINES_FREE and spent + cost > budget:
+            continue
+        if ctx.novel(i, chosen):
+            chosen.append(i)
+            spent += cost
+    return ctx.take(chosen)

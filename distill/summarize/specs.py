@@ -1,0 +1,102 @@
+"""Technical specifications: sentences with concrete figures, and the most telling code.
+
+Code is shown byte for byte with its language, so the choice matters: a short block that
+uses the names the prose talks about illustrates the article; a 200-line listing, a
+shell transcript's output or a licence header does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Line, Span
+from . import cues
+from .sections import Context
+
+# Figure sentences shown at most, and the figures a sentence needs to count.
+MAX_FIGURE_SENTENCES = 5
+# Code blocks: shown at most (more for long, code-heavy articles), and the line counts
+# that make an example readable in a summary.
+MAX_CODE_BLOCKS, MAX_CODE_BLOCKS_LONG = 1, 2
+LONG_ARTICLE_WORDS = 1000
+CODE_MIN_LINES, CODE_IDEAL_LINES, CODE_MAX_LINES = 2, 15, 30
+# Code sharing more than this share of its lines with a block already shown is a variant.
+SAME_CODE_SHARE = 0.5
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_SYNTAX = re.compile(r"[(){}\[\];=<>:]")
+
+
+def figure_sentences(ctx: Context, budget: int) -> list[Line]:
+    scored: list[tuple[float, int]] = []
+    for unit in ctx.units:
+        count = cues.figures(unit.text)
+        if count == 0 or ctx.quality[unit.index] < -0.4:
+            continue
+        value = min(count, 3) + 0.8 * float(ctx.scores.centrality[unit.index])
+        value += float(ctx.quality[unit.index])
+        scored.append((value, unit.index))
+    chosen: list[int] = []
+    spent = 0
+    for _, i in sorted(scored, reverse=True):
+        if len(chosen) >= MAX_FIGURE_SENTENCES:
+            break
+        cost = ctx.units[i].word_count
+        if chosen and spent + cost > budget:
+            continue
+        if ctx.novel(i, chosen):
+            chosen.append(i)
+            spent += cost
+    return ctx.take(chosen)
+
+
+def _code_value(text: str, language: str, prose_words: set[str]) -> float:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) < CODE_MIN_LINES and not language:
+        return -1.0
+    value = 1.0 if language and language not in ("text", "plain", "console", "output") else 0.0
+    if len(lines) > CODE_MAX_LINES:
+        value -= 1.0 + (len(lines) - CODE_MAX_LINES) / CODE_MAX_LINES
+    value -= abs(len(lines) - CODE_IDEAL_LINES) / (3 * CODE_IDEAL_LINES)
+    if not _SYNTAX.search(text):
+        value -= 0.7  # program output or a list of names, not code
+    idents = {m.lower() for m in _IDENT.findall(text)}
+    if idents:
+        value += min(1.0, 3 * len(idents & prose_words) / len(idents))
+    if "license" in text.lower() or "copyright" in text.lower():
+        value -= 1.5
+    return value
+
+
+def code_examples(ctx: Context) -> list[Line]:
+    doc = ctx.doc
+    blocks = doc.blocks[: ctx.sentences.last_block + 1]
+    prose_words: set[str] = set()
+    for block in blocks:
+        if block.kind != "code":
+            prose_words.update(w.lower() for w in _IDENT.findall(block.text))
+    candidates = [
+        (_code_value(b.text, b.language, prose_words), i)
+        for i, b in enumerate(blocks)
+        if b.kind == "code" and b.text.strip()
+    ]
+    limit = MAX_CODE_BLOCKS_LONG if doc.word_count >= LONG_ARTICLE_WORDS else MAX_CODE_BLOCKS
+    best = sorted((c for c in candidates if c[0] > 0), reverse=True)[: 2 * limit]
+    shown: list[set[str]] = []
+    lines: list[Line] = []
+    for _, i in sorted(best, key=lambda c: c[1]):
+        block = doc.blocks[i]
+        rows = {r.strip() for r in block.text.split("\n") if r.strip()}
+        if any(len(rows & other) > SAME_CODE_SHARE * min(len(rows), len(other)) for other in shown):
+            continue  # a variant of a block already shown (before/after pairs)
+        shown.append(rows)
+        if len(lines) == limit:
+            break
+        lines.append(
+            Line(
+                block.text,
+                kind="code",
+                source=[Span(i, 0, len(block.text))],
+                language=block.language,
+            )
+        )
+    return lines
