@@ -91,13 +91,13 @@ def enqueue_due_feeds(store: SQLiteStore, settings: Settings, now: float | None 
 
 def run_job(job: Job, ctx: Context) -> dict[str, Any]:
     if job.kind == FETCH_FEED:
-        return check_feed(int(job.payload["feed_id"]), ctx)
+        return check_feed(int(job.payload["feed_id"]), ctx, job.id)
     if job.kind == INGEST_URL:
         return ingest_entry(job, ctx)
     raise PermanentError(f"job {job.id}: unknown kind {job.kind!r}")
 
 
-def check_feed(feed_id: int, ctx: Context) -> dict[str, Any]:
+def check_feed(feed_id: int, ctx: Context, job_id: int | None = None) -> dict[str, Any]:
     conn = ctx.store.conn
     try:
         feed = feed_sql.get_feed(conn, feed_id)
@@ -116,7 +116,7 @@ def check_feed(feed_id: int, ctx: Context) -> dict[str, Any]:
     except DistillError as exc:
         return _feed_failed(ctx, feed, now, str(exc))
     finally:
-        ctx.gate.done(host_key(feed.url))
+        ctx.gate.done(host_key(feed.url), job_id)
     if response.status == 304:
         with ctx.store.transaction() as tx:
             feed_sql.record_check(
@@ -241,7 +241,7 @@ def ingest_entry(job: Job, ctx: Context) -> dict[str, Any]:
         except DistillError as exc:
             page_error = exc
         finally:
-            ctx.gate.done(host_key(url))
+            ctx.gate.done(host_key(url), job.id)
     if isinstance(page_error, AddressRefused):
         _mark(ctx, entry_id, "failed", None, str(page_error))
         raise PermanentError(str(page_error))

@@ -39,7 +39,7 @@ class HostGate:
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
-        self._busy: set[str] = set()
+        self._busy: dict[str, object] = {}  # host -> the job holding it
         self._ready_at: dict[str, float] = {}
         self._extra_delay: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -48,20 +48,24 @@ class HostGate:
         now = time.monotonic()
         with self._lock:
             cooling = {h for h, t in self._ready_at.items() if t > now}
-            return self._busy | cooling
+            return set(self._busy) | cooling
 
-    def take(self, host: str) -> None:
+    def take(self, host: str, holder: object = None) -> None:
         if host:
             with self._lock:
-                self._busy.add(host)
+                self._busy[host] = holder
 
-    def done(self, host: str) -> None:
-        """The host's network work is over: free it after the delay."""
+    def done(self, host: str, holder: object = None) -> None:
+        """The holder's network work on the host is over: free it after the delay.
+
+        Only the job that took the host frees it: a job that already released its host
+        early (after its fetch) must not free it again while the next job is fetching.
+        """
         if not host:
             return
         with self._lock:
-            if host in self._busy:
-                self._busy.discard(host)
+            if host in self._busy and self._busy[host] == holder:
+                del self._busy[host]
                 wait = max(self.delay, self._extra_delay.get(host, 0.0))
                 self._ready_at[host] = time.monotonic() + wait
 

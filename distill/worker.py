@@ -92,7 +92,7 @@ class Worker:
         try:
             return run_job(job, ctx)
         finally:
-            self.gate.done(job.host)
+            self.gate.done(job.host, job.id)
 
     def run(self) -> dict[str, int]:
         if self.settings.embed and self.threads > 1:
@@ -120,7 +120,7 @@ class Worker:
                     job = queue.claim(self.owner, self.gate.blocked())
                     if job is None:
                         break
-                    self.gate.take(job.host)
+                    self.gate.take(job.host, job.id)
                     running[pool.submit(self._execute, job)] = job
                 if not running:
                     if self.until_idle and queue.due_now() == 0:

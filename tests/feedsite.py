@@ -76,6 +76,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        # A request stops counting as in flight just before its answer is written: once the
+        # client has read the last byte it may rightly send the next request, possibly
+        # before this thread gets to run again, and that is not two requests at once.
+        self._release()
         with self.site.lock:
             self.site.requests.append((self.path, status))
         self.send_response(status)
@@ -85,15 +89,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _release(self) -> None:
+        with self.site.lock:
+            if getattr(self, "_counted", False):
+                self.site.in_flight -= 1
+                self._counted = False
+
     def do_GET(self) -> None:  # noqa: N802
         with self.site.lock:
             self.site.in_flight += 1
             self.site.max_in_flight = max(self.site.max_in_flight, self.site.in_flight)
+            self._counted = True
         try:
             self._get()
         finally:
-            with self.site.lock:
-                self.site.in_flight -= 1
+            self._release()
 
     def _get(self) -> None:
         path = self.path.split("?")[0]
