@@ -184,7 +184,7 @@ def test_rate_limit_longer_than_allowed_falls_back(
 ) -> None:
     fake.script.append(Scripted(429, b"{}", {"Retry-After": "3600"}))
     summary = summarize(llm_settings, doc)
-    assert summary.backend == "lead"
+    assert summary.backend == "extractive"
     assert summary.fallback and "429" in summary.fallback["reason"]
     assert len(fake.requests) == 1  # it did not wait an hour
 
@@ -194,11 +194,13 @@ def test_hang_past_timeout_falls_back_and_queues_retry(
 ) -> None:
     fake.script.append(Scripted(delay=4.0, body=b"{}"))
     settings = llm_settings.replace(llm_total_timeout=1.0, embed=False)
-    result = ingest_document(doc, store, get_summarizer("llm:fake"), "article", None, settings)
+    result = ingest_document(
+        doc, store, get_summarizer("llm:fake"), "article", None, settings=settings
+    )
     assert result.status == "added" and result.fallback
     assert "llm_total_timeout" in result.fallback
     article = store.get_article(result.id)  # type: ignore[arg-type]
-    assert article.summary is not None and article.summary.backend == "lead"
+    assert article.summary is not None and article.summary.backend == "extractive"
     assert article.summary.fallback and "llm_total_timeout" in article.summary.fallback["reason"]
     assert [p.article_id for p in pending_retries(store.conn)] == [result.id]
     runner = CliRunner()
@@ -232,7 +234,7 @@ def test_truncated_json_twice_falls_back_with_reason(
     whole = json.dumps(FAITHFUL)
     fake.default = completion(whole[:100], "length")
     summary = summarize(llm_settings, doc)
-    assert summary.backend == "lead"
+    assert summary.backend == "extractive"
     assert summary.fallback and "unusable answer twice" in summary.fallback["reason"]
     assert len(fake.requests) == 2
 
@@ -244,7 +246,7 @@ def test_garbage_and_server_down_fall_back(fake: FakeLLMServer, home: Path, doc:
     assert summary.fallback and "not an OpenAI-style chat completion" in summary.fallback["reason"]
     fake.close()
     summary = summarize(load_settings(home), doc)
-    assert summary.backend == "lead"
+    assert summary.backend == "extractive"
     assert summary.fallback and "cannot connect" in summary.fallback["reason"]
 
 

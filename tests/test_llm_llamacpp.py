@@ -130,7 +130,7 @@ def test_reader_sees_only_supported_sentences_or_the_fallback(local_home: Path) 
     backend = get_summarizer("llm:local").bind(settings)  # type: ignore[attr-defined]
     summary = backend.summarize(doc)
     if summary.fallback:
-        assert summary.backend == "lead" and summary.fallback["reason"]
+        assert summary.backend == "extractive" and summary.fallback["reason"]
         return
     assert summary.backend == "llm:local"
     shown = [ln for s in summary.sections for ln in s.lines if ln.kind == "sentence"]

@@ -368,7 +368,8 @@ TechnologyReader = Callable[[Any, list[int]], dict[int, set[str]]]
 
 
 def _library_tags(conn: Any, ids: list[int]) -> dict[int, set[str]]:
-    """The technology tags classification (or the user) gave each article."""
+    """The technology tags classification (or the user) gave each article, plus the tags
+    the source itself declared."""
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
         f"SELECT article_id, tag FROM article_tags WHERE removed = 0 AND article_id IN ({marks})",
@@ -377,6 +378,9 @@ def _library_tags(conn: Any, ids: list[int]) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {i: set() for i in ids}
     for article_id, tag in rows:
         found[int(article_id)].add(str(tag))
+    declared = conn.execute(f"SELECT id, source_tags FROM articles WHERE id IN ({marks})", ids)
+    for article_id, tags in declared:
+        found[int(article_id)].update(str(t) for t in json.loads(tags or "[]"))
     return found
 
 
