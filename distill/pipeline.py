@@ -1,8 +1,8 @@
 """ingest(source): the path of one article, one stage per line.
 
-fetch/read -> extract -> dedupe -> summarize -> store. Each stage takes and returns plain
-data; errors anywhere become a `failed` result that names the source and the reason, and
-nothing is written unless every stage before `store` succeeded.
+fetch/read -> extract -> dedupe -> summarize -> embed -> classify -> store. Each stage takes
+and returns plain data; errors anywhere become a `failed` result that names the source and
+the reason, and nothing is written unless every stage before `store` succeeded.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .classify import Classifier
 from .config import Settings
 from .embed import Embedder, default_embedder, embed_document
 from .errors import DistillError, DuplicateArticle
@@ -57,6 +58,7 @@ def ingest_document(
     summarizer: Summarizer,
     label: str,
     embedder: Embedder | None = None,
+    classifier: Classifier | None = None,
 ) -> IngestResult:
     doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
     digest = content_hash(doc)
@@ -65,9 +67,10 @@ def ingest_document(
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
     summary = summarizer.summarize(doc)
     vectors = embed_document(doc, embedder) if embedder else None
+    labels = classifier.classify(doc, vectors.article if vectors else None) if classifier else None
     try:
         article_id = store.add_article(
-            doc, digest, summary, vectors, embedder.name if embedder else ""
+            doc, digest, summary, vectors, embedder.name if embedder else "", labels
         )
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
@@ -87,12 +90,24 @@ def ingest(
 ) -> IngestResult:
     try:
         doc = source.load(settings)
+        embedder = default_embedder() if settings.embed else None
         return ingest_document(
             doc,
             store,
             summarizer or get_summarizer(settings.summarizer),
             source.label,
-            default_embedder() if settings.embed else None,
+            embedder,
+            _classifier(store, settings, embedder),
         )
     except DistillError as exc:
         return IngestResult(source.label, "failed", error=str(exc))
+
+
+def _classifier(store: Store, settings: Settings, embedder: Embedder | None) -> Classifier | None:
+    """The library's classifier; None for a store that is not SQLite (none exists yet)."""
+    from .labelling import library_classifier
+    from .store.sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        return None
+    return library_classifier(store, settings, embedder)

@@ -28,6 +28,8 @@ def article_summary_json(article: Article) -> dict[str, Any]:
         "authors": doc.authors,
         "words": doc.word_count,
         "created_at": article.created_at,
+        "category": article.category or None,
+        "library_tags": article.tags,
     }
 
 
@@ -61,6 +63,7 @@ def render_listing(console: Console, page: ArticlePage, number: int, per_page: i
     table.add_column("site")
     table.add_column("title", overflow="fold")
     table.add_column("words", justify="right")
+    table.add_column("category")
     for article in page.articles:
         doc = article.document
         table.add_row(
@@ -69,6 +72,7 @@ def render_listing(console: Console, page: ArticlePage, number: int, per_page: i
             escape(doc.site),
             escape(doc.title),
             str(doc.word_count),
+            escape(article.category or "-"),
         )
     console.print(table)
     first = (number - 1) * per_page + 1
@@ -105,6 +109,11 @@ def render_article(console: Console, article: Article) -> None:
     console.print("[dim]" + escape(" · ".join(f for f in facts if f)) + "[/]")
     if doc.canonical_url or doc.url:
         console.print(escape(doc.canonical_url or doc.url))
+    if article.category or article.tags:
+        console.print(
+            f"category: [bold]{escape(article.category or '-')}[/]"
+            + (f" · tags: {escape(', '.join(article.tags))}" if article.tags else "")
+        )
     if article.summary and article.summary.sections:
         render_summary(console, article.summary)
     else:

@@ -7,6 +7,7 @@ stays in the library so the web pages and the API can call the same functions.
 from __future__ import annotations
 
 from . import (
+    classify,  # noqa: F401  (registers categorize, tags, recategorize, classify)
     feeds,  # noqa: F401  (registers feeds, jobs, worker)
     library,  # noqa: F401  (registers its commands)
     web,  # noqa: F401  (registers serve and tokens)

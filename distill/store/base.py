@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from ..classify import Labels
 from ..embed import DocumentVectors
 from ..models import Article, Document, Summary
 
@@ -32,8 +33,10 @@ class Store(ABC):
         summary: Summary | None,
         vectors: DocumentVectors | None = None,
         model: str = "",
+        labels: Labels | None = None,
     ) -> int:
-        """Store a document, its summary and vectors in one transaction; return the new id."""
+        """Store a document, its summary, vectors and labels in one transaction; return the
+        new id."""
 
     @abstractmethod
     def get_article(self, article_id: int) -> Article:

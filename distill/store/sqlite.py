@@ -14,10 +14,13 @@ from typing import Any
 
 import sqlean
 
+from ..classify import Labels
 from ..embed import DocumentVectors
 from ..errors import DuplicateArticle, NotFound
 from ..models import Article, Document, Summary, blocks_from_json, blocks_to_json
 from .base import ArticlePage, Store
+from .labels import attach as attach_labels
+from .labels import write_auto as write_labels
 from .migrations import apply_migrations
 from .vectors import write_vectors
 
@@ -65,9 +68,10 @@ class SQLiteStore(Store):
         summary: Summary | None,
         vectors: DocumentVectors | None = None,
         model: str = "",
+        labels: Labels | None = None,
     ) -> int:
         try:
-            return self._insert_article(doc, content_hash, summary, vectors, model)
+            return self._insert_article(doc, content_hash, summary, vectors, model, labels)
         except sqlean.IntegrityError as exc:
             existing = self.find_duplicate(doc.canonical_url, content_hash)
             if existing is None:
@@ -81,6 +85,7 @@ class SQLiteStore(Store):
         summary: Summary | None,
         vectors: DocumentVectors | None,
         model: str,
+        labels: Labels | None = None,
     ) -> int:
         with self.transaction() as conn:
             cursor = conn.execute(
@@ -109,6 +114,15 @@ class SQLiteStore(Store):
                 self._write_summary(conn, article_id, summary)
             if vectors is not None:
                 write_vectors(conn, article_id, vectors, model)
+            if labels is not None:
+                write_labels(
+                    conn,
+                    article_id,
+                    labels.category,
+                    labels.confidence,
+                    labels.tags,
+                    labels.candidates,
+                )
         return article_id
 
     def _write_summary(self, conn: Any, article_id: int, summary: Summary) -> None:
@@ -149,7 +163,9 @@ class SQLiteStore(Store):
         row = self.conn.execute(self._SELECT + " WHERE a.id = ?", (article_id,)).fetchone()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        return _article_from_row(row)
+        article = _article_from_row(row)
+        attach_labels(self.conn, [article])
+        return article
 
     def list_articles(
         self,
@@ -175,7 +191,9 @@ class SQLiteStore(Store):
             self._SELECT + clause + " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         ).fetchall()
-        return ArticlePage([_article_from_row(r) for r in rows], int(total))
+        articles = [_article_from_row(r) for r in rows]
+        attach_labels(self.conn, articles)
+        return ArticlePage(articles, int(total))
 
     def close(self) -> None:
         self.conn.close()
