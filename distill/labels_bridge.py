@@ -23,7 +23,7 @@ UNCATEGORIZED = "uncategorized"
 # True once categories/technology tags exist (issue 4): pages then offer corrections.
 LABELS_AVAILABLE = False
 # True once feeds exist (issue 7): the add page then offers "add a feed".
-FEEDS_AVAILABLE = False
+FEEDS_AVAILABLE = True
 SNIPPET_CHARS = 220  # about two lines of a card
 
 

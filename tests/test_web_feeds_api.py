@@ -123,3 +123,37 @@ def test_openapi_describes_feeds_and_jobs(env: Path) -> None:
     for path in ("/v1/feeds", "/v1/feeds/{feed_id}", "/v1/feeds/{feed_id}/check", "/v1/jobs"):
         assert path in paths
     assert "409" in paths["/v1/jobs/{job_id}/retry"]["post"]["responses"]
+
+
+def test_add_feed_page_shows_progress_without_js(env: Path, site: FeedSite) -> None:
+    import re
+
+    good = site.put("/posts/queues", PAGE)
+    items = [{"title": "Queues", "link": good, "date": "Mon, 02 Jan 2023 10:00:00 GMT"}]
+    feed = site.put("/feed.xml", rss("Blog <b>", site.url("/"), items), "application/rss+xml")
+    with client_for(env) as client:
+        form = client.get("/add")
+        assert 'action="/add/feed"' in form.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        assert (
+            client.post("/add/feed", data={"csrf": "forged", "feed_url": feed}).status_code == 403
+        )
+        bad = client.post("/add/feed", data={"csrf": csrf, "feed_url": "javascript:alert(1)"})
+        assert bad.status_code == 422 and "only http:// and https://" in bad.text
+        missing = client.post("/add/feed", data={"csrf": csrf, "feed_url": site.url("/nope")})
+        assert missing.status_code == 422 and "404" in missing.text
+        added = client.post(
+            "/add/feed", data={"csrf": csrf, "feed_url": feed}, follow_redirects=False
+        )
+        assert added.status_code == 303 and added.headers["location"].startswith("/jobs?feed=")
+        progress = client.get(added.headers["location"])
+        assert progress.status_code == 200
+        assert "Blog &lt;b&gt;" in progress.text and "<b>" not in progress.text.split("<main")[-1]
+        assert "fetch-feed" in progress.text and 'http-equiv="refresh"' in progress.text
+
+        run_worker(load_settings(env), until_idle=True, schedule_feeds=False)
+
+        done = client.get(added.headers["location"])
+        assert 'http-equiv="refresh"' not in done.text
+        assert "ingest-url" in done.text and good in done.text
+        assert re.search(r'href="/articles/\d+"', done.text)

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Settings
 from ..errors import DistillError, InputError, NotFound
 from ..queries import BadRequest, Library
-from . import api, atom, feeds_api, pages
+from . import api, atom, feed_pages, feeds_api, pages
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
 from .pages import LoginRequired, render
@@ -51,6 +51,8 @@ ROUTES: list[R] = [
     R("GET", "/login", pages.login_form),
     R("POST", "/login", pages.login),
     R("POST", "/logout", pages.logout),
+    R("POST", "/add/feed", feed_pages.add_feed_form),
+    R("GET", "/jobs", feed_pages.jobs_page),
     R("GET", "/v1/docs", pages.api_docs),
     # feeds out
     R("GET", "/feeds/category/{name}.atom", atom.category_feed),
