@@ -85,6 +85,11 @@ def categories(conn: Any) -> list[dict[str, Any]]:
     return out
 
 
+def taxonomy_names(conn: Any) -> list[str]:
+    """Every category a user may file an article under (the library's taxonomy)."""
+    return list(_taxonomy(conn).names)
+
+
 def category_names(conn: Any) -> set[str]:
     return {c["name"] for c in categories(conn)} | set(_taxonomy(conn).names)
 
