@@ -81,6 +81,36 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
     Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
+    Setting(
+        "llm_models_file",
+        "models.toml",
+        "File naming the LLM model entries (`[models.NAME]` tables); relative paths are "
+        "inside the library folder.",
+    ),
+    Setting("llm_model", "", "Model entry used by `--summarizer llm` when no NAME is given."),
+    Setting("llm_connect_timeout", 5.0, "Seconds to wait for a connection to a model server."),
+    Setting(
+        "llm_total_timeout",
+        120.0,
+        "Seconds one request to a model server may take in all; past it the article is "
+        "summarised by the fallback backend.",
+    ),
+    Setting(
+        "llm_max_retry_wait",
+        30.0,
+        "Longest Retry-After (seconds) honoured on HTTP 429 before falling back instead.",
+    ),
+    Setting(
+        "llm_unsupported",
+        "drop",
+        "What happens to a summary sentence the claim check cannot support: `drop` it or "
+        "keep it marked as `flag`.",
+    ),
+    Setting(
+        "verify_threshold",
+        0.55,
+        "Support score (0-1) at or above which the claim check accepts a summary sentence.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

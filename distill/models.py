@@ -75,6 +75,7 @@ class Line:
     heading: str = ""  # the article heading a main point sits under
     source: list[Span] = field(default_factory=list)
     language: str = ""  # code lines: the block's language
+    flag: str = ""  # "unsupported": kept although the claim check found no support
 
 
 @dataclass
@@ -88,15 +89,21 @@ class Summary:
     backend: str
     version: str
     sections: list[Section]
+    # Set when the backend asked for could not summarise and another one did:
+    # {"backend": "llm:local", "reason": "..."}; shown to the reader with the summary.
+    fallback: dict[str, str] | None = None
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "backend": {"name": self.backend, "version": self.version},
             "sections": [asdict(s) for s in self.sections],
         }
+        if self.fallback:
+            data["fallback"] = dict(self.fallback)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Summary:
@@ -110,13 +117,16 @@ class Summary:
                         heading=ln.get("heading", ""),
                         source=[Span(**sp) for sp in ln.get("source", [])],
                         language=ln.get("language", ""),
+                        flag=ln.get("flag", ""),
                     )
                     for ln in s["lines"]
                 ],
             )
             for s in data["sections"]
         ]
-        return cls(data["backend"]["name"], data["backend"]["version"], sections)
+        return cls(
+            data["backend"]["name"], data["backend"]["version"], sections, data.get("fallback")
+        )
 
 
 @dataclass

@@ -38,6 +38,7 @@ class IngestResult:
     site: str | None = None
     date: str | None = None
     words: int | None = None
+    fallback: str | None = None  # why the backend asked for did not write the summary
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,12 +60,16 @@ def ingest_document(
     label: str,
     embedder: Embedder | None = None,
     classifier: Classifier | None = None,
+    settings: Settings | None = None,
 ) -> IngestResult:
     doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
     digest = content_hash(doc)
     existing = store.find_duplicate(doc.canonical_url, digest)
     if existing is not None:
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
+    bind = getattr(summarizer, "bind", None)  # backends that need the library's settings
+    if bind is not None and settings is not None:
+        bind(settings)
     summary = summarizer.summarize(doc)
     vectors = embed_document(doc, embedder) if embedder else None
     labels = classifier.classify(doc, vectors.article if vectors else None) if classifier else None
@@ -74,6 +79,10 @@ def ingest_document(
         )
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
+    if summary.fallback:
+        from .llm.retry import queue_retry
+
+        queue_retry(store, article_id, summary.fallback)
     return IngestResult(
         label,
         "added",
@@ -82,6 +91,12 @@ def ingest_document(
         site=doc.site,
         date=doc.date,
         words=doc.word_count,
+        fallback=(
+            f"{summary.fallback['backend']} unavailable, summarised by {summary.backend}: "
+            f"{summary.fallback['reason']}"
+            if summary.fallback
+            else None
+        ),
     )
 
 
@@ -98,6 +113,7 @@ def ingest(
             source.label,
             embedder,
             _classifier(store, settings, embedder),
+            settings,
         )
     except DistillError as exc:
         return IngestResult(source.label, "failed", error=str(exc))

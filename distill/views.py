@@ -99,7 +99,14 @@ def render_summary(console: Console, summary: Summary) -> None:
                 console.print(f"  {escape(line.text)}")
             else:
                 console.print(f"  • {escape(line.text)}")
+            if line.flag:
+                console.print(f"    [red]({escape(line.flag)}: not found in the article)[/]")
     console.print(f"\n[dim]summary by {escape(summary.backend)} {escape(summary.version)}[/]")
+    if summary.fallback:
+        console.print(
+            f"[yellow]{escape(summary.fallback.get('backend', ''))} could not summarise this "
+            f"article: {escape(summary.fallback.get('reason', ''))}[/]"
+        )
 
 
 def render_article(console: Console, article: Article) -> None:

@@ -28,7 +28,18 @@ def test_import_examples_then_list_newest_first_with_paging(home: Path) -> None:
     rows = [json.loads(x) for x in out.splitlines()]
     assert code == 0 and len(rows) == len(list(EXAMPLES.glob("*.md"))) >= 8
     assert {tuple(sorted(r)) for r in rows} == {
-        ("date", "duplicate_of", "error", "id", "site", "source", "status", "title", "words")
+        (
+            "date",
+            "duplicate_of",
+            "error",
+            "fallback",  # added by the llm backend (docs/cli.md); null for offline backends
+            "id",
+            "site",
+            "source",
+            "status",
+            "title",
+            "words",
+        )
     }
     code, out = cli(home, "list", "--json", "--per-page", "3", "--page", "2")
     page = json.loads(out)

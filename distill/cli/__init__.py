@@ -10,6 +10,7 @@ from . import (
     classify,  # noqa: F401  (registers categorize, tags, recategorize, classify)
     feeds,  # noqa: F401  (registers feeds, jobs, worker)
     library,  # noqa: F401  (registers its commands)
+    llm,  # noqa: F401  (registers models and verify)
     web,  # noqa: F401  (registers serve and tokens)
 )
 from .root import main

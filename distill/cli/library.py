@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
@@ -26,6 +27,8 @@ def _report(result: IngestResult, as_json: bool, console: Console) -> None:
         console.print(
             f"[green]added[/] #{result.id} [bold]{result.title}[/] ({facts})", highlight=False
         )
+        if result.fallback:
+            console.print(f"  [yellow]note[/] {escape(result.fallback)}", highlight=False)
     elif result.status == "duplicate":
         console.print(
             f"[yellow]duplicate[/] {result.source}: duplicate of #{result.duplicate_of}"

@@ -165,6 +165,12 @@ class SQLiteStore(Store):
             raise NotFound(f"no article with id {article_id}")
         article = _article_from_row(row)
         attach_labels(self.conn, [article])
+        if article.summary is not None:  # why an LLM backend did not write it, if it did not
+            from .llm import get_fallback
+
+            fallback = get_fallback(self.conn, article_id)
+            if fallback is not None:
+                article.summary.fallback = {"backend": fallback.backend, "reason": fallback.reason}
         return article
 
     def list_articles(

@@ -1,0 +1,356 @@
+"""The claim check: is every sentence of a summary supported by the article it summarises?
+
+Generated text (an LLM's summary) can say things the article never said. Before a reader
+sees such a summary, each sentence is aligned to the source sentences that support it and
+scored in [0, 1]:
+
+- lexical coverage: how much of the claim's content words (weighted by how rare they are
+  in this article) the supporting passages contain;
+- meaning: cosine similarity of MiniLM embeddings between the claim and its best passage,
+  which rewards paraphrase that lexical overlap misses;
+- facts: numbers, versions, names and code identifiers in the claim must appear in the
+  supporting passages; one that does not makes the sentence unsupported, whatever the
+  overlap (an invented figure is the most harmful kind of error and the easiest to make);
+- negation: a claim that negates what its passage asserts (or the reverse) loses score.
+
+Only a few candidate passages per claim (chosen by the cheap lexical score) are embedded,
+and embeddings are cached per source sentence, so checking one article's summary costs
+tens of milliseconds rather than embedding the whole article.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .embed import Embedder
+from .models import Document
+from .text import sentence_spans
+
+# Weights of the two evidence kinds; lexical is the more reliable on technical prose,
+# where paraphrase rarely changes identifiers, so it carries more.
+W_LEXICAL = 0.6
+W_MEANING = 0.4
+# Cosine similarities between unrelated English sentences under MiniLM sit around 0.1-0.3;
+# near-paraphrases above 0.8. The meaning score maps that range onto [0, 1].
+COSINE_FLOOR = 0.25
+COSINE_CEIL = 0.85
+# A score at or above this is "supported"; chosen on bench/eval_claims.py (see
+# docs/benchmarks.md) as the point of best accuracy, rounded.
+DEFAULT_THRESHOLD = 0.55
+# Multiplier per fact (number, name, identifier) absent from the supporting passages.
+FACT_PENALTY = 0.35
+# Multiplier when exactly one of claim and best passage is negated.
+NEGATION_PENALTY = 0.5
+# Lexical coverage (by one source sentence) at or above which a claim's words are all the
+# article's own, and at or below which it shares next to nothing: no embedding needed.
+LEXICAL_SURE = 0.9
+LEXICAL_NONE = 0.2
+# Content words after a negation that it is taken to govern.
+NEGATION_SCOPE = 3
+# Passages embedded per claim (best lexical candidates) and kept as support.
+CANDIDATES = 6
+SUPPORT = 3
+# A passage joins the support set only if it shares at least this much with the claim.
+MIN_PASSAGE_SHARE = 0.15
+# A passage outside the support vouches for a fact only if it shares this much of the
+# claim: a version number mentioned elsewhere in a release note does not back any claim.
+FACT_PASSAGE_SHARE = 0.35
+# A further passage joins the support only if it covers this much more of the claim.
+MIN_GAIN = 0.1
+
+_STOPWORDS = """a an the and or but if then else of to in on at by for with from as into onto
+over under about after before between through during is are was were be been being am do
+does did has have had having it its this that these those there here their them they we
+us our you your he she his her i me my can could will would should may might must shall
+so such than too very just also only more most less least some any each every all both
+other another which who whom whose what when where why how while up down out off again
+further once same own s t not no nor never"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+NEGATIONS = frozenset({"not", "no", "never", "nor", "cannot", "none", "neither", "without"})
+_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:['’][a-z]+)?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|(?<![\w.])v?\d+(?:\.\d+)+\w*")
+_IDENT = re.compile(
+    r"`[^`]+`|\b[A-Za-z_]\w*(?:\.\w+)+\(?\)?|\b\w*_\w+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z]\w*[A-Z]\w*\b"
+)
+_CLAUSE = re.compile(r"[,:;!?()\u2014]|\.(?:\s|$)")
+_NAME = re.compile(r"\b[A-Z][\w\-]*")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ies", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed words that carry meaning (stop words removed)."""
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        token = token.replace("’", "'")
+        if token.endswith("n't"):
+            continue
+        if token not in STOPWORDS:
+            out.append(_stem(token))
+    return out
+
+
+def negations(text: str, other: set[str]) -> int:
+    """Negations in `text` that bear on the other text: followed, within a few content
+    words, by a word the other text also uses ("which was never the problem" in a passage
+    says nothing about a claim that does not mention the problem)."""
+    count = 0
+    for clause in _CLAUSE.split(text.lower().replace("’", "'")):  # scope ends at the clause
+        tokens = _TOKEN.findall(clause)
+        for n, token in enumerate(tokens):
+            if token in NEGATIONS or token.endswith("n't"):
+                window = [_stem(t) for t in tokens[n + 1 : n + 1 + NEGATION_SCOPE * 2]]
+                scope = [w for w in window if w not in STOPWORDS][:NEGATION_SCOPE]
+                if not scope:  # "... as they do not": the negation looks back
+                    before = [_stem(t) for t in tokens[max(0, n - NEGATION_SCOPE * 2) : n]]
+                    scope = [w for w in before if w not in STOPWORDS][-NEGATION_SCOPE:]
+                count += any(w in other for w in scope)
+    return count
+
+
+def facts(text: str) -> list[str]:
+    """Numbers, versions, code identifiers and proper names that the claim asserts."""
+    found: list[str] = []
+    for match in _NUMBER.finditer(text):
+        found.append(match.group().replace(",", ""))
+    for match in _IDENT.finditer(text):
+        found.append(match.group().strip("`").rstrip("()"))
+    words = text.split()
+    first = words[0] if words else ""
+    for match in _NAME.finditer(text):
+        word = match.group().rstrip("-")
+        if match.start() == text.find(first) and word.lower() in STOPWORDS | NEGATIONS:
+            continue
+        if match.start() == 0 and not any(c.isupper() for c in word[1:]):
+            continue  # a capital at the start of a sentence is grammar, not a name
+        if len(word) > 1 and word.lower() not in STOPWORDS:
+            found.append(word)
+    seen: set[str] = set()
+    unique = []
+    for f in found:
+        if f and f.lower() not in seen:
+            seen.add(f.lower())
+            unique.append(f)
+    return unique
+
+
+def _fact_in(fact: str, text: str) -> bool:
+    if any(c.isdigit() for c in fact) and not any(c.isalpha() for c in fact.lstrip("v")):
+        numbers = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
+        return fact in numbers or fact.lstrip("v") in {n.lstrip("v") for n in numbers}
+    return re.search(r"(?<!\w)" + re.escape(fact) + r"(?!\w)", text, re.IGNORECASE) is not None
+
+
+@dataclass
+class Passage:
+    """A source sentence: characters [start, end) of block `block`."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, int]:
+        return {"block": self.block, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Check:
+    """The verdict on one summary sentence."""
+
+    text: str
+    score: float
+    supported: bool
+    passages: list[Passage] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # facts not found in the passages
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "score": round(self.score, 4),
+            "supported": self.supported,
+            "passages": [p.to_dict() for p in self.passages],
+            "missing": self.missing,
+        }
+
+
+def source_passages(doc: Document) -> list[Passage]:
+    """Every sentence of every prose block (headings, list items and tables included)."""
+    passages = []
+    for index, block in enumerate(doc.blocks):
+        if block.kind == "code":
+            continue
+        for start, end in sentence_spans(block.text):
+            passages.append(Passage(index, start, end, block.text[start:end]))
+    return passages
+
+
+def split_claims(text: str) -> list[str]:
+    """A summary's sentences: list markers and section headings dropped."""
+    claims: list[str] = []
+    for raw in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*•+]|\d+[.)])\s+", "", raw).strip()
+        if not line or line.startswith("#"):
+            continue
+        claims.extend(line[s:e] for s, e in sentence_spans(line))
+    return claims
+
+
+class Verifier:
+    """Checks claims against one document; reuse it for every sentence of that document."""
+
+    def __init__(
+        self,
+        doc: Document,
+        embedder: Embedder | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        shortcut: bool = True,
+    ) -> None:
+        self.doc = doc
+        self.shortcut = shortcut
+        self.embedded = 0  # claims that needed the embedding model (for benchmarks)
+        self.embedder = embedder
+        self.threshold = threshold
+        self.passages = source_passages(doc)
+        self._words = [Counter(content_words(p.text)) for p in self.passages]
+        df: Counter[str] = Counter()
+        for words in self._words:
+            df.update(words.keys())
+        n = max(1, len(self.passages))
+        # Words the article never uses get the largest weight: a claim built on them is
+        # talking about something else.
+        self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        self._vectors: dict[int, np.ndarray] = {}
+        self._source_text = "\n".join(b.text for b in doc.blocks)
+
+    def _weight(self, word: str) -> float:
+        return self._idf.get(word, self._unknown_idf)
+
+    def _coverage(self, claim: Counter[str], words: set[str]) -> float:
+        total = sum(self._weight(w) for w in claim)
+        if total == 0:
+            return 0.0
+        return sum(self._weight(w) for w in claim if w in words) / total
+
+    def check(self, claims: list[str]) -> list[Check]:
+        """One Check per claim, in order; the embedder runs at most once for the batch."""
+        if not claims:
+            return []
+        claim_words = [Counter(content_words(c)) for c in claims]
+        candidates: list[list[int]] = []
+        best_share: list[float] = []
+        for words in claim_words:
+            shares = [(self._coverage(words, set(pw)), i) for i, pw in enumerate(self._words) if pw]
+            shares.sort(reverse=True)
+            candidates.append([i for share, i in shares[:CANDIDATES] if share > 0])
+            best_share.append(shares[0][0] if shares else 0.0)
+        # Meaning is only needed where words leave the verdict open: a claim whose words
+        # all sit in one source sentence, or that shares almost nothing with the article,
+        # is decided without the model (facts and negation are checked either way).
+        ambiguous = [
+            n
+            for n in range(len(claims))
+            if candidates[n] and (not self.shortcut or LEXICAL_NONE < best_share[n] < LEXICAL_SURE)
+        ]
+        vectors: dict[int, np.ndarray] = {}
+        if self.embedder is not None and ambiguous:
+            todo = sorted({i for n in ambiguous for i in candidates[n]} - set(self._vectors))
+            texts = [claims[n] for n in ambiguous] + [self.passages[i].text for i in todo]
+            matrix = self.embedder.embed(texts)
+            for row, n in enumerate(ambiguous):
+                vectors[n] = matrix[row]
+            for row, i in enumerate(todo, start=len(ambiguous)):
+                self._vectors[i] = matrix[row]
+        self.embedded += len(vectors)
+        return [
+            self._judge(claims[n], claim_words[n], candidates[n], vectors.get(n))
+            for n in range(len(claims))
+        ]
+
+    def _judge(
+        self, claim: str, words: Counter[str], candidates: list[int], vector: np.ndarray | None
+    ) -> Check:
+        if not words or not candidates:
+            return Check(claim, 0.0, False, [], facts(claim))
+        ranked = []
+        for i in candidates:
+            lexical = self._coverage(words, set(self._words[i]))
+            cosine = float(self._vectors[i] @ vector) if vector is not None else lexical
+            ranked.append((W_LEXICAL * lexical + W_MEANING * cosine, lexical, cosine, i))
+        # ranked: (combined, lexical, cosine, passage index), best first
+        ranked.sort(reverse=True)
+        # Support: the best passage, then others only while they cover more of the claim
+        # (a claim may join two sentences), so provenance points at what really backs it.
+        best = ranked[0][3]
+        support = [best]
+        covered = set(self._words[best])
+        for _, lex, _, i in ranked[1:]:
+            if len(support) >= SUPPORT or lex < MIN_PASSAGE_SHARE:
+                continue
+            gain = self._coverage(words, covered | set(self._words[i])) - self._coverage(
+                words, covered
+            )
+            if gain >= MIN_GAIN:
+                support.append(i)
+                covered |= set(self._words[i])
+        claimed = facts(claim)
+        missing = []
+        for fact in claimed:
+            if any(_fact_in(fact, self.passages[i].text) for i in support):
+                continue
+            # The fact may sit in a further candidate that also shares words with the claim.
+            extra = next(
+                (
+                    i
+                    for _, lex, _, i in ranked
+                    if i not in support
+                    and lex >= FACT_PASSAGE_SHARE
+                    and _fact_in(fact, self.passages[i].text)
+                ),
+                None,
+            )
+            if extra is None:
+                missing.append(fact)
+            else:
+                support.append(extra)
+        union: set[str] = set()
+        for i in support:
+            union.update(self._words[i])
+        lexical = self._coverage(words, union)
+        if vector is not None:
+            cosine = max(float(self._vectors[i] @ vector) for i in support)
+            meaning = min(1.0, max(0.0, (cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
+            score = W_LEXICAL * lexical + W_MEANING * meaning
+        else:  # decided on words alone: they are all there, or hardly any are
+            score = lexical
+        passage = self.passages[best].text
+        if (negations(claim, set(self._words[best])) > 0) != (negations(passage, set(words)) > 0):
+            score *= NEGATION_PENALTY
+        score *= FACT_PENALTY ** len(missing)
+        supported = score >= self.threshold and not missing
+        passages = [self.passages[i] for i in support]  # best first
+        return Check(claim, score, supported, passages, missing)
+
+
+def word_overlap(doc: Document, claim: str) -> float:
+    """The plain baseline: share of the claim's words found in its best source sentence."""
+    claim_words = set(re.findall(r"\w+", claim.lower()))
+    if not claim_words:
+        return 0.0
+    best = 0.0
+    for passage in source_passages(doc):
+        words = set(re.findall(r"\w+", passage.text.lower()))
+        best = max(best, len(claim_words & words) / len(claim_words))
+    return best
