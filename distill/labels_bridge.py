@@ -238,6 +238,7 @@ def search(
     module exists; until then substring matching over title and text."""
     engine = _module("search")
     if engine is not None:
+        _register_label_filters()
         found = engine.search(store, query, limit=offset + limit, filters=filters)
         hits = [
             {"id": h.id, "score": h.score, "snippet": h.snippet}
@@ -251,6 +252,33 @@ def search(
         {"id": i, "score": None, "snippet": snippet(sql.article_body(conn, i), words)} for i in ids
     ]
     return hits, total, ""
+
+
+def _register_label_filters() -> None:
+    """Give the search module's `category:` and `tech:` filters the classify labels.
+
+    The search module ships those filters as placeholders (it was built before labels
+    existed, and `tech` read the source's own tags); its registry lets us replace them.
+    """
+    index = _module("store.search_index")
+    if index is None or not hasattr(index, "register_filter"):
+        return
+
+    def builder(kind: str) -> Any:
+        def build(conn: Any, value: str) -> tuple[str, list[Any]]:
+            try:
+                conds = (
+                    category_filter(conn, value) if kind == "category" else tech_filter(conn, value)
+                )
+            except NotFound as exc:
+                raise index.FilterUnavailable(str(exc)) from exc
+            sql_text = " AND ".join(c for c, _ in conds) or "1"
+            return sql_text, [p for _, params in conds for p in params]
+
+        return build
+
+    index.register_filter("category", builder("category"))
+    index.register_filter("tech", builder("tech"))
 
 
 def snippet(text: str, words: list[str]) -> str:
