@@ -101,3 +101,24 @@ def test_corrections_are_stored_as_user_labels(client, corpus_home: Path) -> Non
     ok = client.patch(f"/v1/articles/{aid}", json={"tags": ["Kafka"]}, headers=auth)
     assert ok.status_code == 200 and ok.json()["tags"] == ["Kafka"]
     assert origin_of(corpus_home, aid)[2] == ["Kafka"]
+
+
+def test_search_filters_use_the_labels(client) -> None:  # type: ignore[no-untyped-def]
+    """With distill.search present (issue 5), category:/tech: filter by the classify labels,
+    snippets carry only <mark> markup, and the search page escapes the query."""
+    pytest.importorskip("distill.search")
+    cats = client.get("/v1/categories").json()
+    top = max(cats, key=lambda c: c["count"])["name"]
+    everything = client.get("/v1/search", params={"q": "release"}).json()
+    filtered = client.get("/v1/search", params={"q": "release", "category": top}).json()
+    assert filtered["results"] and filtered["total"] <= everything["total"]
+    assert {r["category"] for r in filtered["results"]} == {top}
+    for hit in filtered["results"]:
+        assert set(re.findall(r"</?([a-zA-Z]+)", hit["snippet"])) <= {"mark"}
+    tech = client.get("/v1/technologies").json()[0]["name"]
+    tagged = client.get("/v1/search", params={"q": "release", "tech": tech}).json()
+    assert tagged["results"] and all(tech in r["tags"] for r in tagged["results"])
+    unknown = client.get("/v1/search", params={"q": "release", "category": "nope"}).json()
+    assert unknown["total"] == 0 and "nope" in unknown["message"]
+    page = client.get("/search", params={"q": "<script>alert(1)</script> release"}).text
+    assert "<script>alert" not in page
