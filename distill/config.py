@@ -111,6 +111,12 @@ SETTINGS: tuple[Setting, ...] = (
         0.55,
         "Support score (0-1) at or above which the claim check accepts a summary sentence.",
     ),
+    Setting(
+        "search_mode",
+        "hybrid",
+        "Default search mode: text (full text), vector (by meaning) or hybrid (both merged); "
+        "chosen from bench/eval_search.py, see docs/benchmarks.md.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

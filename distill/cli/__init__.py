@@ -11,6 +11,7 @@ from . import (
     feeds,  # noqa: F401  (registers feeds, jobs, worker)
     library,  # noqa: F401  (registers its commands)
     llm,  # noqa: F401  (registers models and verify)
+    search,  # noqa: F401  (registers search, related, reindex)
     web,  # noqa: F401  (registers serve and tokens)
 )
 from .root import main

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlean
+import sqlite_vec
 
 from ..classify import Labels
 from ..embed import DocumentVectors
@@ -36,6 +37,11 @@ class SQLiteStore(Store):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn: Any = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlean.Row
+        # sqlite-vec on every connection: the search migration's vector tables and the
+        # triggers that fill them need the module whenever a vector is written.
+        self.conn.enable_load_extension(True)
+        sqlite_vec.load(self.conn)
+        self.conn.enable_load_extension(False)
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,389 @@
+"""Search the library: full text, meaning, or both merged; the one function pages, API and CLI call.
+
+    search(store, 'kafka "exactly once" -batch site:flink.apache.org', mode="hybrid")
+
+Full text is SQLite FTS5 (BM25 with title > summary > body weights, porter stemming); all
+words are required first and, when that finds fewer than asked for, articles with any of
+the words fill the list (a pasted sentence still finds its article). Meaning is
+nearest-neighbour search over the stored article and section vectors with sqlite-vec.
+Hybrid merges the two ranked lists by reciprocal rank fusion. Bad input never raises: the
+result carries a `message` instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import weakref
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from .embed import Embedder, default_embedder
+from .query import ParsedQuery, fts_match, parse, words_of
+from .snippets import best_passage
+from .store import search_index as idx
+
+Mode = Literal["text", "vector", "hybrid"]
+MODES: tuple[str, ...] = ("text", "vector", "hybrid")
+# The default mode: chosen from bench/eval_search.py (docs/benchmarks.md, "## Search").
+DEFAULT_MODE: Mode = "hybrid"
+MAX_LIMIT = 100
+# Depth of each list merged by hybrid ranking: deep enough that an article ranked 30th by
+# one method and 2nd by the other still surfaces, shallow enough to stay cheap.
+FUSION_DEPTH = 50
+# Reciprocal rank fusion constant (Cormack et al. 2009 use 60): dampens the gap between
+# first and second place so agreement of both lists counts more than one list's top spot.
+RRF_K = 60
+# A section match counts a little below an equally close whole-article match: a section
+# is a narrower match for the query than the article as a whole.
+SECTION_DISCOUNT = 0.02
+# Nearest articles whose sections are compared with the query, per result asked for.
+SECTION_REFINE = 3
+# With filters, exact similarity over every passing article when there are at most this
+# many (cheap); above it the nearest-neighbour list is over-fetched and then filtered.
+EXACT_FILTER_LIMIT = 5000
+VECTOR_OVERFETCH = 20
+# A word in more than this share of articles is "very common": BM25 gives it almost no
+# weight (its IDF is near zero), yet ranking it means scoring most of the library (about
+# a second at 100,000 articles). Such words are dropped from the any-word fallback, and a
+# query made only of them is ranked among the newest BOUNDED_CANDIDATES articles that
+# contain them all (FTS5 seeks there by id), which keeps every query well under a second.
+COMMON_SHARE = 0.1
+# Below this many articles nothing is slow enough to need the bound.
+COMMON_MIN_ARTICLES = 5000
+BOUNDED_CANDIDATES = 1000
+
+
+@dataclass
+class SearchHit:
+    id: int
+    url: str
+    title: str
+    score: float
+    snippet: str  # HTML-escaped text, matched words inside <mark>...</mark>
+    site: str = ""
+    date: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    mode: str
+    total: int
+    results: list[SearchHit] = field(default_factory=list)
+    message: str = ""  # why there are no or fewer results, or what was ignored
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "query": self.query,
+            "mode": self.mode,
+            "total": self.total,
+            "results": [h.to_dict() for h in self.results],
+        }
+        if self.message:
+            data["message"] = self.message
+        return data
+
+
+_CHECKED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def ensure_index(store: Any) -> bool:
+    """Rebuild the search indexes if they disagree with the articles; True if rebuilt.
+
+    Checked once per open store (a count and an id sum on each side, a few milliseconds).
+    The triggers keep the indexes in step within every transaction, so a mismatch means the
+    file was changed by something that bypassed them, and a rebuild is the cure.
+    """
+    if _CHECKED.get(store):
+        return False
+    rebuilt = False
+    if not idx.index_state(store.conn).in_step:
+        idx.rebuild(store.conn)
+        rebuilt = True
+    _CHECKED[store] = True
+    return rebuilt
+
+
+def reindex(store: Any) -> idx.IndexState:
+    """Rebuild both search indexes from the stored articles, summaries and vectors."""
+    idx.rebuild(store.conn)
+    _CHECKED[store] = True
+    return idx.index_state(store.conn)
+
+
+def search(
+    store: Any,
+    text: str,
+    mode: str | None = None,
+    limit: int = 10,
+    filters: dict[str, str] | None = None,
+    embedder: Embedder | None = None,
+) -> SearchResults:
+    """Search the library; never raises for any query text or filter value."""
+    mode = mode or DEFAULT_MODE
+    if mode not in MODES:
+        return SearchResults(
+            text, mode, 0, message=f"unknown mode {mode!r}; use text, vector or hybrid"
+        )
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    query = parse(text or "", filters)
+    notes = list(query.notes)
+    try:
+        where, params = idx.filter_sql(store.conn, query.filters)
+    except idx.FilterUnavailable as exc:
+        return SearchResults(text, mode, 0, message=_join([*notes, str(exc)]))
+    ensure_index(store)
+    if not query.has_text:
+        if query.excluded and not query.filters:
+            notes.append("a query needs a word to look for, not only words to leave out")
+            return SearchResults(text, mode, 0, message=_join(notes))
+        if not query.filters:
+            notes.append("type some words to search for")
+            return SearchResults(text, mode, 0, message=_join(notes))
+        return _filtered_only(store, text, mode, query, where, params, limit, notes)
+    run = _Run(store, query, where, params, embedder)
+    if mode == "text":
+        ranked, total = run.text(limit)
+    elif mode == "vector":
+        ranked = run.vector(limit)
+        total = len(ranked)
+    else:
+        text_ranked, total = run.text(FUSION_DEPTH)
+        vector_ranked = run.vector(FUSION_DEPTH)
+        ranked = fuse([text_ranked, vector_ranked])[:limit]
+        total = max(total, len(ranked))
+    hits = run.hits(ranked[:limit])
+    notes += run.notes
+    if not hits:
+        notes.append("no articles match")
+    return SearchResults(text, mode, total, hits, _join(notes))
+
+
+def fuse(lists: list[list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: score = sum over lists of 1 / (k + rank)."""
+    scores: dict[int, float] = {}
+    for ranked in lists:
+        for rank, (article_id, _) in enumerate(ranked, start=1):
+            scores[article_id] = scores.get(article_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+class _Run:
+    """One query against one store: the pieces each mode combines."""
+
+    def __init__(
+        self,
+        store: Any,
+        query: ParsedQuery,
+        where: str,
+        params: list[Any],
+        embedder: Embedder | None,
+    ) -> None:
+        self.conn = store.conn
+        self.query = query
+        self.where = where
+        self.params = params
+        self.embedder = embedder
+        self.notes: list[str] = []
+        self.common, self.doc_counts = self._common_words()
+        self.match_all = fts_match(query)
+        self.match_any = fts_match(query, any_word=True, drop=frozenset(self.common))
+        if self.match_any and not any(w not in self.common for w in query.words):
+            self.match_any = self.match_all  # no rare word to fall back on
+
+    def _common_words(self) -> tuple[set[str], dict[str, int]]:
+        articles = idx.article_count(self.conn)
+        if articles < COMMON_MIN_ARTICLES or not self.query.words:
+            return set(), {}
+        terms = idx.index_terms(self.conn, self.query.words)
+        counts = idx.term_documents(self.conn, set(terms))
+        by_word = {w: counts.get(t, 0) for w, t in zip(self.query.words, terms, strict=True)}
+        return {w for w, n in by_word.items() if n > COMMON_SHARE * articles}, by_word
+
+    def text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
+            return self._bounded_text(depth)
+        ranked = idx.text_hits(self.conn, self.match_all, self.where, self.params, depth)
+        total = (
+            idx.text_count(self.conn, self.match_all, self.where, self.params)
+            if len(ranked) >= depth
+            else len(ranked)
+        )
+        if len(ranked) < depth and self.match_any != self.match_all:
+            seen = {article_id for article_id, _ in ranked}
+            extra = idx.text_hits(self.conn, self.match_any, self.where, self.params, depth)
+            ranked += [(a, s) for a, s in extra if a not in seen][: depth - len(ranked)]
+            total = max(total, len(ranked))
+        return ranked, total
+
+    def _bounded_text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """Only very common words: rank the newest articles containing them (see above)."""
+        threshold = idx.newest_threshold(self.conn, self.match_all, BOUNDED_CANDIDATES)
+        ranked = idx.text_hits(
+            self.conn, self.match_all, self.where, self.params, depth, min_id=threshold
+        )
+        self.notes.append(
+            "only very common words: ranked among the"
+            f" {BOUNDED_CANDIDATES} most recently added articles containing them"
+        )
+        estimate = min(self.doc_counts[w] for w in self.query.words)
+        return ranked, max(len(ranked), estimate if not self.where else len(ranked))
+
+    def query_vector(self) -> np.ndarray:
+        embedder = self.embedder or default_embedder()
+        return embedder.embed([self.query.plain_text])[0]
+
+    def vector(self, depth: int) -> list[tuple[int, float]]:
+        vector = self.query_vector()
+        if self.where:
+            candidates = idx.filtered_ids(
+                self.conn, self.where, self.params, EXACT_FILTER_LIMIT + 1
+            )
+            if len(candidates) <= EXACT_FILTER_LIMIT:
+                scored = idx.similarities(self.conn, vector, candidates)
+                scored.sort(key=lambda item: (-item[1], item[0]))
+                return self._refine(vector, dict(scored[: depth * SECTION_REFINE]))[:depth]
+            nearest = self._nearest(vector, depth * VECTOR_OVERFETCH)
+            allowed = idx.passing(self.conn, [a for a, _ in nearest], self.where, self.params)
+            return [(a, s) for a, s in nearest if a in allowed][:depth]
+        return self._nearest(vector, depth)
+
+    def _nearest(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        """Nearest article vectors, each scored by its best of article and section match.
+
+        The scan is over one vector per article; the stored section vectors of the nearest
+        candidates then lift articles with one section squarely on the query.
+        """
+        best: dict[int, float] = dict(
+            idx.nearest_articles(self.conn, vector, depth * SECTION_REFINE)
+        )
+        return self._refine(vector, best)[:depth]
+
+    def _refine(self, vector: np.ndarray, best: dict[int, float]) -> list[tuple[int, float]]:
+        for article_id, sections in idx.section_vectors(self.conn, list(best)).items():
+            if sections:
+                top = float(np.max(np.vstack([v for _, v in sections]) @ vector))
+                best[article_id] = max(best[article_id], top - SECTION_DISCOUNT)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return self._drop_excluded(ranked)
+
+    def _drop_excluded(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Honour -word for meaning results too: drop articles the text index says contain it."""
+        if not self.query.excluded or not ranked:
+            return ranked
+        ids = [a for a, _ in ranked]
+        match = " OR ".join(f'"{" ".join(words)}"' for words in self.query.excluded)
+        marks = ",".join("?" * len(ids))
+        containing = {
+            int(r[0])
+            for r in self.conn.execute(
+                f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({marks})",
+                [match, *ids],
+            )
+        }
+        return [(a, s) for a, s in ranked if a not in containing]
+
+    def hits(self, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+        ids = [a for a, _ in ranked]
+        cards = idx.article_cards(self.conn, ids)
+        terms = self.query.all_terms()
+        texts = idx.passage_texts(self.conn, ids) if terms else {}
+        hits = []
+        for article_id, score in ranked:
+            card = cards.get(article_id)
+            if card is None:
+                continue
+            raw = best_passage(texts.get(article_id, []), terms) or _mark_words(
+                _clip(card.lead), set(terms)
+            )
+            hits.append(
+                SearchHit(
+                    id=article_id,
+                    url=card.url,
+                    title=card.title,
+                    score=float(score),
+                    snippet=snippet_html(raw),
+                    site=card.site,
+                    date=card.date,
+                )
+            )
+        return hits
+
+
+def _filtered_only(
+    store: Any,
+    text: str,
+    mode: str,
+    query: ParsedQuery,
+    where: str,
+    params: list[Any],
+    limit: int,
+    notes: list[str],
+) -> SearchResults:
+    """Only filters, no words: the matching articles, newest first."""
+    ids = idx.filtered_ids(store.conn, where, params, limit)
+    run = _Run(store, query, where, params, None)
+    total_row = store.conn.execute(
+        f"SELECT count(*) FROM articles a WHERE {where or '1'}", params
+    ).fetchone()
+    hits = run.hits([(a, 0.0) for a in ids])
+    if not hits:
+        notes.append("no articles match")
+    return SearchResults(text, mode, int(total_row[0]), hits, _join(notes))
+
+
+def _join(notes: list[str]) -> str:
+    return "; ".join(notes)
+
+
+def _clip(text: str, words: int = 40) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _mark_words(text: str, terms: set[str]) -> str:
+    """Mark query words in a passage the index did not match (meaning-only hits)."""
+    if not terms:
+        return text
+
+    def mark(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return f"{idx.MARK_START}{word}{idx.MARK_END}" if word.lower() in terms else word
+
+    return re.sub(r"\w+", mark, text)
+
+
+def snippet_html(raw: str) -> str:
+    """Escape a marked snippet for HTML; the markers become <mark> elements."""
+    escaped = html.escape(raw, quote=True)
+    return escaped.replace(idx.MARK_START, "<mark>").replace(idx.MARK_END, "</mark>")
+
+
+def snippet_pieces(marked_html: str) -> list[tuple[str, bool]]:
+    """Split an HTML snippet into (text, highlighted) pieces for terminal rendering."""
+    pieces: list[tuple[str, bool]] = []
+    for n, part in enumerate(re.split(r"</?mark>", marked_html)):
+        if part:
+            pieces.append((html.unescape(part), n % 2 == 1))
+    return pieces
+
+
+__all__ = [
+    "DEFAULT_MODE",
+    "MODES",
+    "SearchHit",
+    "SearchResults",
+    "ensure_index",
+    "fuse",
+    "reindex",
+    "search",
+    "snippet_html",
+    "snippet_pieces",
+    "words_of",
+]

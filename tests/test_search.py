@@ -1,0 +1,291 @@
+"""Search over a real SQLite library: index consistency, ranking, query language, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from distill.cli import main
+from distill.embed import default_embedder, embed_document
+from distill.models import Block, Document, Line, Section, Span, Summary
+from distill.pipeline import content_hash
+from distill.related import related
+from distill.search import ensure_index, search
+from distill.store import SQLiteStore
+from distill.store import search_index as idx
+
+ARTICLES = [
+    (
+        "Replicating PostgreSQL with logical decoding",
+        "db.example.org",
+        "2023-04-02",
+        ["postgres"],
+        [
+            "Logical replication streams row changes from the write-ahead log to subscribers.",
+            "A replication slot keeps the log until every subscriber has confirmed it.",
+        ],
+    ),
+    (
+        "Exactly once delivery in stream processing",
+        "stream.example.com",
+        "2021-09-10",
+        ["kafka", "flink"],
+        [
+            "Checkpoints and two-phase commit sinks give exactly once results end to end.",
+            "A Kafka transaction commits the consumer offsets together with the output.",
+        ],
+    ),
+    (
+        "Profiling Go programs",
+        "go.dev",
+        "2019-01-15",
+        ["go"],
+        [
+            "The CPU profiler samples goroutine stacks a hundred times per second.",
+            "Flame graphs show where a program spends its time; escape analysis matters.",
+        ],
+    ),
+    (
+        "Designing a rate limiter",
+        "blog.example.net",
+        "2024-02-20",
+        [],
+        [
+            "A token bucket refills at a fixed rate and lets short bursts through.",
+            "Sliding windows count requests per client in Redis with expiring keys.",
+        ],
+    ),
+]
+
+
+def make_doc(title: str, site: str, date: str, tags: list[str], paragraphs: list[str]) -> Document:
+    blocks = [Block("heading", "Background", level=2)] + [Block("paragraph", p) for p in paragraphs]
+    return Document(
+        title=title,
+        blocks=blocks,
+        url=f"https://{site}/{len(title)}",
+        site=site,
+        date=date,
+        tags=tags,
+    )
+
+
+def summary_of(text: str) -> Summary:
+    line = Line(text=text, source=[Span(0, 0, len(text))])
+    return Summary("test", "1", [Section("executive_summary", [line])])
+
+
+def add(
+    store: SQLiteStore, doc: Document, summary: Summary | None = None, vectors: Any = None
+) -> int:
+    model = default_embedder().name if vectors is not None else ""
+    return store.add_article(doc, content_hash(doc), summary, vectors, model)
+
+
+_VECTORS: dict[str, Any] = {}
+
+
+def vectors_of(doc: Document) -> Any:
+    """Real MiniLM vectors, computed once per test run for each document (the model is slow
+    on a shared CPU, and the same documents recur across tests)."""
+    if doc.title not in _VECTORS:
+        _VECTORS[doc.title] = embed_document(doc, default_embedder())
+    return _VECTORS[doc.title]
+
+
+@pytest.fixture
+def library(store: SQLiteStore) -> tuple[SQLiteStore, list[int]]:
+    """Four articles with real MiniLM vectors (article and section)."""
+    ids = []
+    for spec in ARTICLES:
+        doc = make_doc(*spec)
+        ids.append(add(store, doc, None, vectors_of(doc)))
+    return store, ids
+
+
+def text_ids(store: SQLiteStore, query: str, **kw: Any) -> list[int]:
+    return [h.id for h in search(store, query, mode="text", **kw).results]
+
+
+def fts_integrity(store: SQLiteStore) -> None:
+    """FTS5's own structural check, and every indexed term still in some article's text."""
+    store.conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+
+
+def test_searchable_before_summary_and_no_stale_hits_after_resummary_or_delete(
+    store: SQLiteStore,
+) -> None:
+    doc = make_doc("Compaction in LSM trees", "x.org", "2022-01-01", [], ["Leveled compaction."])
+    article_id = add(store, doc)  # no summary yet
+    assert text_ids(store, "leveled") == [article_id]
+    store.save_summary(article_id, summary_of("Tombstones pile up under heavy deletes."))
+    assert text_ids(store, "tombstones") == [article_id]
+    store.save_summary(article_id, summary_of("Write amplification is the real cost."))
+    assert text_ids(store, "tombstones") == []  # the old summary's words are gone
+    assert text_ids(store, "amplification") == [article_id]
+    fts_integrity(store)
+    store.delete_article(article_id)
+    for word in ("leveled", "amplification", "compaction", "lsm"):
+        assert text_ids(store, word) == []
+    fts_integrity(store)
+    # The library is empty again, so the index must hold no term at all.
+    assert store.conn.execute("SELECT count(*) FROM search_fts_terms").fetchone()[0] == 0
+    assert idx.index_state(store.conn).in_step
+
+
+def test_title_outranks_summary_outranks_body(store: SQLiteStore) -> None:
+    body = add(store, make_doc("Notes", "a.org", "", [], ["We tried sharding last year."]))
+    summ = add(store, make_doc("Other notes", "b.org", "", [], ["Nothing here."]))
+    store.save_summary(summ, summary_of("How sharding went."))
+    title = add(store, make_doc("Sharding", "c.org", "", [], ["Nothing else here at all."]))
+    assert text_ids(store, "sharding") == [title, summ, body]
+
+
+def test_stemming_and_highlighted_escaped_snippets(store: SQLiteStore) -> None:
+    doc = make_doc(
+        "Caches", "a.org", "", [], ["<script>alert(1)</script> Caching replicated reads."]
+    )
+    add(store, doc)
+    result = search(store, "cache replicate", mode="text")
+    assert [h.title for h in result.results] == ["Caches"]
+    snippet = result.results[0].snippet
+    assert "<script" not in snippet and "&lt;/script&gt;" in snippet
+    assert "<mark>Caching</mark>" in snippet and "<mark>replicated</mark>" in snippet
+
+
+def test_query_language(library: tuple[SQLiteStore, list[int]]) -> None:
+    store, (pg, stream, go, limiter) = library
+    assert text_ids(store, '"replication slot"') == [pg]
+    assert text_ids(store, '"slot replication"') == []  # a phrase keeps its word order
+    assert set(text_ids(store, "commit")) == {stream}
+    assert text_ids(store, "transaction -kafka") == []
+    assert text_ids(store, "site:go.dev profiler") == [go]
+    assert text_ids(store, "profiler site:example.com") == []
+    assert text_ids(store, "bucket after:2024-01-01") == [limiter]
+    assert text_ids(store, "bucket before:2024") == []
+    assert text_ids(store, "tech:kafka offsets") == [stream]
+    # Filters alone list the matching articles.
+    assert text_ids(store, "after:2021-01-01 before:2024-01-01") == [pg, stream]
+    bad = search(store, "bucket after:yesterday", mode="text")
+    assert "after:yesterday is not a date" in bad.message
+    assert [h.id for h in bad.results] == [limiter]  # the bad filter is ignored, not fatal
+    only_not = search(store, "-kafka", mode="text")
+    assert only_not.results == [] and "not only words to leave out" in only_not.message
+    category = search(store, "kafka category:databases", mode="text")
+    assert category.results == [] and "category" in category.message
+
+
+def test_long_query_falls_back_to_any_word(library: tuple[SQLiteStore, list[int]]) -> None:
+    store, (pg, *_rest) = library
+    pasted = "how does postgres keep the write-ahead log for a subscriber that is offline"
+    assert text_ids(store, pasted)[0] == pg
+
+
+def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLiteStore, list[int]]) -> None:
+    store, (pg, stream, go, limiter) = library
+    # No word of these queries is in the target article.
+    assert search(store, "throttling API callers", mode="vector").results[0].id == limiter
+    assert search(store, "where does my code burn CPU", mode="vector").results[0].id == go
+    hybrid = search(store, "throttling API callers", mode="hybrid")
+    assert hybrid.results[0].id == limiter
+    filtered = search(store, "throttling API callers site:go.dev", mode="vector")
+    assert [h.id for h in filtered.results] == [go]
+
+
+def test_index_out_of_step_is_rebuilt(library: tuple[SQLiteStore, list[int]]) -> None:
+    store, ids = library
+    assert idx.index_state(store.conn).in_step
+    # Something that bypassed the triggers removed an article from both indexes.
+    row = store.conn.execute(
+        "SELECT id, title, summary, body FROM search_content WHERE id = ?", (ids[0],)
+    ).fetchone()
+    store.conn.execute(
+        "INSERT INTO search_fts(search_fts, rowid, title, summary, body) VALUES ('delete',?,?,?,?)",
+        tuple(row),
+    )
+    store.conn.execute("DELETE FROM search_vec_articles WHERE article_id = ?", (ids[0],))
+    assert not idx.index_state(store.conn).in_step
+    assert ensure_index(store) is True
+    assert idx.index_state(store.conn).in_step
+    assert text_ids(store, "replication")[0] == ids[0]
+
+
+def test_deleting_an_article_removes_its_vectors(library: tuple[SQLiteStore, list[int]]) -> None:
+    store, ids = library
+    store.delete_article(ids[3])
+    assert idx.index_state(store.conn).in_step
+    results = search(store, "throttling API callers", mode="vector").results
+    assert ids[3] not in [h.id for h in results]
+    indexed = store.conn.execute("SELECT count(*) FROM search_vec_articles").fetchone()[0]
+    assert indexed == 3
+
+
+def test_cli_search_batch_related_reindex(
+    library: tuple[SQLiteStore, list[int]], home: Path, tmp_path: Path
+) -> None:
+    store, (pg, stream, go, limiter) = library
+    runner = CliRunner()
+    out = runner.invoke(
+        main, ["--home", str(home), "search", "replication", "--mode", "text", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert set(data) >= {"query", "mode", "total", "results"}
+    assert data["mode"] == "text" and data["total"] == 1
+    assert set(data["results"][0]) >= {"id", "url", "title", "score", "snippet"}
+    assert data["results"][0]["id"] == pg
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "a", "query": "token bucket"}\nnot json\n{"id": 7, "query": "flame"}\n'
+    )
+    out = runner.invoke(
+        main, ["--home", str(home), "search", "--queries", str(queries), "--mode", "text", "--json"]
+    )
+    lines = [json.loads(line) for line in out.output.splitlines()]
+    assert [line["id"] for line in lines] == ["a", None, 7]
+    assert lines[0]["results"][0]["id"] == limiter
+    assert "q.jsonl:2: not JSON" in lines[1]["error"]
+    assert lines[2]["results"][0]["id"] == go
+
+    out = runner.invoke(main, ["--home", str(home), "related", str(stream), "--json"])
+    assert out.exit_code == 0, out.output
+    related = json.loads(out.output)
+    assert related["id"] == stream and stream not in [r["id"] for r in related["results"]]
+    assert all(r["reasons"] for r in related["results"])
+
+    out = runner.invoke(main, ["--home", str(home), "related", "999", "--json"])
+    assert out.exit_code == 1 and "no article with id 999" in out.output
+
+    out = runner.invoke(main, ["--home", str(home), "reindex", "--json"])
+    assert json.loads(out.output) == {"articles": 4, "indexed": 4, "vectors": 4, "in_step": True}
+
+
+def test_related_names_shared_technologies(store: SQLiteStore) -> None:
+    a = make_doc(
+        "Kafka consumer groups",
+        "a.org",
+        "",
+        ["kafka", "java"],
+        ["Consumers in a group share partitions."],
+    )
+    b = make_doc(
+        "Kafka partition rebalancing",
+        "b.org",
+        "",
+        ["kafka"],
+        ["Rebalancing moves partitions between consumers."],
+    )
+    c = make_doc(
+        "Baking sourdough bread", "c.org", "", [], ["Feed the starter flour and water every day."]
+    )
+    ids = [add(store, d, None, vectors_of(d)) for d in (a, b, c)]
+    result = related(store, ids[0])
+    first = result.results[0]
+    assert first.id == ids[1]
+    assert any(r.kind == "technologies" and "kafka" in r.text for r in first.reasons)
+    assert not any(r.kind == "technologies" for r in result.results[1].reasons)
