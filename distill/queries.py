@@ -368,6 +368,7 @@ def home(lib: Library) -> dict[str, Any]:
         "sites": [{"name": n, "count": c} for n, c in sql.top_sites(lib.conn, 8)],
         "per_month": sql.articles_per_month(lib.conn),
         "category_months": bridge.category_months(lib.conn),
+        "rising": bridge.rising_technologies(lib.conn),
     }
 
 

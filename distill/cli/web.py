@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..store import web as sql
@@ -20,24 +22,47 @@ from .root import main
     show_default=True,
     help="Server processes (each with its own connections; SQLite WAL lets them share).",
 )
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start the background worker (run `distill worker` separately instead).",
+)
 @json_option
 @pass_app
 @guarded
-def serve(app: App, host: str, port: int, workers: int, as_json: bool) -> None:
-    """Serve the library's pages and the /v1 API (uvicorn)."""
+def serve(app: App, host: str, port: int, workers: int, no_worker: bool, as_json: bool) -> None:
+    """Serve the library's pages and the /v1 API (uvicorn), with the background worker.
+
+    The worker runs feed checks and queued jobs as a child process so that URLs and feeds
+    added while the server runs get ingested without a second command.
+    """
+    from ..web.app import create_app
+    from ..worker import start_background
+
+    web = create_app(app.settings, host=host)  # also checks the library opens and migrates
+    background = None if no_worker else start_background(app.settings)
+    try:
+        _serve(app, web, host, port, workers, as_json, worker=background is not None)
+    finally:
+        if background is not None:
+            background.stop()
+
+
+def _serve(
+    app: App, web: Any, host: str, port: int, workers: int, as_json: bool, *, worker: bool
+) -> None:
     import os
 
     import uvicorn
 
-    from ..web.app import create_app
-
-    web = create_app(app.settings, host=host)  # also checks the library opens and migrates
     mode = app.settings.web_read_auth
     private = mode == "token" or (mode == "auto" and not is_loopback(host))
     if as_json:
-        emit_json({"url": f"http://{host}:{port}", "reads_need_token": private})
+        emit_json({"url": f"http://{host}:{port}", "reads_need_token": private, "worker": worker})
     else:
         click.echo(f"Serving {app.settings.home} at http://{host}:{port}")
+        if worker:
+            click.echo("Background worker running (feeds and queued jobs).")
         if private:
             click.echo("Reads need an API token here (web_read_auth); see `distill tokens`.")
     if workers == 1:

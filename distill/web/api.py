@@ -193,6 +193,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Bad parameter (cursor, date, filter)"),
         (401, "Missing or invalid token"),
         (404, "No such resource"),
+        (409, "Not in a state that allows this (e.g. retrying a job that has not failed)"),
         (413, "Body over web_max_body"),
         (422, "Body or parameters fail validation"),
         (429, "Too many writes"),

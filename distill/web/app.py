@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Settings
 from ..errors import DistillError, InputError, NotFound
 from ..queries import BadRequest, Library
-from . import api, atom, pages
+from . import api, atom, feed_pages, feeds_api, pages
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
 from .pages import LoginRequired, render
@@ -51,6 +51,8 @@ ROUTES: list[R] = [
     R("GET", "/login", pages.login_form),
     R("POST", "/login", pages.login),
     R("POST", "/logout", pages.logout),
+    R("POST", "/add/feed", feed_pages.add_feed_form),
+    R("GET", "/jobs", feed_pages.jobs_page),
     R("GET", "/v1/docs", pages.api_docs),
     # feeds out
     R("GET", "/feeds/category/{name}.atom", atom.category_feed),
@@ -63,6 +65,14 @@ ROUTES: list[R] = [
     R("DELETE", "/v1/articles/{article_id}", api.delete_article, True, {"status_code": 204}),
     R("GET", "/v1/articles/{article_id}/summary", api.get_summary, True),
     R("GET", "/v1/articles/{article_id}/related", api.get_related, True),
+    R("GET", "/v1/feeds", feeds_api.list_feeds, True),
+    R("POST", "/v1/feeds", feeds_api.create_feed, True, {"status_code": 201}),
+    R("GET", "/v1/feeds/{feed_id}", feeds_api.get_feed, True),
+    R("DELETE", "/v1/feeds/{feed_id}", feeds_api.delete_feed, True, {"status_code": 204}),
+    R("POST", "/v1/feeds/{feed_id}/check", feeds_api.check_feed, True, {"status_code": 202}),
+    R("GET", "/v1/jobs", feeds_api.list_jobs, True),
+    R("GET", "/v1/jobs/{job_id}", feeds_api.get_job, True),
+    R("POST", "/v1/jobs/{job_id}/retry", feeds_api.retry_job, True),
     R("GET", "/v1/categories", api.list_categories, True),
     R("GET", "/v1/technologies", api.list_technologies, True),
     R("GET", "/v1/technologies/{name}", api.get_technology, True),

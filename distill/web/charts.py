@@ -16,8 +16,13 @@ MONTHS_SHOWN = 24  # two years: long enough for a trend, short enough to read ea
 PALETTE = 8  # colour classes c0..c7 in style.css
 
 
-def category_months(series: dict[str, list[tuple[str, int]]]) -> Markup:
-    """Stacked bars: articles per month, one colour per category, newest month on the right."""
+def category_months(
+    series: dict[str, list[tuple[str, int]]],
+    title: str = "Articles per month by category",
+    ident: str = "cm",
+) -> Markup:
+    """Stacked bars: articles per month, one colour per series (category or technology),
+    newest month on the right. `ident` keeps element ids unique when a page has two."""
     months = sorted({m for points in series.values() for m, _ in points})[-MONTHS_SHOWN:]
     if not months:
         return Markup("")
@@ -31,9 +36,9 @@ def category_months(series: dict[str, list[tuple[str, int]]]) -> Markup:
     bar_w = max(2.0, step * 0.72)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        'aria-labelledby="cm-title cm-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="cm-title">Articles per month by category</title>',
-        f'<desc id="cm-desc">{escape(_describe(months, totals))}</desc>',
+        f'aria-labelledby="{ident}-title {ident}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(_describe(months, totals))}</desc>',
     ]
     for tick in _ticks(peak):
         y = top + plot_h - plot_h * tick / peak

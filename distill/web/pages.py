@@ -91,6 +91,9 @@ def home(request: Request) -> HTMLResponse:
         "home.html",
         data=data,
         month_chart=charts.category_months(data["category_months"]),
+        rising_chart=charts.category_months(
+            data["rising"], "Rising technologies: tagged articles per month", "rt"
+        ),
         tech_chart=charts.top_bars(data["technologies"][:10], "/tech/"),
     )
 
@@ -148,7 +151,7 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
         a=detail,
         related=queries.related(lib, article_id, 5),
         highlight=highlight,
-        categories=queries.categories(lib) if bridge.LABELS_AVAILABLE else [],
+        categories=[{"name": n} for n in bridge.taxonomy_names(lib.conn)],
         labels_available=bridge.LABELS_AVAILABLE,
     )
 

@@ -1,0 +1,178 @@
+"""The /v1 feeds and jobs endpoints: subscriptions and the background queue over HTTP.
+
+Same rules as the rest of /v1 (api.py): reads follow read_access, writes need a token, errors
+are {"error": {...}}, lists carry next_cursor. Checks are only queued here; the worker that
+`distill serve` starts runs them, so a request never waits on a remote feed host.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Query, Request, Response
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import queries
+from ..feedwork import enqueue_due_feeds
+from ..jobs import JobQueue, job_json
+from ..store import feeds as feed_sql
+from ..store import jobs as job_sql
+from ..subscribe import add_feed, feed_json, feeds_due_now, remove_feed
+from .api import read_access, write_access
+from .common import ApiError, library
+
+FeedId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="A feed id")]
+JobId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="A job id")]
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+class FeedOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    url: str
+    title: str
+    site_url: str
+    last_checked: str | None
+    next_check: str | None
+    new_articles: int
+    last_error: str | None
+    error_count: int
+
+
+class FeedList(BaseModel):
+    feeds: list[FeedOut]
+    total: int
+    next_cursor: str | None
+
+
+class FeedCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(..., max_length=4096, description="A feed URL, or a page naming its feed")
+    interval: float | None = Field(None, ge=60, le=30 * 86400, description="Seconds")
+
+
+class FeedCreated(BaseModel):
+    id: int
+    url: str
+    title: str
+    site_url: str
+    created: bool
+
+
+class CheckQueued(BaseModel):
+    feeds: list[int]
+    queued: bool
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    kind: str
+    state: str
+    payload: dict[str, Any]
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+    total: int
+    counts: dict[str, int]
+    next_cursor: str | None
+
+
+def _offset(cursor: str) -> int:
+    return queries.decode_offset(cursor) if cursor else 0
+
+
+def _next(offset: int, shown: int, total: int) -> str | None:
+    return queries.encode_offset(offset + shown) if shown and offset + shown < total else None
+
+
+def list_feeds(
+    request: Request,
+    limit: int = Query(50, ge=1, le=queries.MAX_LIMIT),
+    cursor: str = Query("", max_length=100),
+    _: None = Depends(read_access),
+) -> FeedList:
+    rows = feed_sql.list_feeds(library(request).store.conn)
+    offset = _offset(cursor)
+    page = [feed_json(f) for f in rows[offset : offset + limit]]
+    return FeedList.model_validate(
+        {"feeds": page, "total": len(rows), "next_cursor": _next(offset, len(page), len(rows))}
+    )
+
+
+def create_feed(
+    request: Request, body: FeedCreate, response: Response, _: str = Depends(write_access)
+) -> FeedCreated:
+    if not body.url.startswith(("http://", "https://")):
+        raise ApiError(422, "bad_url", "url must start with http:// or https://")
+    lib = library(request)
+    sub = add_feed(lib.store, lib.settings, body.url, body.interval)
+    response.status_code = 201 if sub.created else 200
+    return FeedCreated.model_validate(sub.to_dict())
+
+
+def get_feed(request: Request, feed_id: FeedId, _: None = Depends(read_access)) -> FeedOut:
+    return FeedOut.model_validate(
+        feed_json(feed_sql.get_feed(library(request).store.conn, feed_id))
+    )
+
+
+def delete_feed(request: Request, feed_id: FeedId, _: str = Depends(write_access)) -> Response:
+    remove_feed(library(request).store, feed_id)
+    return Response(status_code=204)
+
+
+def check_feed(
+    request: Request, feed_id: FeedId, response: Response, _: str = Depends(write_access)
+) -> CheckQueued:
+    """Mark the feed due now and queue its check for the worker."""
+    lib = library(request)
+    chosen = feeds_due_now(lib.store, [feed_id])
+    enqueue_due_feeds(lib.store, lib.settings)
+    response.status_code = 202
+    return CheckQueued(feeds=chosen, queued=True)
+
+
+def list_jobs(
+    request: Request,
+    state: JobState | None = None,
+    kind: str = Query("", max_length=100),
+    limit: int = Query(50, ge=1, le=queries.MAX_LIMIT),
+    cursor: str = Query("", max_length=100),
+    _: None = Depends(read_access),
+) -> JobList:
+    lib = library(request)
+    offset = _offset(cursor)
+    items, total = job_sql.list_jobs(
+        lib.store.conn, state=state or "", kind=kind, limit=limit, offset=offset
+    )
+    return JobList.model_validate(
+        {
+            "jobs": [job_json(j) for j in items],
+            "total": total,
+            "counts": job_sql.counts(lib.store.conn),
+            "next_cursor": _next(offset, len(items), total),
+        }
+    )
+
+
+def get_job(request: Request, job_id: JobId, _: None = Depends(read_access)) -> JobOut:
+    job = job_sql.get_job(library(request).store.conn, job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"no job with id {job_id}")
+    return JobOut.model_validate(job_json(job))
+
+
+def retry_job(request: Request, job_id: JobId, _: str = Depends(write_access)) -> JobOut:
+    lib = library(request)
+    job = job_sql.get_job(lib.store.conn, job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"no job with id {job_id}")
+    if job.state != "failed":
+        raise ApiError(409, "not_failed", f"job {job_id} is {job.state}; only failed jobs retry")
+    JobQueue(lib.store, lib.settings).retry_failed([job_id])
+    again = job_sql.get_job(lib.store.conn, job_id)
+    assert again is not None
+    return JobOut.model_validate(job_json(again))
