@@ -181,6 +181,10 @@ _MD = MarkdownIt("commonmark").enable("table")
 _SHORTCODE_LINE = re.compile(r"^\s*\{\{[^}]*\}\}\s*$")
 _SHORTCODE_INLINE = re.compile(r"\{\{<[^}]*>\}\}|\{\{%[^}]*%\}\}")
 _HIGHLIGHT_OPEN = re.compile(r"^\s*\{\{<\s*highlight\s+([\w+#-]+)[^>]*>\}\}\s*$")
+# Go blog `{{raw `...`}}` spans several lines of preformatted code: the markers go, the
+# indented lines between them stay and read as an indented code block.
+_RAW_OPEN = re.compile(r"^\s*\{\{raw\s*`\s*$")
+_RAW_CLOSE = re.compile(r"^\s*`\s*\}\}\s*$")
 _HIGHLIGHT_CLOSE = re.compile(r"^\s*\{\{<\s*/\s*highlight\s*>\}\}\s*$")
 
 
@@ -200,6 +204,9 @@ def _strip_template_directives(text: str) -> str:
         if opened:
             out.append("```" + opened.group(1))
             in_fence = True
+            continue
+        if _RAW_OPEN.match(line) or _RAW_CLOSE.match(line):
+            out.append("")
             continue
         if _HIGHLIGHT_CLOSE.match(line):
             out.append("```")

@@ -45,3 +45,17 @@ def test_broken_json_ld_is_ignored_not_fatal() -> None:
     head = "<title>Still here</title><script type='application/ld+json'>{broken</script>"
     doc = from_html(page(head))
     assert doc.title == "Still here" and doc.blocks
+
+
+def test_go_template_raw_blocks_become_code_not_prose() -> None:
+    from distill.extract import from_markdown
+
+    text = (
+        "# Slices\n\nA loop appends each task to a slice before processing them all.\n\n"
+        "{{raw `\n\tfunc process(c chan task) {\n\t\tvar tasks []task\n\t}\n`}}\n\n"
+        "The append call grows the backing store as needed.\n"
+    )
+    doc = from_markdown(text)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "code", "paragraph"]
+    assert doc.blocks[1].text.startswith("func process(c chan task) {")
+    assert "{{" not in doc.text
