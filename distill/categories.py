@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .jsonl import read_records
 
 USER_FILE = "categories.yaml"
 DEFAULT_ORIGIN = "distill/taxonomy/categories.yaml"
@@ -223,16 +224,7 @@ def load_taxonomy(home: Path | None = None, path: Path | None = None) -> Taxonom
 def load_examples(path: Path, taxonomy: Taxonomy) -> list[Example]:
     """Labelled examples from JSON Lines (`{"text": ..., "label": ...}` per line)."""
     examples: list[Example] = []
-    for number, line in enumerate(_read(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}: not valid JSON: {exc.msg}") from exc
-        if not isinstance(record, dict):
-            raise ConfigError(f"{where}: expected an object with text and label")
+    for _, where, record in read_records(path, ConfigError, "an object with text and label"):
         text, label = record.get("text"), record.get("label")
         if not isinstance(text, str) or not text.strip():
             raise ConfigError(f"{where}: missing text")

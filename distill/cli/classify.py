@@ -18,6 +18,7 @@ from ..classify import Classifier
 from ..config import Settings
 from ..embed import default_embedder
 from ..errors import InputError
+from ..jsonl import read_records
 from ..models import Block, Document
 from ..store import labels as sql
 from .context import App, emit_json, guarded, json_option, pass_app
@@ -176,20 +177,10 @@ def recategorize(app: App, as_json: bool) -> None:
 def _read_inputs(path: Path) -> list[tuple[Any, Document]]:
     """(id, document) per JSON line; any bad line fails the batch before work starts."""
     out: list[tuple[Any, Document]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON: {exc.msg}") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise InputError(f"{where}: expected an object with id and text")
+    expected = "an object with id and text"
+    for number, where, record in read_records(path, InputError, expected):
+        if not isinstance(record.get("text"), str):
+            raise InputError(f"{where}: expected {expected}")
         # short texts are fine here (a title, a sentence): no minimum-prose rule as at ingest
         paragraphs = [p.strip() for p in record["text"].split("\n\n") if p.strip()]
         if not paragraphs:
