@@ -7,27 +7,18 @@ stored vectors), so pages and API keep one shape while the rest of Distill lands
 
 from __future__ import annotations
 
-import html
-import importlib
-import importlib.util
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
 from .errors import InputError, NotFound
-from .store import web as sql
 from .store import weblabels as labels_sql
-from .store.vectors import all_article_vectors, article_vector
 
 UNCATEGORIZED = "uncategorized"
 # True once categories/technology tags exist (issue 4): pages then offer corrections.
 LABELS_AVAILABLE = True
 # True once feeds exist (issue 7): the add page then offers "add a feed".
 FEEDS_AVAILABLE = True
-SNIPPET_CHARS = 220  # about two lines of a card
 
 
 @contextmanager
@@ -221,37 +212,20 @@ def rising_technologies(conn: Any, limit: int = 8) -> dict[str, list[tuple[str, 
     return {t: series[t] for t in top}
 
 
-_WORD = re.compile(r"[\w][\w.+#-]*", re.UNICODE)
-
-
-def _module(name: str) -> Any:
-    """A sibling feature module if this install has it (search, related), else None."""
-    if importlib.util.find_spec(f"distill.{name}") is None:
-        return None
-    return importlib.import_module(f"distill.{name}")
-
-
 def search(
     store: Any, query: str, filters: dict[str, str], limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int, str]:
-    """([{id, score, snippet}], total, message). Full-text/meaning search when the search
-    module exists; until then substring matching over title and text."""
-    engine = _module("search")
-    if engine is not None:
-        _register_label_filters()
-        found = engine.search(store, query, limit=offset + limit, filters=filters)
-        hits = [
-            {"id": h.id, "score": h.score, "snippet": h.snippet}
-            for h in found.results[offset : offset + limit]
-        ]
-        return hits, int(found.total), found.message
-    conn = store.conn
-    words = [w.lower() for w in _WORD.findall(query)][:8]
-    ids, total = sql.search_like(conn, words, limit, offset)
+    """([{id, score, snippet}], total, message) from the search module, with the label
+    filters registered."""
+    from . import search as engine
+
+    _register_label_filters()
+    found = engine.search(store, query, limit=offset + limit, filters=filters)
     hits = [
-        {"id": i, "score": None, "snippet": snippet(sql.article_body(conn, i), words)} for i in ids
+        {"id": h.id, "score": h.score, "snippet": h.snippet}
+        for h in found.results[offset : offset + limit]
     ]
-    return hits, total, ""
+    return hits, int(found.total), found.message
 
 
 def _register_label_filters() -> None:
@@ -260,9 +234,7 @@ def _register_label_filters() -> None:
     The search module ships those filters as placeholders (it was built before labels
     existed, and `tech` read the source's own tags); its registry lets us replace them.
     """
-    index = _module("store.search_index")
-    if index is None or not hasattr(index, "register_filter"):
-        return
+    from .store import search_index as index
 
     def builder(kind: str) -> Any:
         def build(conn: Any, value: str) -> tuple[str, list[Any]]:
@@ -281,52 +253,12 @@ def _register_label_filters() -> None:
     index.register_filter("tech", builder("tech"))
 
 
-def snippet(text: str, words: list[str]) -> str:
-    """An escaped passage around the first match with every match wrapped in <mark>."""
-    lower = text.lower()
-    positions = [p for p in (lower.find(w) for w in words) if p >= 0]
-    start = max(0, min(positions) - SNIPPET_CHARS // 3) if positions else 0
-    piece = text[start : start + SNIPPET_CHARS]
-    if start > 0:
-        cut = piece.find(" ")
-        piece = "…" + (piece[cut + 1 :] if 0 <= cut < 30 else piece)
-    if start + SNIPPET_CHARS < len(text):
-        piece += "…"
-    escaped = html.escape(" ".join(piece.split()))
-    if not words:
-        return escaped
-    pattern = re.compile("|".join(re.escape(html.escape(w)) for w in words), re.IGNORECASE)
-    return pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
-
-
-_VECTORS: dict[int, tuple[list[int], np.ndarray]] = {}
-
-
 def related(store: Any, article_id: int, limit: int) -> list[tuple[int, str]]:
-    """[(id, reason)]: the related module's answer when it exists, else nearest by stored
-    article vectors (empty when the library has none)."""
-    finder = _module("related")
-    if finder is not None:
-        found = finder.related(store, article_id, limit)
-        return [
-            (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
-            for r in found.results
-        ]
-    conn = store.conn
-    mine = article_vector(conn, article_id)
-    if mine is None:
-        return []
-    count = conn.execute("SELECT count(*) FROM vectors WHERE kind = 'article'").fetchone()[0]
-    if count not in _VECTORS:
-        _VECTORS.clear()
-        _VECTORS[count] = all_article_vectors(conn)
-    ids, matrix = _VECTORS[count]
-    if not ids or matrix.shape[1] != len(mine):
-        return []
-    scores = matrix @ mine
-    order = np.argsort(-scores)
-    out = []
-    for index in order[: limit + 1]:
-        if ids[index] != article_id:
-            out.append((ids[index], f"similar text ({scores[index]:.2f})"))
-    return out[:limit]
+    """[(id, reason)] from the related module, reasons joined for one line."""
+    from .related import related as find_related
+
+    found = find_related(store, article_id, limit)
+    return [
+        (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
+        for r in found.results
+    ]

@@ -1,9 +1,10 @@
 """More like this: articles related to one article, each with the reason shown.
 
-Candidates are the nearest article vectors (sqlite-vec). Each is then explained and scored:
-technologies both articles use (stored tags when classification has run, else the tags the
-sources declared) and the closest pair of sections (the stored section vectors compared
-exactly). An article without vectors falls back to its title words in the full-text index.
+Candidates are the nearest article vectors (store/vector_index.py). Each is then explained
+and scored: technologies both articles use (stored tags when classification has run, else
+the tags the sources declared) and the closest pair of sections (the stored section
+vectors compared exactly). An article without vectors falls back to its title words in
+the full-text index.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 Full text is SQLite FTS5 (BM25 with title > summary > body weights, porter stemming); all
 words are required first and, when that finds fewer than asked for, articles with any of
 the words fill the list (a pasted sentence still finds its article). Meaning is
-nearest-neighbour search over the stored article and section vectors with sqlite-vec.
+nearest-neighbour search over the stored article vectors (an exact scan held in memory,
+see store/vector_index.py), refined by section vectors.
 Hybrid merges the two ranked lists by reciprocal rank fusion. Bad input never raises: the
 result carries a `message` instead.
 """
@@ -190,11 +191,18 @@ class _Run:
         self.where = where
         self.params = params
         self.embedder = embedder
+        self.store = store
         self.notes: list[str] = []
+        self.common: set[str] = set()
+        self.doc_counts: dict[str, int] = {}
+        self.match_all = self.match_any = ""
+
+    def _prepare_text(self) -> None:
+        """Which words are very common, and the two MATCH strings (only text ranking needs them)."""
         self.common, self.doc_counts = self._common_words()
-        self.match_all = fts_match(query)
-        self.match_any = fts_match(query, any_word=True, drop=frozenset(self.common))
-        if self.match_any and not any(w not in self.common for w in query.words):
+        self.match_all = fts_match(self.query)
+        self.match_any = fts_match(self.query, any_word=True, drop=frozenset(self.common))
+        if self.match_any and not any(w not in self.common for w in self.query.words):
             self.match_any = self.match_all  # no rare word to fall back on
 
     def _common_words(self) -> tuple[set[str], dict[str, int]]:
@@ -202,11 +210,12 @@ class _Run:
         if articles < COMMON_MIN_ARTICLES or not self.query.words:
             return set(), {}
         terms = idx.index_terms(self.conn, self.query.words)
-        counts = idx.term_documents(self.conn, set(terms))
+        counts = _term_documents(self.store, articles, set(terms))
         by_word = {w: counts.get(t, 0) for w, t in zip(self.query.words, terms, strict=True)}
         return {w for w, n in by_word.items() if n > COMMON_SHARE * articles}, by_word
 
     def text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        self._prepare_text()
         if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
             return self._bounded_text(depth)
         ranked = idx.text_hits(self.conn, self.match_all, self.where, self.params, depth)
@@ -314,6 +323,27 @@ class _Run:
                 )
             )
         return hits
+
+
+# Per store: (article count when filled, {index term: articles containing it}).
+_TERM_COUNTS: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+# Term counts only decide which words are "very common" (over COMMON_SHARE of the library),
+# so they are reused until the library has grown or shrunk by this share; counting a common
+# term's documents means reading its whole posting list (milliseconds each).
+TERM_COUNT_DRIFT = 0.01
+
+
+def _term_documents(store: Any, articles: int, terms: set[str]) -> dict[str, int]:
+    filled, counts = _TERM_COUNTS.get(store, (articles, {}))
+    if abs(articles - filled) > TERM_COUNT_DRIFT * max(filled, 1):
+        filled, counts = articles, {}
+    missing = terms - counts.keys()
+    if missing:
+        counts.update(idx.term_documents(store.conn, missing))
+    _TERM_COUNTS[store] = (filled, counts)
+    return {t: counts[t] for t in terms}
 
 
 def _filtered_only(

@@ -9,11 +9,14 @@ light suffix-stripping stem, close enough to the index's porter stemmer for high
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from .store.search_index import MARK_END, MARK_START
 
 WINDOW_WORDS = 30
+CONTEXT_WORDS = 4  # shown before the first matched word
+# Matches are grouped by distance in characters (about WINDOW_WORDS words of prose), so
+# the body is never split into words; only the window shown is.
+WINDOW_CHARS = 200
 # Only the opening of a very long body is scanned: the best window is almost always found
 # there, and the cost stays bounded for 100,000-word articles.
 MAX_SCAN_CHARS = 30_000
@@ -38,36 +41,49 @@ def best_passage(texts: list[str], terms: list[str]) -> str:
     # A regex finds words that start like a query stem; only those are stemmed in Python.
     prefixes = sorted({s[:4] if len(s) > 4 else s for s in stems}, key=len, reverse=True)
     candidate = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
-    best: tuple[int, str] = (0, "")
     for text in texts:
         text = text[:MAX_SCAN_CHARS]
-        found = [m for m in candidate.finditer(text) if stem(m.group(0)) in stems]
-        if not found:
-            continue
-        words = list(_WORD.finditer(text))
-        starts = [m.start() for m in words]
-        hits = [bisect_left(starts, m.start()) for m in found]
-        for first in hits:
-            window = [i for i in hits if first <= i < first + WINDOW_WORDS]
-            distinct = len({stem(words[i].group(0)) for i in window})
-            if distinct > best[0]:
-                best = (distinct, _render(text, words, first, set(window)))
-            if best[0] == len(stems):
-                return best[1]
-        if best[0]:
-            return best[1]  # a summary passage beats a slightly better body passage
-    return best[1]
+        found = [
+            (m.start(), word_stem)
+            for m in candidate.finditer(text)
+            if (word_stem := stem(m.group(0))) in stems
+        ]
+        if found:
+            first, last = _densest_window(found, len(stems))
+            return _render(text, found[first][0], {start for start, _ in found[first : last + 1]})
+    return ""
 
 
-def _render(text: str, words: list[re.Match[str]], first: int, marked: set[int]) -> str:
-    start_word = max(0, first - 4)
-    end_word = min(len(words), start_word + WINDOW_WORDS)
-    out = ["… " if start_word > 0 else ""]
-    cursor = words[start_word].start()
-    for i in range(start_word, end_word):
-        match = words[i]
+def _densest_window(found: list[tuple[int, str]], wanted: int) -> tuple[int, int]:
+    """(first, last) indexes into `found` of the window with the most distinct stems."""
+    best, best_span, last = 0, (0, 0), 0
+    for first in range(len(found)):
+        last = max(last, first)
+        while last + 1 < len(found) and found[last + 1][0] < found[first][0] + WINDOW_CHARS:
+            last += 1
+        distinct = len({word_stem for _, word_stem in found[first : last + 1]})
+        if distinct > best:
+            best, best_span = distinct, (first, last)
+            if distinct == wanted:
+                break
+    return best_span
+
+
+def _render(text: str, hit: int, marked: set[int]) -> str:
+    """About WINDOW_WORDS words from a few words before `hit`, words starting at `marked`
+    wrapped in the highlight markers."""
+    before = list(_WORD.finditer(text, max(0, hit - 60), hit))[-CONTEXT_WORDS:]
+    begin = before[0].start() if before else hit
+    out = ["… " if begin > 0 else ""]
+    cursor = begin
+    for count, match in enumerate(_WORD.finditer(text, begin)):
+        if count == WINDOW_WORDS:
+            out.append(" …")
+            break
         out.append(text[cursor : match.start()])
-        out.append(f"{MARK_START}{match.group(0)}{MARK_END}" if i in marked else match.group(0))
+        word = match.group(0)
+        out.append(f"{MARK_START}{word}{MARK_END}" if match.start() in marked else word)
         cursor = match.end()
-    out.append(" …" if end_word < len(words) else text[cursor:])
+    else:
+        out.append(text[cursor:])
     return " ".join("".join(out).split())

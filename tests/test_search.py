@@ -17,6 +17,7 @@ from distill.related import related
 from distill.search import ensure_index, search
 from distill.store import SQLiteStore
 from distill.store import search_index as idx
+from distill.store.vector_index import vector_index
 
 ARTICLES = [
     (
@@ -215,7 +216,6 @@ def test_index_out_of_step_is_rebuilt(library: tuple[SQLiteStore, list[int]]) ->
         "INSERT INTO search_fts(search_fts, rowid, title, summary, body) VALUES ('delete',?,?,?,?)",
         tuple(row),
     )
-    store.conn.execute("DELETE FROM search_vec_articles WHERE article_id = ?", (ids[0],))
     assert not idx.index_state(store.conn).in_step
     assert ensure_index(store) is True
     assert idx.index_state(store.conn).in_step
@@ -228,8 +228,22 @@ def test_deleting_an_article_removes_its_vectors(library: tuple[SQLiteStore, lis
     assert idx.index_state(store.conn).in_step
     results = search(store, "throttling API callers", mode="vector").results
     assert ids[3] not in [h.id for h in results]
-    indexed = store.conn.execute("SELECT count(*) FROM search_vec_articles").fetchone()[0]
-    assert indexed == 3
+    assert len(vector_index(store.conn)) == 3
+
+
+def test_vector_index_follows_writes_from_another_connection(
+    library: tuple[SQLiteStore, list[int]],
+) -> None:
+    """A server's in-memory vectors must see what a worker process commits."""
+    store, (pg, stream, go, limiter) = library
+    assert search(store, "throttling API callers", mode="vector").results[0].id == limiter
+    other = SQLiteStore(store.path)
+    try:
+        other.delete_article(limiter)
+    finally:
+        other.close()
+    ids = [h.id for h in search(store, "throttling API callers", mode="vector").results]
+    assert limiter not in ids and len(ids) == 3
 
 
 def test_cli_search_batch_related_reindex(

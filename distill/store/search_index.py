@@ -1,4 +1,4 @@
-"""SQL for search: the FTS5 index, the sqlite-vec tables and article filters (migration 0200).
+"""SQL for search: the FTS5 index, the vector index's entry points and article filters.
 
 The indexes are kept in step by triggers (see schema/0200_search.sql), so this module only
 reads them, checks that they agree with the articles, and rebuilds them on request.
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .vector_index import vector_index
 
 # BM25 column weights: a word in the title says most about what an article is about, a word
 # in the summary (chosen sentences) more than one somewhere in the body.
@@ -125,6 +127,7 @@ def index_state(conn: Any) -> IndexState:
         row = conn.execute(sql).fetchone()
         return int(row[0]), int(row[1] or 0)
 
+    vectors = vector_index(conn)
     return IndexState(
         articles=pair("SELECT count(*), sum(id) FROM articles"),
         fts=pair("SELECT count(*), sum(id) FROM search_fts_docsize"),
@@ -132,12 +135,13 @@ def index_state(conn: Any) -> IndexState:
             "SELECT count(*), sum(article_id) FROM vectors"
             f" WHERE kind = 'article' AND dimensions = {VECTOR_DIMENSIONS}"
         ),
-        vec_index=pair("SELECT count(*), sum(rowid) FROM search_vec_articles_rowids"),
+        vec_index=(len(vectors), sum(vectors.row_of)),
     )
 
 
 def rebuild(conn: Any) -> None:
-    """Drop and refill both indexes from the articles, summaries and vectors, atomically."""
+    """Refill the full-text index from the articles and summaries, atomically, and reload
+    this process's vector index from the stored vectors."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
@@ -145,16 +149,12 @@ def rebuild(conn: Any) -> None:
             "INSERT INTO search_fts(rowid, title, summary, body)"
             " SELECT id, title, summary, body FROM search_content"
         )
-        conn.execute("DELETE FROM search_vec_articles")
-        conn.execute(
-            "INSERT INTO search_vec_articles(article_id, embedding) SELECT article_id, vector"
-            f" FROM vectors WHERE kind = 'article' AND dimensions = {VECTOR_DIMENSIONS}"
-        )
         conn.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    vector_index(conn, reload=True)
 
 
 # ---- full text -----------------------------------------------------------------------------
@@ -281,31 +281,14 @@ def passing(conn: Any, ids: list[int], where: str, params: list[Any]) -> set[int
 # ---- vectors -------------------------------------------------------------------------------
 
 
-def _blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
-
-
 def nearest_articles(conn: Any, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """(article id, cosine similarity) of the k nearest article vectors."""
-    rows = conn.execute(
-        "SELECT article_id, distance FROM search_vec_articles"
-        " WHERE embedding MATCH ? AND k = ? ORDER BY distance",
-        (_blob(vector), k),
-    )
-    return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
+    """(article id, cosine similarity) of the k nearest article vectors, exactly."""
+    return vector_index(conn).nearest(vector, k)
 
 
 def similarities(conn: Any, vector: np.ndarray, ids: list[int]) -> list[tuple[int, float]]:
     """Exact cosine similarity of the given articles' vectors (for small filtered sets)."""
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = conn.execute(
-        "SELECT article_id, vec_distance_cosine(embedding, ?) FROM search_vec_articles"
-        f" WHERE article_id IN ({marks})",
-        [_blob(vector), *ids],
-    )
-    return [(int(r[0]), 1.0 - float(r[1])) for r in rows]
+    return vector_index(conn).similarities(vector, ids)
 
 
 def section_vectors(conn: Any, article_ids: list[int]) -> dict[int, list[tuple[str, np.ndarray]]]:

@@ -37,8 +37,8 @@ class SQLiteStore(Store):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn: Any = sqlean.connect(str(path), isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlean.Row
-        # sqlite-vec on every connection: the search migration's vector tables and the
-        # triggers that fill them need the module whenever a vector is written.
+        # sqlite-vec on every connection: migration 0200 creates a vec0 table (dropped again
+        # by 0210, vectors are now searched in memory) and must run on every new library.
         self.conn.enable_load_extension(True)
         sqlite_vec.load(self.conn)
         self.conn.enable_load_extension(False)

@@ -49,13 +49,3 @@ def article_vector(conn: Any, article_id: int) -> np.ndarray | None:
         "SELECT vector FROM vectors WHERE article_id = ? AND kind = 'article'", (article_id,)
     ).fetchone()
     return np.frombuffer(row[0], dtype="<f4") if row else None
-
-
-def all_article_vectors(conn: Any) -> tuple[list[int], np.ndarray]:
-    """Every article vector as (ids, matrix); the matrix rows are unit length."""
-    rows = conn.execute(
-        "SELECT article_id, vector FROM vectors WHERE kind = 'article' ORDER BY article_id"
-    ).fetchall()
-    if not rows:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    return [int(r[0]) for r in rows], np.vstack([np.frombuffer(r[1], dtype="<f4") for r in rows])

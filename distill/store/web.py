@@ -327,36 +327,6 @@ def top_sites(conn: Any, limit: int = 10) -> list[tuple[str, int]]:
     return [(r[0], int(r[1])) for r in rows]
 
 
-def search_like(conn: Any, words: list[str], limit: int, offset: int) -> tuple[list[int], int]:
-    """Plain substring search over titles and text: the fallback until full-text search lands.
-
-    Ids come back best first: title matches before body-only matches, then newest.
-    """
-    if not words:
-        return [], 0
-    where = " AND ".join("(a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\')" for _ in words)
-    params: list[Any] = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [pattern, pattern]
-    total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
-    title_hit = " + ".join("(a.title LIKE ? ESCAPE '\\')" for _ in words)
-    title_params = params[::2]
-    rows = conn.execute(
-        f"SELECT a.id FROM articles a WHERE {where}"
-        f" ORDER BY ({title_hit}) DESC, a.published DESC, a.id DESC LIMIT ? OFFSET ?",
-        [*params, *title_params, limit, offset],
-    ).fetchall()
-    return [int(r[0]) for r in rows], int(total)
-
-
-def article_body(conn: Any, article_id: int) -> str:
-    row = conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"no article with id {article_id}")
-    return str(row[0])
-
-
 # --- tokens and secrets --------------------------------------------------------------------
 
 
