@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from bulk import full_text_triggers_aside  # noqa: E402
 from corpus_library import DEFAULT_HOME as SOURCE_HOME  # noqa: E402
 from corpus_library import build as build_corpus  # noqa: E402
 from eval_search import CachedEmbedder  # noqa: E402
@@ -80,16 +81,19 @@ def build(home: Path, copies: int) -> None:
     store = open_store(home)
     conn = store.conn
     conn.execute("PRAGMA synchronous = OFF")
-    # Bulk load: the full-text triggers would tokenise each article three times (article,
-    # then delete and re-add with its summary); set them aside, index every article once
-    # with one INSERT ... SELECT, and put them back. The vector trigger stays on.
-    triggers = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND name LIKE 'search_%' AND tbl_name IN ('articles', 'summaries')"
-    ).fetchall()
-    for name, _ in triggers:
-        conn.execute(f"DROP TRIGGER {name}")
     started = time.time()
+    n = 0
+    with full_text_triggers_aside(conn):
+        n = _write_copies(conn, rows, copies, vocab, rng, started)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    seconds = time.time() - started
+    marker.write_text(json.dumps({"articles": n, "build_seconds": round(seconds)}))
+    store.close()
+
+
+def _write_copies(
+    conn, rows, copies: int, vocab: list[str], rng: random.Random, started: float
+) -> int:
     n = 0
     for copy in range(copies):
         for r in rows:
@@ -136,19 +140,7 @@ def build(home: Path, copies: int) -> None:
             )
     conn.execute("COMMIT")
     print(f"{n} articles stored {time.time() - started:.0f}s; indexing", file=sys.stderr)
-    conn.execute("BEGIN")
-    conn.execute(
-        "INSERT INTO search_fts(rowid, title, summary, body)"
-        " SELECT id, title, summary, body FROM search_content"
-    )
-    for _, sql in triggers:
-        conn.execute(sql)
-    conn.execute("COMMIT")
-    conn.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    seconds = time.time() - started
-    marker.write_text(json.dumps({"articles": n, "build_seconds": round(seconds)}))
-    store.close()
+    return n
 
 
 def np_noise(rng: random.Random, base: np.ndarray) -> np.ndarray:
