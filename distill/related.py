@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from .errors import NotFound
-from .query import fts_string, words_of
 from .store import search_index as idx
 
 # How many nearest articles are examined for every one shown.
@@ -67,7 +66,7 @@ class RelatedResults:
 
 def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
     """Articles like this one, best first; raises NotFound for an unknown id."""
-    from .search import ensure_index
+    from .search import ensure_index, search
 
     conn = store.conn
     cards = idx.article_cards(conn, [article_id])
@@ -82,10 +81,10 @@ def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
         candidates = [(a, s) for a, s in nearest if a != article_id]
     else:
         message = "this article has no vectors; related by its title words"
-        words = words_of(cards[article_id].title)
-        match = " OR ".join(fts_string(w) for w in words)
-        found = idx.text_hits(conn, match, "", [], limit + 1) if match else []
-        candidates = [(a, 0.0) for a, _ in found if a != article_id]
+        # Full-text search's own ranking of the title: its any-word fallback leaves out
+        # very common words, which would otherwise score most of a large library.
+        found = search(store, cards[article_id].title, mode="text", limit=limit + 1).results
+        candidates = [(h.id, 0.0) for h in found if h.id != article_id]
     ids = [a for a, _ in candidates]
     techs = idx.article_technologies(conn, [article_id, *ids])
     own_techs = techs.get(article_id, set())

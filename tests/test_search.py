@@ -311,3 +311,20 @@ def test_related_names_shared_technologies(store: SQLiteStore) -> None:
     assert first.id == ids[1]
     assert any(r.kind == "technologies" and "kafka" in r.text for r in first.reasons)
     assert not any(r.kind == "technologies" for r in result.results[1].reasons)
+
+
+def test_related_without_vectors_uses_title_words_not_common_ones(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Embeddings off: related articles come from the title's words, and a title word that
+    is in most articles (here "the") does not drag in unrelated ones. Common words are only
+    looked for in large libraries, so the size where that starts is lowered for the test."""
+    monkeypatch.setattr("distill.search.COMMON_MIN_ARTICLES", 0)
+    own = add(store, make_doc("The Kafka consumer lag guide", "a.org", "", [], ["Lag grows."]))
+    twin = add(store, make_doc("Kafka consumer lag in practice", "b.org", "", [], ["Watch lag."]))
+    for n in range(20):
+        add(store, make_doc(f"The garden diary {n}", f"c{n}.org", "", [], [f"The roses {n}."]))
+    result = related(store, own)
+    assert "no vectors" in result.message
+    assert [r.id for r in result.results][:1] == [twin]
+    assert len(result.results) == 1

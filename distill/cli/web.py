@@ -36,10 +36,11 @@ def serve(app: App, host: str, port: int, workers: int, no_worker: bool, as_json
     The worker runs feed checks and queued jobs as a child process so that URLs and feeds
     added while the server runs get ingested without a second command.
     """
-    from ..web.app import create_app
+    from ..web.app import create_app, warm_up_on_start
     from ..worker import start_background
 
     web = create_app(app.settings, host=host)  # also checks the library opens and migrates
+    warm_up_on_start(web)
     background = None if no_worker else start_background(app.settings)
     try:
         _serve(app, web, host, port, workers, as_json, worker=background is not None)

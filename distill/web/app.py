@@ -6,6 +6,7 @@ method and its handler. Handlers live in pages.py (HTML), api.py (/v1 JSON) and 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,13 +113,41 @@ def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
     return app
 
 
+def warm_up_on_start(app: FastAPI) -> FastAPI:
+    """Load the embedding model and the vector index in the background when serving starts.
+
+    Both are loaded on first use otherwise, and that first use is a visitor's search or
+    article page: MiniLM takes seconds to load and the vectors of a 100,000-article library
+    about one. Pages that need neither are served meanwhile.
+    """
+
+    def warm() -> None:
+        from ..store.vector_index import vector_index
+
+        lib: Library = app.state.library
+        vector_index(lib.conn)
+        if lib.settings.embed:
+            from ..embed import default_embedder
+
+            default_embedder().embed(["warm up"])
+
+    def start() -> None:
+        threading.Thread(target=warm, name="distill-warm-up", daemon=True).start()
+
+    app.router.add_event_handler("startup", start)
+    return app
+
+
 def app_from_env() -> FastAPI:
     """The factory uvicorn calls in each worker process (`distill serve --workers N`)."""
     import os
 
     from ..config import load_settings
 
-    return create_app(load_settings(), host=os.environ.get("DISTILL_SERVE_HOST", "127.0.0.1"))
+    settings = load_settings()
+    return warm_up_on_start(
+        create_app(settings, host=os.environ.get("DISTILL_SERVE_HOST", "127.0.0.1"))
+    )
 
 
 def _wants_json(request: Request) -> bool:
