@@ -52,11 +52,10 @@ def corpus_docs(ids: dict[str, int]) -> list[tuple[int, object]]:
 
 def add_sections(home: Path, docs: list[tuple[int, object]], words: int, sections: int) -> float:
     """Store section vectors made with this configuration; return embedding CPU s/article."""
-    embed.MAX_WORDS_PER_TEXT, embed.MAX_SECTIONS = words, sections
     store = open_store(home)
     cpu = 0.0
     for article_id, doc in docs:
-        parts = embed.section_texts(doc)  # type: ignore[arg-type]
+        parts = embed.section_texts(doc, sections, words)  # type: ignore[arg-type]
         started = time.process_time()
         matrix = embed.default_embedder().embed([text for _, _, text in parts])
         cpu += time.process_time() - started

@@ -3,10 +3,10 @@
     .venv/bin/python bench/web.py [--articles 100000] [--seed-articles 200] [--duration 30]
 
 How the library is built: `--seed-articles` corpus posts go through the real pipeline
-(extract, summary, category and tags; no embeddings), then SQL copies them until there are
+(extract, summary, embeddings, category and tags), then SQL copies them until there are
 `--articles` rows, each copy with its own title suffix, content hash, URL and a publication
-date spread over ten years, and its summary, category and tags copied along. The category
-page measured is the library's largest category. The copies are real rows with real
+date spread over ten years, and its summary, vectors, category and tags copied along. The
+category page measured is the library's largest category. The copies are real rows with real
 bodies, so indexes, page sizes and the full-text index see a library of that size.
 
 Server time: sequential requests through the ASGI app in-process, timed inside the server
@@ -76,6 +76,7 @@ def _copy(conn: Any, seed: list[int], target: int) -> None:
             ("summaries", "backend, version, sections"),
             ("article_categories", "category, confidence, origin"),
             ("article_tags", "tag, origin, removed, rank"),
+            ("vectors", "kind, ordinal, heading, block, model, dimensions, vector"),
         ):
             conn.execute(
                 f"INSERT INTO {table} (article_id, {columns})"
@@ -225,7 +226,7 @@ def main() -> None:
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp()) / "library"
     if not (home / "library.sqlite3").exists():
         start = time.perf_counter()
-        build_library(home, args.seed_articles)
+        build_library(home, args.seed_articles, embed=True)
         grow(home, args.articles)
         print(f"built {args.articles:,} articles in {time.perf_counter() - start:.0f} s")
     size = (home / "library.sqlite3").stat().st_size / 1e6

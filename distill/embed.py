@@ -21,8 +21,11 @@ from .models import Document
 # MiniLM was trained on inputs of at most 256 word pieces; longer text is truncated by the
 # model anyway, so we cut at roughly that many words to avoid tokenising what is dropped.
 MAX_WORDS_PER_TEXT = 200
-# Sections beyond this many in one article add little for search and cost linear time.
+# Section vectors are most of the model's work at ingest (about six sections an article
+# beside one article vector) and embedding is most of an article's CPU time. These bounds
+# were chosen with bench/eval_sections.py (docs/benchmarks.md, "Section vectors").
 MAX_SECTIONS = 32
+MAX_WORDS_PER_SECTION = 200
 BATCH_SIZE = 32
 
 
@@ -99,8 +102,13 @@ class DocumentVectors:
     sections: list[tuple[str, int, np.ndarray]]  # (heading, first block index, vector)
 
 
-def section_texts(doc: Document) -> list[tuple[str, int, str]]:
-    """(heading, first block, text) for each heading-delimited part of the article."""
+def section_texts(
+    doc: Document, max_sections: int | None = None, max_words: int | None = None
+) -> list[tuple[str, int, str]]:
+    """(heading, first block, text) for each heading-delimited part of the article, the
+    first `max_sections` parts of at least five words, each cut to `max_words` words."""
+    max_sections = MAX_SECTIONS if max_sections is None else max_sections
+    max_words = MAX_WORDS_PER_SECTION if max_words is None else max_words
     parts: list[tuple[str, int, list[str]]] = []
     for index, block in enumerate(doc.blocks):
         if block.kind == "heading" or not parts:
@@ -108,8 +116,12 @@ def section_texts(doc: Document) -> list[tuple[str, int, str]]:
             parts.append((heading, index, [block.text]))
         else:
             parts[-1][2].append(block.text)
-    texts = [(h, i, " ".join(t)) for h, i, t in parts if len(" ".join(t).split()) >= 5]
-    return texts[:MAX_SECTIONS]
+    texts = []
+    for heading, index, pieces in parts:
+        words = " ".join(pieces).split()
+        if len(words) >= 5:
+            texts.append((heading, index, " ".join(words[:max_words])))
+    return texts[:max_sections]
 
 
 def article_text(doc: Document, lead: str = "") -> str:

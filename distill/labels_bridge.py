@@ -81,10 +81,6 @@ def taxonomy_names(conn: Any) -> list[str]:
     return list(_taxonomy(conn).names)
 
 
-def category_names(conn: Any) -> set[str]:
-    return {c["name"] for c in categories(conn)} | set(_taxonomy(conn).names)
-
-
 def category_filter(conn: Any, name: str) -> list[tuple[str, list[Any]]]:
     """SQL conditions (on alias `a`) selecting the category's articles; NotFound if unknown."""
     if name == UNCATEGORIZED:
@@ -94,7 +90,7 @@ def category_filter(conn: Any, name: str) -> list[tuple[str, list[Any]]]:
                 [],
             )
         ]
-    if name not in category_names(conn):
+    if name not in _taxonomy(conn).names and not labels_sql.has_category(conn, name):
         raise NotFound(f"no category named {name!r}")
     return [
         (

@@ -57,6 +57,12 @@ COMMON_MIN_ARTICLES = 5000
 BOUNDED_CANDIDATES = 1000
 
 
+# Recent query texts' vectors: paging through results or changing a filter asks for the
+# same words again, and embedding them is most of a meaning search's time (15-100 ms).
+QUERY_VECTOR_CACHE = 256
+_QUERY_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+
+
 @dataclass
 class SearchHit:
     id: int
@@ -246,7 +252,14 @@ class _Run:
 
     def query_vector(self) -> np.ndarray:
         embedder = self.embedder or default_embedder()
-        return embedder.embed([self.query.plain_text])[0]
+        key = (f"{type(embedder).__qualname__}:{embedder.name}", self.query.plain_text)
+        vector = _QUERY_VECTORS.get(key)
+        if vector is None:
+            vector = embedder.embed([self.query.plain_text])[0]
+            if len(_QUERY_VECTORS) >= QUERY_VECTOR_CACHE:
+                _QUERY_VECTORS.pop(next(iter(_QUERY_VECTORS)))
+            _QUERY_VECTORS[key] = vector
+        return vector
 
     def vector(self, depth: int) -> list[tuple[int, float]]:
         vector = self.query_vector()

@@ -61,9 +61,11 @@ def corpus_source(row: dict[str, str]) -> Source:
     return Source(str(path), load)
 
 
-def build_library(home: Path, count: int = CORPUS_ARTICLES) -> list[int]:
-    """Import `count` corpus articles into the library at `home`; return their ids."""
-    settings = load_settings(home).replace(embed=False)
+def build_library(home: Path, count: int = CORPUS_ARTICLES, embed: bool = False) -> list[int]:
+    """Import `count` corpus articles into the library at `home`; return their ids.
+
+    Without embeddings unless asked (MiniLM would dominate the tests' set-up time)."""
+    settings = load_settings(home).replace(embed=embed)
     store = open_store(home)
     backend = get_summarizer(settings.summarizer)
     ids = []

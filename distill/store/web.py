@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..errors import NotFound
 
@@ -94,32 +97,47 @@ def card_from_row(row: Any) -> dict[str, Any]:
     }
 
 
-# (connection id, filter SQL, params) -> (connection, version, count). The entry holds the
-# connection itself so its id cannot be reused by another while the entry exists.
-_COUNTS: dict[tuple[int, str, tuple[Any, ...]], tuple[Any, tuple[int, int], int]] = {}
-_COUNTS_MAX = 1024
+# (library file, key) -> (content version, computed at, value); shared by the connections
+# of every thread of the process.
+_MEMO: dict[tuple[str, Hashable], tuple[int, float, Any]] = {}
+_MEMO_MAX = 1024
+_MEMO_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+def remembered(conn: Any, key: Hashable, compute: Callable[[], T], reuse_for: float = 0) -> T:
+    """compute(), remembered until the library's content changes (migration 0310).
+
+    Counts walk whole indexes (a category's count is about 20 ms at 100,000 articles) and
+    every page needs some, while most requests change nothing. With `reuse_for`, a value
+    younger than that many seconds is reused even after a change: for chart data that
+    takes seconds to aggregate at 100,000 articles and need not move with each new article.
+    """
+    library, version = conn.execute(
+        "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main'),"
+        " (SELECT n FROM content_version WHERE id = 1)"
+    ).fetchone()
+    slot = (str(library), key)
+    hit = _MEMO.get(slot)
+    now = time.monotonic()
+    if hit is not None and (hit[0] == version or now - hit[1] < reuse_for):
+        return cast(T, hit[2])
+    value = compute()
+    with _MEMO_LOCK:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[slot] = (int(version), now, value)
+    return value
 
 
 def count_cards(conn: Any, filters: Filters) -> int:
-    """How many articles pass `filters`, remembered until the database changes.
-
-    A count walks a whole index (about 6 ms at 100,000 articles), every listing needs one,
-    and most requests change nothing. `PRAGMA data_version` moves when another connection
-    commits and `total_changes` when this one writes, so together they say "unchanged".
-    """
+    """How many articles pass `filters` (remembered until the database changes)."""
     clause, params = filters.clause()
-    version = (int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes))
-    key = (id(conn), clause, tuple(params))
-    hit = _COUNTS.get(key)
-    if hit is not None and hit[0] is conn and hit[1] == version:
-        return int(hit[2])
     joins = " LEFT JOIN stars st ON st.article_id = a.id" if "st." in clause else ""
     sql = f"SELECT count(*) FROM articles a{joins}{clause}"
-    count = int(conn.execute(sql, params).fetchone()[0])
-    if len(_COUNTS) >= _COUNTS_MAX:
-        _COUNTS.clear()
-    _COUNTS[key] = (conn, version, count)
-    return count
+    return remembered(
+        conn, ("count", sql, tuple(params)), lambda: int(conn.execute(sql, params).fetchone()[0])
+    )
 
 
 def list_cards(

@@ -7,22 +7,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from .web import remembered
+
 
 def category_counts(conn: Any) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT c.category, count(*) FROM article_categories c"
-        " JOIN articles a ON a.id = c.article_id GROUP BY c.category"
-    ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    """Articles per category (remembered until the database changes: a full scan)."""
+
+    def count() -> dict[str, int]:
+        rows = conn.execute(
+            "SELECT c.category, count(*) FROM article_categories c"
+            " JOIN articles a ON a.id = c.article_id GROUP BY c.category"
+        ).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    return remembered(conn, "category_counts", count)
 
 
 def uncategorized_count(conn: Any) -> int:
-    return int(
-        conn.execute(
-            "SELECT count(*) FROM articles a"
-            " WHERE NOT EXISTS (SELECT 1 FROM article_categories c WHERE c.article_id = a.id)"
-        ).fetchone()[0]
+    return remembered(
+        conn,
+        "uncategorized_count",
+        lambda: int(
+            conn.execute(
+                "SELECT count(*) FROM articles a WHERE NOT EXISTS"
+                " (SELECT 1 FROM article_categories c WHERE c.article_id = a.id)"
+            ).fetchone()[0]
+        ),
     )
+
+
+def has_category(conn: Any, name: str) -> bool:
+    """Whether any article is filed under `name` (one index probe)."""
+    row = conn.execute(
+        "SELECT 1 FROM article_categories WHERE category = ? LIMIT 1", (name,)
+    ).fetchone()
+    return row is not None
 
 
 def category_months(conn: Any) -> list[tuple[str, str, int]]:

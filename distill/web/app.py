@@ -114,18 +114,21 @@ def create_app(settings: Settings, host: str = "127.0.0.1") -> FastAPI:
 
 
 def warm_up_on_start(app: FastAPI) -> FastAPI:
-    """Load the embedding model and the vector index in the background when serving starts.
+    """Load the embedding model, the vector index and the home page's chart data in the
+    background when serving starts.
 
-    Both are loaded on first use otherwise, and that first use is a visitor's search or
-    article page: MiniLM takes seconds to load and the vectors of a 100,000-article library
-    about one. Pages that need neither are served meanwhile.
+    Each is loaded on first use otherwise, and that first use is a visitor's search,
+    article or home page: MiniLM takes seconds to load, the vectors of a 100,000-article
+    library about one, the charts' aggregates a few. Other pages are served meanwhile.
     """
 
     def warm() -> None:
+        from ..queries import home
         from ..store.vector_index import vector_index
 
         lib: Library = app.state.library
         vector_index(lib.conn)
+        home(lib)
         if lib.settings.embed:
             from ..embed import default_embedder
 
