@@ -207,3 +207,30 @@ def test_tokens_cli_create_use_list_revoke(corpus_home: Path) -> None:  # noqa: 
         refused = client.patch("/v1/articles/1", json={"starred": False}, headers=auth)
         assert refused.status_code == 401
     assert run("tokens", "revoke", "cli-test")[0] == 1
+
+
+def test_counts_follow_label_changes_but_not_page_views(setup, corpus_home: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Counts are remembered between requests; a re-filed article must still move them."""
+    client, _ = setup
+    token = make_token(corpus_home, "recount")
+    name, total = top_category(client)
+    assert f"Showing 12 of {total} articles" in client.get(f"/category/{name}").text
+    other = next(
+        a for a in client.get("/v1/articles?limit=100").json()["articles"] if a["category"] != name
+    )
+    client.get(f"/articles/{other['id']}")  # a view is a write too, but not of content
+    assert f"Showing 12 of {total} articles" in client.get(f"/category/{name}").text
+    moved = client.patch(
+        f"/v1/articles/{other['id']}",
+        json={"category": name},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert f"Showing 12 of {total + 1} articles" in client.get(f"/category/{name}").text
+    assert category_count(client, name) == total + 1
+    client.patch(
+        f"/v1/articles/{other['id']}",
+        json={"category": other["category"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert category_count(client, name) == total
