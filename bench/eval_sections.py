@@ -34,7 +34,7 @@ from distill.sources import file_source  # noqa: E402
 from distill.store import open_store  # noqa: E402
 
 # (words per section text, sections per article); None: no section vectors (the baseline).
-CONFIGS: list[tuple[int, int] | None] = [None, (200, 32), (128, 12), (96, 8)]
+CONFIGS: list[tuple[int, int] | None] = [None, (200, 32), (128, 12), (96, 8), (64, 6)]
 
 
 def corpus_docs(ids: dict[str, int]) -> list[tuple[int, object]]:

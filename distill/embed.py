@@ -24,8 +24,8 @@ MAX_WORDS_PER_TEXT = 200
 # Section vectors are most of the model's work at ingest (about six sections an article
 # beside one article vector) and embedding is most of an article's CPU time. These bounds
 # were chosen with bench/eval_sections.py (docs/benchmarks.md, "Section vectors").
-MAX_SECTIONS = 32
-MAX_WORDS_PER_SECTION = 200
+MAX_SECTIONS = 8
+MAX_WORDS_PER_SECTION = 96
 BATCH_SIZE = 32
 
 
