@@ -87,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
     Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
     Setting(
+        "web_threads",
+        4,
+        "Page and API requests the web server handles at once per worker process (more "
+        "wait in line); a few per core is fastest for SQLite reads.",
+    ),
+    Setting(
         "llm_models_file",
         "models.toml",
         "File naming the LLM model entries (`[models.NAME]` tables); relative paths are "

@@ -215,13 +215,24 @@ def list_articles(
     limit: int = Query(20, ge=1, le=queries.MAX_LIMIT),
     cursor: str = Query("", max_length=500),
     _: None = Depends(read_access),
-) -> ArticleList:
+) -> Response:
     lib = library(request)
     filters = queries.build_filters(lib, category, tech, site, after, before, starred)
     page = queries.listing(lib, filters, sort, 1, limit, cursor)
-    return ArticleList.model_validate(
+    listed = ArticleList.model_validate(
         {"articles": page.cards, "total": page.total, "next_cursor": page.next_cursor}
     )
+    return validated_json(listed)
+
+
+def validated_json(model: BaseModel) -> Response:
+    """A model already validated, serialised once by pydantic's own JSON writer.
+
+    Returned as a Response so FastAPI does not validate and encode it a second time (the
+    route names the model as `response_model` for the OpenAPI description): for a page of
+    20 cards with their summaries, that second pass was a third of the request's time.
+    """
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def get_article(
