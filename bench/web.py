@@ -133,6 +133,7 @@ def server_times(home: Path, samples: int) -> dict[str, list[float]]:
         "category page": lambda: f"/category/{category}?page={rng.randint(1, min(pages, 50))}",
         "category page (deep, last page)": lambda: f"/category/{category}?page={pages}",
         "article page": lambda: f"/articles/{rng.choice(ids)}",
+        "home page": lambda: "/",
         "search page": lambda: f"/search?q={rng.choice(words)}",
         "/v1/articles": lambda: "/v1/articles?limit=20",
     }
