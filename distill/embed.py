@@ -29,6 +29,28 @@ MAX_WORDS_PER_SECTION = 96
 BATCH_SIZE = 32
 
 
+# Texts in one batch are padded to the longest, and on a CPU padding costs as much as text:
+# an article's 200-word opening batched with its short sections made every section cost
+# 200 words (bench/eval_sections.py). Batches hold texts within this ratio of lengths.
+LENGTH_SPREAD = 1.3
+
+
+def length_batches(lengths: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    """Indexes grouped shortest first into batches of at most `size` texts of similar length."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        current = batches[-1] if batches else None
+        if (
+            current is None
+            or len(current) == size
+            or lengths[index] > LENGTH_SPREAD * max(lengths[current[0]], 8)
+        ):
+            batches.append([index])
+        else:
+            current.append(index)
+    return batches
+
+
 class Embedder(ABC):
     name: str = ""
     dimensions: int = 0
@@ -40,12 +62,12 @@ class Embedder(ABC):
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        clipped = [" ".join(t.split()[:MAX_WORDS_PER_TEXT]) for t in texts]
-        parts = [
-            self.embed_batch(clipped[i : i + BATCH_SIZE])
-            for i in range(0, len(clipped), BATCH_SIZE)
-        ]
-        return np.vstack(parts).astype(np.float32)
+        clipped = [t.split()[:MAX_WORDS_PER_TEXT] for t in texts]
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for batch in length_batches([len(words) for words in clipped]):
+            vectors = self.embed_batch([" ".join(clipped[i]) for i in batch])
+            out[batch] = vectors
+        return out
 
 
 class MiniLMEmbedder(Embedder):
@@ -76,7 +98,7 @@ class MiniLMEmbedder(Embedder):
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         vectors = self.model().encode(
             texts,
-            batch_size=BATCH_SIZE,
+            batch_size=len(texts),
             normalize_embeddings=True,
             show_progress_bar=False,
             convert_to_numpy=True,
