@@ -28,7 +28,7 @@ from .errors import (
 from .extract import from_html, from_text, lxml_text
 from .feeds import FeedEntry, FeedError, parse_feed
 from .fetch import fetch
-from .jobs import FETCH_FEED, INGEST_URL, PermanentError, RetryableError
+from .jobs import FETCH_FEED, INGEST_URL, RESUMMARIZE, PermanentError, RetryableError
 from .models import Document
 from .pipeline import IngestResult, ingest
 from .polite import HostGate, Robots, host_key
@@ -94,6 +94,10 @@ def run_job(job: Job, ctx: Context) -> dict[str, Any]:
         return check_feed(int(job.payload["feed_id"]), ctx, job.id)
     if job.kind == INGEST_URL:
         return ingest_entry(job, ctx)
+    if job.kind == RESUMMARIZE:
+        from .llm.retry import run_retry_job
+
+        return run_retry_job(ctx.store, ctx.settings, job.payload)
     raise PermanentError(f"job {job.id}: unknown kind {job.kind!r}")
 
 

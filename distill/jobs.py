@@ -25,7 +25,8 @@ from .store.jobs import Job
 
 FETCH_FEED = "fetch-feed"
 INGEST_URL = "ingest-url"
-KINDS = (FETCH_FEED, INGEST_URL)
+RESUMMARIZE = "resummarize"  # an LLM summary owed after a fallback (distill/llm/retry.py)
+KINDS = (FETCH_FEED, INGEST_URL, RESUMMARIZE)
 # A day: past that a retry is no longer "soon", and a user should look at the error.
 MAX_BACKOFF_S = 86_400.0
 # +/- this fraction of a backoff delay is random, to spread retries of a burst.

@@ -325,3 +325,31 @@ def test_add_with_llm_summarizer_shows_fallback_reason(fake: FakeLLMServer, home
     assert result.exit_code == 0, result.output
     line = json.loads(result.output)
     assert line["status"] == "added" and "HTTP 500" in line["fallback"]
+
+
+def test_fallback_queues_a_resummarize_job_that_the_worker_runs(
+    fake: FakeLLMServer, llm_settings: Settings, doc: Document, store: SQLiteStore
+) -> None:
+    """The retry owed after a fallback is a job in the shared queue: it waits a while (the
+    server just failed), then the worker summarises with the model and clears the reason."""
+    from distill.worker import Worker
+
+    fake.script.append(Scripted(500, b"{}"))
+    settings = llm_settings.replace(embed=False)
+    result = ingest_document(
+        doc, store, get_summarizer("llm:fake"), "article", None, settings=settings
+    )
+    assert result.status == "added" and result.fallback
+    job = store.conn.execute(
+        "SELECT id, kind, state, run_at - created_at FROM jobs WHERE kind = 'resummarize'"
+    ).fetchone()
+    assert job is not None and job[2] == "queued" and job[3] >= 60  # not straight away
+    store.conn.execute("UPDATE jobs SET run_at = 0 WHERE id = ?", (job[0],))
+    fake.script.append(completion(json.dumps(FAITHFUL)))
+    Worker(settings.replace(worker_threads=1), until_idle=True).run()
+    state = store.conn.execute("SELECT state FROM jobs WHERE id = ?", (job[0],)).fetchone()[0]
+    assert state == "done"
+    article = store.get_article(result.id)  # type: ignore[arg-type]
+    assert article.summary is not None and article.summary.backend == "llm:fake"
+    assert article.summary.fallback is None
+    assert pending_retries(store.conn) == []

@@ -1,20 +1,23 @@
 """Fallbacks recorded, and the retry owed to an article whose LLM summary failed.
 
 `queue_retry` is the hook the pipeline calls after storing an article that another backend
-had to summarise. The shared jobs table (branch `feeds`, `distill/jobs.py`) had not landed
-when this was written, so pending retries live in the `llm_fallbacks` table and
-`distill models retry` runs them; when the jobs queue lands, `queue_retry` should enqueue a
-`resummarize` job there instead and the worker will pick it up.
+had to summarise. The reason goes to `llm_fallbacks` (shown with the article); the retry is
+a `resummarize` job in the shared jobs queue (distill/jobs.py), which the worker of
+`distill worker` / `distill serve` runs after RETRY_DELAY_S, with the queue's backoff and
+attempt limit. `distill models retry` runs every pending retry now.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
 from ..errors import DistillError
+from ..jobs import RESUMMARIZE, PermanentError, RetryableError
 from ..plugins import get_summarizer
+from ..store import jobs as job_sql
 from ..store import llm as sql
 from ..store.base import Store
 
@@ -26,12 +29,30 @@ def _conn(store: Store) -> Any:
     return conn
 
 
+# A model server that just failed is given this long before the first retry; later ones
+# wait the jobs queue's backoff (job_backoff * 2**attempts).
+RETRY_DELAY_S = 300.0
+# After this many failed retries an article keeps its offline summary for good.
+MAX_ATTEMPTS = 5
+
+
 def queue_retry(store: Store, article_id: int, fallback: dict[str, str]) -> None:
     """Record why the LLM did not summarise this article; queue a retry when it may help."""
     retry = fallback.get("retry", "yes") == "yes"
-    sql.record_fallback(
-        _conn(store), article_id, fallback.get("backend", "llm"), fallback["reason"], retry
-    )
+    backend = fallback.get("backend", "llm")
+    conn = _conn(store)
+    sql.record_fallback(conn, article_id, backend, fallback["reason"], retry)
+    if retry:
+        now = time.time()
+        job_sql.insert_job(
+            conn,
+            RESUMMARIZE,
+            {"article_id": article_id, "backend": backend},
+            now,
+            key=f"{RESUMMARIZE}:{article_id}",
+            run_at=now + RETRY_DELAY_S,
+            max_attempts=MAX_ATTEMPTS,
+        )
 
 
 def fallback_of(store: Store, article_id: int) -> dict[str, str] | None:
@@ -62,37 +83,51 @@ class RetryResult:
         }
 
 
-# After this many failed retries an article keeps its offline summary for good.
-MAX_ATTEMPTS = 5
-
-
 def run_retries(store: Store, settings: Settings, limit: int = 100) -> list[RetryResult]:
-    """Try each pending article with its LLM backend again; keep what now succeeds."""
+    """Try each pending article with its LLM backend again now; keep what succeeds."""
     conn = _conn(store)
-    results = []
-    for pending in sql.pending_retries(conn, limit):
-        backend = get_summarizer(pending.backend)
-        bind = getattr(backend, "bind", None)
-        if bind is not None:
-            bind(settings)
-        try:
-            article = store.get_article(pending.article_id)
-            summary = backend.summarize(article.document)
-        except DistillError as exc:
-            results.append(RetryResult(pending.article_id, pending.backend, "failed", str(exc)))
-            continue
-        if summary.fallback:
-            if pending.attempts + 1 >= MAX_ATTEMPTS:
-                sql.give_up(conn, pending.article_id)
-            else:
-                queue_retry(store, pending.article_id, summary.fallback)
-            results.append(
-                RetryResult(
-                    pending.article_id, pending.backend, "fallback", summary.fallback["reason"]
-                )
-            )
-            continue
-        store.save_summary(pending.article_id, summary)
-        sql.clear_fallback(conn, pending.article_id)
-        results.append(RetryResult(pending.article_id, pending.backend, "summarized"))
-    return results
+    return [
+        retry_one(store, settings, pending.article_id, pending.backend, pending.attempts)
+        for pending in sql.pending_retries(conn, limit)
+    ]
+
+
+def retry_one(
+    store: Store, settings: Settings, article_id: int, backend_name: str, attempts: int
+) -> RetryResult:
+    """One more try with the LLM backend: the new summary replaces the offline one."""
+    conn = _conn(store)
+    backend = get_summarizer(backend_name)
+    bind = getattr(backend, "bind", None)
+    if bind is not None:
+        bind(settings)
+    try:
+        article = store.get_article(article_id)
+        summary = backend.summarize(article.document)
+    except DistillError as exc:
+        return RetryResult(article_id, backend_name, "failed", str(exc))
+    if summary.fallback:
+        if attempts + 1 >= MAX_ATTEMPTS:
+            sql.give_up(conn, article_id)
+        else:
+            queue_retry(store, article_id, summary.fallback)
+        return RetryResult(article_id, backend_name, "fallback", summary.fallback["reason"])
+    store.save_summary(article_id, summary)
+    sql.clear_fallback(conn, article_id)
+    return RetryResult(article_id, backend_name, "summarized")
+
+
+def run_retry_job(store: Store, settings: Settings, payload: dict[str, Any]) -> dict[str, Any]:
+    """The worker's `resummarize` job: done when summarised (or nothing is owed any more);
+    a RetryableError while the model server still fails, so the queue backs off."""
+
+    article_id = int(payload["article_id"])
+    pending = sql.get_fallback(_conn(store), article_id)
+    if pending is None or pending.status != "pending":
+        return {"article_id": article_id, "status": "nothing owed"}
+    result = retry_one(store, settings, article_id, pending.backend, pending.attempts)
+    if result.status == "fallback":
+        raise RetryableError(f"{pending.backend} still unavailable: {result.reason}")
+    if result.status == "failed":
+        raise PermanentError(result.reason)
+    return result.to_dict()
