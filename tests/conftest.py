@@ -8,12 +8,16 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from distill.config import Settings, load_settings
 from distill.store import SQLiteStore, open_store
+
+if TYPE_CHECKING:
+    from tests.feedsite import FeedSite
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DISTILL_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
@@ -162,3 +166,21 @@ def flink_page_paths(limit: int | None = None) -> list[Path]:
     require_corpus()
     pages = sorted(FLINK_PAGES.glob("*/*/*/*/index.html"))
     return pages[:limit] if limit else pages
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedSite]:
+    """A feed host on 127.0.0.1 (tests/feedsite.py) for one test."""
+    from tests.feedsite import feed_site
+
+    with feed_site() as site:
+        yield site
+
+
+@pytest.fixture
+def worker_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library whose worker neither embeds nor waits between requests or retries."""
+    monkeypatch.setenv("DISTILL_EMBED", "0")
+    monkeypatch.setenv("DISTILL_HOST_DELAY", "0")
+    monkeypatch.setenv("DISTILL_JOB_BACKOFF", "0")
+    return home

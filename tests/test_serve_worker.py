@@ -14,14 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from distill.cli import main
-from tests.feedsite import FeedSite, corpus_articles, feed_site, serve_articles
+from tests.feedsite import FeedSite, corpus_articles, serve_articles
 
 ARTICLES = 3
 
@@ -50,20 +48,6 @@ def poll(check, attempts: int = 240, pause: float = 0.5):  # type: ignore[no-unt
     return check()
 
 
-@pytest.fixture
-def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DISTILL_EMBED", "0")
-    monkeypatch.setenv("DISTILL_HOST_DELAY", "0")
-    monkeypatch.setenv("DISTILL_JOB_BACKOFF", "0")
-    return home
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedSite]:
-    with feed_site() as site:
-        yield site
-
-
 def serve(home: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cmd = [sys.executable, "-m", "distill", "--home", str(home), "serve", "--port", str(port)]
@@ -90,14 +74,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def test_feed_added_while_serving_is_ingested(env: Path, feeds: FeedSite) -> None:
+def test_feed_added_while_serving_is_ingested(worker_home: Path, feeds: FeedSite) -> None:
     articles = corpus_articles(ARTICLES)
     feed_url = serve_articles(feeds, articles, "/feed.xml")
-    proc, base = serve(env)
+    proc, base = serve(worker_home)
     try:
         assert poll(lambda: article_titles(base) is not None), "server never answered"
         assert article_titles(base) == set()
-        result = CliRunner().invoke(main, ["--home", str(env), "feeds", "add", feed_url])
+        result = CliRunner().invoke(main, ["--home", str(worker_home), "feeds", "add", feed_url])
         assert result.exit_code == 0, result.output
         want = {a["title"] for a in articles}
         got = poll(lambda: (article_titles(base) or set()) >= want and article_titles(base))
@@ -108,11 +92,11 @@ def test_feed_added_while_serving_is_ingested(env: Path, feeds: FeedSite) -> Non
     assert proc.returncode is not None
 
 
-def test_no_worker_leaves_feeds_alone(env: Path, feeds: FeedSite) -> None:
+def test_no_worker_leaves_feeds_alone(worker_home: Path, feeds: FeedSite) -> None:
     feed_url = serve_articles(feeds, corpus_articles(1), "/feed.xml")
-    result = CliRunner().invoke(main, ["--home", str(env), "feeds", "add", feed_url])
+    result = CliRunner().invoke(main, ["--home", str(worker_home), "feeds", "add", feed_url])
     assert result.exit_code == 0, result.output
-    proc, base = serve(env, "--no-worker", "--json")
+    proc, base = serve(worker_home, "--no-worker", "--json")
     try:
         assert poll(lambda: article_titles(base) is not None), "server never answered"
         assert proc.stdout is not None

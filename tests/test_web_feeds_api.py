@@ -7,14 +7,11 @@ retrying a job that did not fail, a foreign cursor).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from distill.config import load_settings
 from distill.worker import run_worker
-from tests.feedsite import FeedSite, feed_site, rss
+from tests.feedsite import FeedSite, rss
 
 from .web_support import client_for, make_token
 
@@ -32,31 +29,17 @@ def error_of(response) -> dict:  # type: ignore[no-untyped-def]
     return body["error"]
 
 
-@pytest.fixture
-def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DISTILL_EMBED", "0")
-    monkeypatch.setenv("DISTILL_HOST_DELAY", "0")
-    monkeypatch.setenv("DISTILL_JOB_BACKOFF", "0")
-    return home
-
-
-@pytest.fixture
-def site() -> Iterator[FeedSite]:
-    with feed_site() as s:
-        yield s
-
-
-def test_subscribe_check_and_watch_jobs(env: Path, site: FeedSite) -> None:
-    good = site.put("/posts/queues", PAGE)
-    gone = site.url("/posts/gone")  # never put: the host answers 404
+def test_subscribe_check_and_watch_jobs(worker_home: Path, feeds: FeedSite) -> None:
+    good = feeds.put("/posts/queues", PAGE)
+    gone = feeds.url("/posts/gone")  # never put: the host answers 404
     items = [
         {"title": "Queues", "link": good, "date": "Mon, 02 Jan 2023 10:00:00 GMT"},
         {"title": "Gone", "link": gone, "date": "Sun, 01 Jan 2023 10:00:00 GMT"},
     ]
-    feed = site.put("/feed.xml", rss("Blog", site.url("/"), items), "application/rss+xml")
-    token = make_token(env)
+    feed = feeds.put("/feed.xml", rss("Blog", feeds.url("/"), items), "application/rss+xml")
+    token = make_token(worker_home)
     auth = {"Authorization": f"Bearer {token}"}
-    with client_for(env) as client:
+    with client_for(worker_home) as client:
         assert client.post("/v1/feeds", json={"url": feed}).status_code == 401
         assert (
             error_of(client.post("/v1/feeds", json={"url": "ftp://x"}, headers=auth))["code"]
@@ -82,7 +65,7 @@ def test_subscribe_check_and_watch_jobs(env: Path, site: FeedSite) -> None:
         kinds = [j["kind"] for j in client.get("/v1/jobs").json()["jobs"]]
         assert "fetch-feed" in kinds
 
-        run_worker(load_settings(env), until_idle=True, schedule_feeds=False)
+        run_worker(load_settings(worker_home), until_idle=True, schedule_feeds=False)
 
         jobs = client.get("/v1/jobs", params={"limit": 50}).json()
         urls = {j["payload"].get("url"): j for j in jobs["jobs"] if j["kind"] == "ingest-url"}
@@ -117,21 +100,21 @@ def test_subscribe_check_and_watch_jobs(env: Path, site: FeedSite) -> None:
         assert client.get("/v1/articles").json()["total"] == 1
 
 
-def test_openapi_describes_feeds_and_jobs(env: Path) -> None:
-    with client_for(env) as client:
+def test_openapi_describes_feeds_and_jobs(worker_home: Path) -> None:
+    with client_for(worker_home) as client:
         paths = client.get("/v1/openapi.json").json()["paths"]
     for path in ("/v1/feeds", "/v1/feeds/{feed_id}", "/v1/feeds/{feed_id}/check", "/v1/jobs"):
         assert path in paths
     assert "409" in paths["/v1/jobs/{job_id}/retry"]["post"]["responses"]
 
 
-def test_add_feed_page_shows_progress_without_js(env: Path, site: FeedSite) -> None:
+def test_add_feed_page_shows_progress_without_js(worker_home: Path, feeds: FeedSite) -> None:
     import re
 
-    good = site.put("/posts/queues", PAGE)
+    good = feeds.put("/posts/queues", PAGE)
     items = [{"title": "Queues", "link": good, "date": "Mon, 02 Jan 2023 10:00:00 GMT"}]
-    feed = site.put("/feed.xml", rss("Blog <b>", site.url("/"), items), "application/rss+xml")
-    with client_for(env) as client:
+    feed = feeds.put("/feed.xml", rss("Blog <b>", feeds.url("/"), items), "application/rss+xml")
+    with client_for(worker_home) as client:
         form = client.get("/add")
         assert 'action="/add/feed"' in form.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
@@ -140,7 +123,7 @@ def test_add_feed_page_shows_progress_without_js(env: Path, site: FeedSite) -> N
         )
         bad = client.post("/add/feed", data={"csrf": csrf, "feed_url": "javascript:alert(1)"})
         assert bad.status_code == 422 and "only http:// and https://" in bad.text
-        missing = client.post("/add/feed", data={"csrf": csrf, "feed_url": site.url("/nope")})
+        missing = client.post("/add/feed", data={"csrf": csrf, "feed_url": feeds.url("/nope")})
         assert missing.status_code == 422 and "404" in missing.text
         added = client.post(
             "/add/feed", data={"csrf": csrf, "feed_url": feed}, follow_redirects=False
@@ -151,7 +134,7 @@ def test_add_feed_page_shows_progress_without_js(env: Path, site: FeedSite) -> N
         assert "Blog &lt;b&gt;" in progress.text and "<b>" not in progress.text.split("<main")[-1]
         assert "fetch-feed" in progress.text and 'http-equiv="refresh"' in progress.text
 
-        run_worker(load_settings(env), until_idle=True, schedule_feeds=False)
+        run_worker(load_settings(worker_home), until_idle=True, schedule_feeds=False)
 
         done = client.get(added.headers["location"])
         assert 'http-equiv="refresh"' not in done.text
