@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -328,3 +329,51 @@ def test_related_without_vectors_uses_title_words_not_common_ones(
     assert "no vectors" in result.message
     assert [r.id for r in result.results][:1] == [twin]
     assert len(result.results) == 1
+
+
+def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLiteStore) -> None:
+    """A server answers meaning queries while its worker adds and deletes articles: every
+    answer must name only articles that exist, and no query may fail."""
+    import threading
+
+    from distill.embed import DocumentVectors
+
+    rng = np.random.default_rng(3)
+
+    def unit() -> np.ndarray:
+        v = rng.normal(size=384).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def add_one(n: int) -> int:
+        doc = make_doc(f"Article {n}", f"s{n}.org", "", [], [f"Body text number {n} here."])
+        return add(store, doc, None, DocumentVectors(article=unit(), sections=[]))
+
+    live = [add_one(n) for n in range(40)]
+    reader = SQLiteStore(store.path)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    query = unit()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                found = vector_index(reader.conn).nearest(query, 10)
+                assert all(a > 0 for a, _ in found)
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    try:
+        for n in range(40, 140):
+            live.append(add_one(n))
+            if n % 3 == 0:
+                store.delete_article(live.pop(0))  # enough deletions to compact the matrix
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    found = {a for a, _ in vector_index(reader.conn).nearest(query, 200)}
+    reader.close()
+    assert found == set(live)

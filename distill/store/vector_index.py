@@ -30,12 +30,28 @@ class VectorIndex:
     """Unit-length article vectors as one float32 matrix, with an id per row."""
 
     def __init__(self) -> None:
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.row_of: dict[int, int] = {}
+        # (ids, matrix, row of each id), replaced as one tuple so that a query running
+        # while another thread applies changes always sees three parts that agree.
+        self.rows: tuple[np.ndarray, np.ndarray, dict[int, int]] = (
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, DIMENSIONS), dtype=np.float32),
+            {},
+        )
         self.applied = -1  # the last vector_changes.seq reflected here; -1: nothing loaded
         self.removed = 0
         self.lock = threading.Lock()
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.rows[0]
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.rows[1]
+
+    @property
+    def row_of(self) -> dict[int, int]:
+        return self.rows[2]
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -67,8 +83,8 @@ class VectorIndex:
             ids[n] = article_id
             matrix[n] = np.frombuffer(blob, dtype="<f4")
             n += 1
-        self.ids, self.matrix = ids[:n], matrix[:n]
-        self.row_of = {int(a): row for row, a in enumerate(self.ids)}
+        ids, matrix = ids[:n], matrix[:n]
+        self.rows = (ids, matrix, {int(a): row for row, a in enumerate(ids)})
         self.removed = 0
         self.applied = latest
 
@@ -81,52 +97,55 @@ class VectorIndex:
             )
         ]
         current = _article_vectors(conn, changed)
+        ids, matrix, row_of = self.ids, self.matrix, dict(self.row_of)
         added_ids, added_rows = [], []
         for article_id in changed:
-            row = self.row_of.get(article_id)
+            row = row_of.get(article_id)
             vector = current.get(article_id)
             if row is not None and vector is not None:
-                self.matrix[row] = vector
+                matrix[row] = vector  # in place: a reader sees the old or the new vector
             elif row is not None:
-                self.matrix[row] = 0.0
-                self.ids[row] = -1
-                del self.row_of[article_id]
+                matrix[row] = 0.0
+                ids[row] = -1  # in place: readers skip negative ids
+                del row_of[article_id]
                 self.removed += 1
             elif vector is not None:
                 added_ids.append(article_id)
                 added_rows.append(vector)
         if added_ids:
-            start = len(self.ids)
-            self.ids = np.concatenate([self.ids, np.array(added_ids, dtype=np.int64)])
-            self.matrix = np.vstack([self.matrix, np.vstack(added_rows)])
+            start = len(ids)
+            ids = np.concatenate([ids, np.array(added_ids, dtype=np.int64)])
+            matrix = np.vstack([matrix, np.vstack(added_rows)])
             for n, article_id in enumerate(added_ids):
-                self.row_of[article_id] = start + n
-        if self.removed > COMPACT_SHARE * max(1, len(self.ids)):
-            keep = self.ids >= 0
-            self.ids, self.matrix = self.ids[keep], self.matrix[keep]
-            self.row_of = {int(a): n for n, a in enumerate(self.ids)}
+                row_of[article_id] = start + n
+        if self.removed > COMPACT_SHARE * max(1, len(ids)):
+            keep = ids >= 0
+            ids, matrix = ids[keep], matrix[keep]
+            row_of = {int(a): n for n, a in enumerate(ids)}
             self.removed = 0
+        self.rows = (ids, matrix, row_of)
         self.applied = latest
 
     # ---- queries ---------------------------------------------------------------------------
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(article id, cosine similarity) of the k nearest articles, best first."""
-        ids, matrix = self.ids, self.matrix  # one consistent pair even if a sync swaps them
-        if not len(self) or k <= 0:
+        ids, matrix, row_of = self.rows  # one consistent snapshot even if a sync swaps it
+        if not row_of or k <= 0:
             return []
         scores = matrix @ np.asarray(vector, dtype=np.float32)
-        k = min(k, len(self))
+        k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         top = top[np.lexsort((ids[top], -scores[top]))]
         return [(int(ids[n]), float(scores[n])) for n in top if ids[n] >= 0]
 
     def similarities(self, vector: np.ndarray, article_ids: list[int]) -> list[tuple[int, float]]:
         """Exact cosine similarity of the given articles (those that have a vector)."""
-        rows = [(a, self.row_of[a]) for a in article_ids if a in self.row_of]
+        _, matrix, row_of = self.rows
+        rows = [(a, row_of[a]) for a in article_ids if a in row_of]
         if not rows:
             return []
-        scores = self.matrix[[r for _, r in rows]] @ np.asarray(vector, dtype=np.float32)
+        scores = matrix[[r for _, r in rows]] @ np.asarray(vector, dtype=np.float32)
         return [(a, float(s)) for (a, _), s in zip(rows, scores, strict=True)]
 
 
