@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -61,6 +62,7 @@ BOUNDED_CANDIDATES = 1000
 # same words again, and embedding them is most of a meaning search's time (15-100 ms).
 QUERY_VECTOR_CACHE = 256
 _QUERY_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+_QUERY_VECTORS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -256,9 +258,10 @@ class _Run:
         vector = _QUERY_VECTORS.get(key)
         if vector is None:
             vector = embedder.embed([self.query.plain_text])[0]
-            if len(_QUERY_VECTORS) >= QUERY_VECTOR_CACHE:
-                _QUERY_VECTORS.pop(next(iter(_QUERY_VECTORS)))
-            _QUERY_VECTORS[key] = vector
+            with _QUERY_VECTORS_LOCK:  # web handler threads evict concurrently
+                if len(_QUERY_VECTORS) >= QUERY_VECTOR_CACHE:
+                    _QUERY_VECTORS.pop(next(iter(_QUERY_VECTORS)))
+                _QUERY_VECTORS[key] = vector
         return vector
 
     def vector(self, depth: int) -> list[tuple[int, float]]:
