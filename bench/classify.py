@@ -23,12 +23,12 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from eval_classify import default_corpus  # noqa: E402
 
-from distill.categories import load_taxonomy  # noqa: E402
-from distill.classify import Classifier, tag_document  # noqa: E402
+from distill.classify.classifier import Classifier, tag_document  # noqa: E402
 from distill.config import load_settings  # noqa: E402
 from distill.embed import article_text, default_embedder  # noqa: E402
 from distill.errors import DistillError  # noqa: E402
-from distill.sources import file_source  # noqa: E402
+from distill.ingest.sources import file_source  # noqa: E402
+from distill.taxonomy.categories import load_taxonomy  # noqa: E402
 
 
 def main() -> None:

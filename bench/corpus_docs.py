@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from distill.errors import DistillError
-from distill.extract import from_markdown, lxml_text
+from distill.ingest.extract import from_markdown, lxml_text
 from distill.models import Document
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,14 +23,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from distill.config import load_settings  # noqa: E402
-from distill.embed import (  # noqa: E402
-    DocumentVectors,
-    article_text,
-    default_embedder,  # noqa: E402
-)
-from distill.pipeline import content_hash  # noqa: E402
+from distill.embed import DocumentVectors, article_text, default_embedder  # noqa: E402
+from distill.ingest.pipeline import content_hash  # noqa: E402
+from distill.ingest.sources import file_source, normalize_url  # noqa: E402
 from distill.plugins import get_summarizer  # noqa: E402
-from distill.sources import file_source, normalize_url  # noqa: E402
 from distill.store import open_store  # noqa: E402
 
 

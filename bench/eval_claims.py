@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from distill.embed import default_embedder  # noqa: E402
-from distill.verify import DEFAULT_THRESHOLD, Verifier, word_overlap  # noqa: E402
+from distill.summarize.claims import DEFAULT_THRESHOLD, Verifier, word_overlap  # noqa: E402
 from tests.claims_data import backend_name, build_claims, load_articles  # noqa: E402
 from tests.conftest import CORPUS  # noqa: E402
 

@@ -31,12 +31,12 @@ from sklearn.metrics import accuracy_score, f1_score
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from distill.categories import load_taxonomy  # noqa: E402
-from distill.classify import CategoryModel, hint_weights, tag_document  # noqa: E402
+from distill.classify.classifier import CategoryModel, hint_weights, tag_document  # noqa: E402
 from distill.config import load_settings  # noqa: E402
 from distill.embed import article_text, default_embedder  # noqa: E402
+from distill.ingest.sources import file_source  # noqa: E402
 from distill.models import Document  # noqa: E402
-from distill.sources import file_source  # noqa: E402
+from distill.taxonomy.categories import load_taxonomy  # noqa: E402
 
 LABELS = REPO / "tests" / "data" / "category_labels.jsonl"
 SHOTS = 8  # examples per category for few-shot, as the issue asks
@@ -133,7 +133,7 @@ def categories(corpus: Path) -> None:
 
 
 def tags(corpus: Path, sample: int) -> None:
-    from distill import technologies
+    from distill.taxonomy import technologies
 
     techs = technologies.load_technologies()
     index = corpus / "_index" / "go-blog.jsonl"

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from corpus_library import DEFAULT_HOME, build, index_rows  # noqa: E402
 
 from distill.embed import Embedder, default_embedder  # noqa: E402
-from distill.search import MODES, search  # noqa: E402
+from distill.search.engine import MODES, search  # noqa: E402
 from distill.store import open_store  # noqa: E402
 
 CUTOFF = 10

@@ -30,7 +30,7 @@ from eval_search import EMBEDDER, known_items, paraphrases, score  # noqa: E402
 
 from distill import embed  # noqa: E402
 from distill.config import load_settings  # noqa: E402
-from distill.sources import file_source  # noqa: E402
+from distill.ingest.sources import file_source  # noqa: E402
 from distill.store import open_store  # noqa: E402
 
 # (words per section text, sections per article); None: no section vectors (the baseline).

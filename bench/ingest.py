@@ -47,8 +47,8 @@ def phase(name: str, corpus: Path, embed: bool) -> dict:
     else:
         from distill.config import load_settings
         from distill.embed import default_embedder
-        from distill.pipeline import ingest
-        from distill.sources import file_source
+        from distill.ingest.pipeline import ingest
+        from distill.ingest.sources import file_source
         from distill.store import open_store
 
         files = html if name == "distill-html" else markdown

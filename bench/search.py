@@ -43,8 +43,8 @@ from corpus_library import build as build_corpus  # noqa: E402
 from eval_search import CachedEmbedder  # noqa: E402
 
 from distill.embed import default_embedder  # noqa: E402
-from distill.query import fts_match, parse  # noqa: E402
-from distill.search import search  # noqa: E402
+from distill.search.engine import search  # noqa: E402
+from distill.search.syntax import fts_match, parse  # noqa: E402
 from distill.store import open_store  # noqa: E402
 
 DEFAULT_HOME = Path("/tmp/distill-search-100k")

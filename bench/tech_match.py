@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from distill.extract import from_markdown
-from distill.technologies import build_list, default_file_text, load_technologies
+from distill.ingest.extract import from_markdown
+from distill.taxonomy.technologies import build_list, default_file_text, load_technologies
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DISTILL_CORPUS", REPO.parent / "shared" / "corpus"))

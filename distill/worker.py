@@ -27,10 +27,10 @@ from typing import Any
 
 from .config import Settings
 from .errors import DistillError
-from .feedwork import Context, enqueue_due_feeds, run_job
+from .feeds.politeness import HostGate, Robots
+from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, PermanentError, RetryableError, make_owner
 from .plugins import get_summarizer
-from .polite import HostGate, Robots
 from .store import SQLiteStore, open_store
 from .store.jobs import Job
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from distill.errors import DistillError
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
 from distill.models import Document
 from distill.plugins import get_summarizer, summarizer_names
-from distill.verify import facts
+from distill.summarize.claims import facts
 
 SETS = ("go-blog", "rust-blog", "flink-blog")
 MIN_WORDS = 300

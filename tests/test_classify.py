@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from distill.categories import load_taxonomy
 from distill.cli import main
 from distill.store import open_store
+from distill.taxonomy.categories import load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -82,9 +82,9 @@ def test_user_labels_survive_recategorize_and_teach(library: Path) -> None:
     assert after["category"] == "security"
     assert "resolver cache" in after["library_tags"] and removed not in after["library_tags"]
     # the correction is a few-shot example: the library's classifier now holds it
+    from distill.classify.corrections import library_classifier
     from distill.config import load_settings
     from distill.embed import default_embedder
-    from distill.labelling import library_classifier
 
     store = open_store(library)
     try:

@@ -10,12 +10,12 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from distill.categories import load_taxonomy
-from distill.classify import CategoryModel, hint_weights, tag_document
+from distill.classify.classifier import CategoryModel, hint_weights, tag_document
 from distill.config import load_settings
 from distill.embed import article_text, default_embedder
-from distill.sources import file_source
-from distill.technologies import find_in_document, load_technologies
+from distill.ingest.sources import file_source
+from distill.taxonomy.categories import load_taxonomy
+from distill.taxonomy.technologies import find_in_document, load_technologies
 from tests.conftest import require_corpus
 
 LABELS = Path(__file__).parent / "data" / "category_labels.jsonl"

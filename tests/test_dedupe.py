@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from distill.config import Settings
-from distill.pipeline import ingest
-from distill.sources import file_source, url_source
+from distill.ingest.pipeline import ingest
+from distill.ingest.sources import file_source, url_source
 from distill.store import SQLiteStore
 
 from .conftest import FLINK_PAGES, LocalSite, require_corpus

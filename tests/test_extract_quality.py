@@ -7,8 +7,8 @@ from statistics import mean
 
 import trafilatura
 
-from distill.extract import extract, from_markdown
-from distill.quality import ngram_overlap
+from distill.ingest.extract import extract, from_markdown
+from distill.ingest.overlap import ngram_overlap
 
 from .conftest import require_corpus
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from distill.cli import main
 from distill.config import load_settings
-from distill.feeds import MAX_FEED_ENTRIES
+from distill.feeds.reader import MAX_FEED_ENTRIES
 from distill.worker import run_worker
 from tests.conftest import CORPUS, FLINK_PAGES, require_corpus
 from tests.feedsite import FeedSite, feed_site, rss

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nh3
 
-from distill.feeds import (
+from distill.feeds.reader import (
     FeedError,
     discover_feeds,
     parse_feed,

@@ -6,9 +6,9 @@ import pytest
 
 from distill.config import Settings
 from distill.errors import AddressRefused, FetchTimeout, HTTPStatus, TooLarge, TooManyRedirects
-from distill.fetch import check_address, fetch
-from distill.pipeline import ingest
-from distill.sources import url_source
+from distill.ingest.fetch import check_address, fetch
+from distill.ingest.pipeline import ingest
+from distill.ingest.sources import url_source
 from distill.store import SQLiteStore
 
 from .conftest import FLINK_PAGES, LocalSite, require_corpus

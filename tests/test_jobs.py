@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from distill.cli import main
 from distill.config import Settings, load_settings
+from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL, JobQueue, backoff_delay
-from distill.polite import host_key
 from distill.store import SQLiteStore
 from distill.worker import Worker
 from tests.feedsite import corpus_articles, feed_site

@@ -20,8 +20,8 @@ from pathlib import Path
 import sqlean
 
 from distill.config import load_settings
+from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL, JobQueue
-from distill.polite import host_key
 from distill.store import open_store
 from tests.feedsite import FeedSite, corpus_articles, feed_site, serve_articles
 

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from distill.cli import main
 from distill.config import Settings, load_settings
 from distill.errors import ConfigError
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
+from distill.ingest.pipeline import ingest_document
 from distill.llm.config import load_models
 from distill.models import Document
-from distill.pipeline import ingest_document
 from distill.plugins import get_summarizer
 from distill.store import SQLiteStore
 from distill.store.llm import pending_retries

@@ -25,9 +25,9 @@ from click.testing import CliRunner
 from distill.cli import main
 from distill.config import load_settings
 from distill.embed import default_embedder
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
 from distill.plugins import get_summarizer
-from distill.verify import Verifier
+from distill.summarize.claims import Verifier
 
 pytestmark = pytest.mark.llamacpp
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from distill.extract import from_html
+from distill.ingest.extract import from_html
 
 BODY = (
     "<article><h1>Ignored</h1>" + "<p>" + "Raft elects a leader per term. " * 20 + "</p></article>"
@@ -48,7 +48,7 @@ def test_broken_json_ld_is_ignored_not_fatal() -> None:
 
 
 def test_go_template_raw_blocks_become_code_not_prose() -> None:
-    from distill.extract import from_markdown
+    from distill.ingest.extract import from_markdown
 
     text = (
         "# Slices\n\nA loop appends each task to a slice before processing them all.\n\n"

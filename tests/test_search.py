@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from distill.cli import main
 from distill.embed import default_embedder, embed_document
+from distill.ingest.pipeline import content_hash
 from distill.models import Block, Document, Line, Section, Span, Summary
-from distill.pipeline import content_hash
-from distill.related import related
-from distill.search import ensure_index, search
+from distill.search.engine import ensure_index, search
+from distill.search.related import related
 from distill.store import SQLiteStore
 from distill.store import search_index as idx
 from distill.store.vector_index import vector_index
@@ -320,7 +320,7 @@ def test_related_without_vectors_uses_title_words_not_common_ones(
     """Embeddings off: related articles come from the title's words, and a title word that
     is in most articles (here "the") does not drag in unrelated ones. Common words are only
     looked for in large libraries, so the size where that starts is lowered for the test."""
-    monkeypatch.setattr("distill.search.COMMON_MIN_ARTICLES", 0)
+    monkeypatch.setattr("distill.search.engine.COMMON_MIN_ARTICLES", 0)
     own = add(store, make_doc("The Kafka consumer lag guide", "a.org", "", [], ["Lag grows."]))
     twin = add(store, make_doc("Kafka consumer lag in practice", "b.org", "", [], ["Watch lag."]))
     for n in range(20):

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from distill.ingest.pipeline import content_hash
 from distill.models import Block, Document
-from distill.pipeline import content_hash
-from distill.query import MAX_TERMS, fts_match, parse
-from distill.search import SearchResults, search
+from distill.search.engine import SearchResults, search
+from distill.search.syntax import MAX_TERMS, fts_match, parse
 from distill.store import SQLiteStore, open_store
 
 
@@ -96,7 +96,7 @@ def test_any_query_in_every_mode(small_library: SQLiteStore, text: str) -> None:
 
 
 def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
-    from distill.snippets import best_passage, stem
+    from distill.search.snippets import best_passage, stem
 
     assert stem("caching") == stem("cache") == stem("caches")
     assert stem("replicated") == stem("replicate")
@@ -111,7 +111,7 @@ def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
 def test_very_common_words_are_ranked_in_a_bounded_set(
     small_library: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import distill.search as search_module
+    import distill.search.engine as search_module
 
     # The bound normally starts at 5,000 articles; lower it so two articles exercise it.
     monkeypatch.setattr(search_module, "COMMON_MIN_ARTICLES", 0)

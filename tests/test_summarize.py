@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from distill.cli import main
 from distill.errors import SummarizeError
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
 from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.summarize.sentences import MAX_WEIGHED_WORDS, MAX_WORDS

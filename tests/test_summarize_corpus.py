@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from distill.errors import DistillError, SummarizeError
-from distill.extract import from_markdown, lxml_text
+from distill.ingest.extract import from_markdown, lxml_text
 from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.summarize.sentences import PROSE_KINDS

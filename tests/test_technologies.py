@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from distill.errors import ConfigError
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
 from distill.models import Block, Document
-from distill.technologies import (
+from distill.taxonomy.technologies import (
     candidate_terms,
     find_in_document,
     find_technologies,

@@ -12,9 +12,9 @@ from sklearn.metrics import roc_auc_score
 
 from distill.cli import main
 from distill.embed import default_embedder
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
 from distill.models import Document
-from distill.verify import Verifier, facts, word_overlap
+from distill.summarize.claims import Verifier, facts, word_overlap
 
 from .claims_data import build_claims, load_articles
 from .conftest import require_corpus

@@ -239,7 +239,7 @@ def test_ids_and_cursor_values_beyond_sqlite_integers_are_refused(client) -> Non
     huge = 2**63
     assert client.get(f"/v1/articles/{huge}").status_code == 422
     assert client.get(f"/articles/{huge}").status_code == 422
-    from distill.queries import encode_cursor
+    from distill.web.queries import encode_cursor
 
     cursor = encode_cursor("newest", ["2020-01-01", huge])
     response = client.get("/v1/articles", params={"cursor": cursor})

@@ -15,13 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from distill.config import load_settings
-from distill.extract import from_markdown
+from distill.ingest.extract import from_markdown
+from distill.ingest.pipeline import ingest
+from distill.ingest.sources import Source
 from distill.models import Document
-from distill.pipeline import ingest
 from distill.plugins import get_summarizer
-from distill.sources import Source
+from distill.store import cards as sql
 from distill.store import open_store
-from distill.store import web as sql
 from distill.web.app import create_app
 from distill.web.security import hash_token, new_token
 

@@ -12,15 +12,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .. import labelling
-from ..categories import Taxonomy, load_examples, load_taxonomy
-from ..classify import Classifier
+from ..classify import corrections as labelling
+from ..classify.classifier import Classifier
 from ..config import Settings
 from ..embed import default_embedder
 from ..errors import InputError
 from ..jsonl import read_records
 from ..models import Block, Document
 from ..store import labels as sql
+from ..taxonomy.categories import Taxonomy, load_examples, load_taxonomy
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
 

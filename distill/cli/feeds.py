@@ -11,10 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..feedwork import enqueue_due_feeds
-from ..jobs import JobQueue, job_json
-from ..store import feeds as feed_sql
-from ..subscribe import (
+from ..feeds.subscribe import (
     add_feed,
     export_opml,
     feed_json,
@@ -22,6 +19,9 @@ from ..subscribe import (
     import_opml,
     remove_feed,
 )
+from ..feeds.tasks import enqueue_due_feeds
+from ..jobs import JobQueue, job_json
+from ..store import feeds as feed_sql
 from ..worker import run_worker
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .root import main

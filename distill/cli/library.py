@@ -11,11 +11,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
-from ..pipeline import IngestResult, ingest
+from ..ingest.pipeline import IngestResult, ingest
+from ..ingest.sources import import_sources, parse_source
 from ..plugins import get_summarizer
-from ..sources import import_sources, parse_source
-from ..views import article_json, article_summary_json, render_article, render_listing
 from .context import App, emit_json, guarded, json_option, pass_app
+from .render import article_json, article_summary_json, render_article, render_listing
 from .root import main
 
 

@@ -14,13 +14,13 @@ from rich.markup import escape
 from ..config import Settings
 from ..embed import default_embedder
 from ..errors import DistillError, InputError
-from ..extract import from_markdown, from_text
+from ..ingest.extract import from_markdown, from_text
+from ..ingest.sources import parse_source
 from ..llm.client import LLMUnavailable, chat
 from ..llm.config import get_model, load_models, models_path
 from ..llm.retry import run_retries
 from ..models import Document
-from ..sources import parse_source
-from ..verify import Check, Verifier, split_claims
+from ..summarize.claims import Check, Verifier, split_claims
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
 

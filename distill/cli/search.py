@@ -13,10 +13,10 @@ from rich.markup import escape
 from rich.text import Text
 
 from ..errors import InputError
-from ..related import related as related_articles
-from ..search import MODES, SearchResults, snippet_pieces
-from ..search import reindex as rebuild_index
-from ..search import search as run_search
+from ..search.engine import MODES, SearchResults, snippet_pieces
+from ..search.engine import reindex as rebuild_index
+from ..search.engine import search as run_search
+from ..search.related import related as related_articles
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
 

@@ -13,11 +13,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import DistillError, InputError, NotFound
+from ..ingest.sources import Source, jsonl_sources, parse_source
 from ..plugins import get_summarizer
-from ..sources import Source, jsonl_sources, parse_source
 from ..store.summaries import summary_versions
-from ..views import render_summary
 from .context import App, emit_json, fail, guarded, json_option, pass_app
+from .render import render_summary
 from .root import main
 
 

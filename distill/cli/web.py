@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ..store import web as sql
+from ..store import cards as sql
 from ..web.security import hash_token, is_loopback, new_token
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .root import main

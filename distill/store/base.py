@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..classify import Labels
+from ..classify.classifier import Labels
 from ..embed import DocumentVectors
 from ..models import Article, Document, Summary
 

@@ -58,7 +58,7 @@ def _before(conn: Any, value: str) -> tuple[str, list[Any]]:
 
 def _tech(conn: Any, value: str) -> tuple[str, list[Any]]:
     """Library tags (aliases folded to the canonical name) or the tags the source declared."""
-    from ..technologies import load_technologies
+    from ..taxonomy.technologies import load_technologies
 
     entry = load_technologies().lookup(value)
     name = entry.name if entry else value

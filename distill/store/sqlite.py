@@ -15,7 +15,7 @@ from typing import Any
 import sqlean
 import sqlite_vec
 
-from ..classify import Labels
+from ..classify.classifier import Labels
 from ..embed import DocumentVectors
 from ..errors import DuplicateArticle, NotFound
 from ..models import Article, Document, Summary, blocks_from_json, blocks_to_json

@@ -54,7 +54,7 @@ class _Phrase:
 def _technologies() -> Any | None:
     """The technology matcher when it is installed (it lands from another branch)."""
     try:
-        return importlib.import_module("distill.technologies")
+        return importlib.import_module("distill.taxonomy.technologies")
     except ImportError:
         return None
 

@@ -41,8 +41,8 @@ from ..llm.schema import (
 from ..models import Document, Line, Section, Span, Summary
 from ..plugins import get_summarizer, register_summarizer
 from ..text import sentence_spans
-from ..verify import Check, Verifier
 from .base import Summarizer
+from .claims import Check, Verifier
 
 # Characters per token when estimating whether text fits the context; real English prose
 # is about 4, code and identifiers nearer 3, so 3 errs on the side of splitting.

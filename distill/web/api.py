@@ -12,11 +12,11 @@ from fastapi import Depends, Query, Request, Response, Security
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import queries
-from ..extract import apply_metadata, from_html, from_markdown
+from ..ingest.extract import apply_metadata, from_html, from_markdown
+from ..ingest.pipeline import ingest
+from ..ingest.sources import Source, url_source
 from ..models import Document
-from ..pipeline import ingest
-from ..sources import Source, url_source
+from . import queries
 from .common import (
     ApiError,
     ArticleId,

@@ -19,11 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings
 from ..errors import DistillError, InputError, NotFound
-from ..queries import BadRequest, Library
 from . import api, atom, feed_pages, feeds_api, pages
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
 from .pages import LoginRequired, render
+from .queries import BadRequest, Library
 from .security import GuardMiddleware, RateLimiter
 
 
@@ -136,8 +136,8 @@ def warm_up_on_start(app: FastAPI) -> FastAPI:
     """
 
     def warm() -> None:
-        from ..queries import home
         from ..store.vector_index import vector_index
+        from .queries import home
 
         lib: Library = app.state.library
         vector_index(lib.conn)

@@ -15,9 +15,9 @@ from xml.etree import ElementTree as ET
 from fastapi import Request
 from fastapi.responses import Response
 
-from .. import queries
 from ..models import SECTION_TITLES
-from ..store import web as sql
+from ..store import cards as sql
+from . import queries
 from .common import library, reads_need_token
 from .security import safe_url
 

@@ -10,10 +10,10 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from .. import labels_bridge as bridge
-from ..queries import Library
-from ..store import web as sql
+from ..store import cards as sql
+from . import labels as bridge
 from . import security
+from .queries import Library
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

@@ -11,11 +11,11 @@ from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import DistillError
-from ..feedwork import enqueue_due_feeds
+from ..feeds.subscribe import add_feed, feed_json, feeds_due_now
+from ..feeds.tasks import enqueue_due_feeds
 from ..jobs import job_json
 from ..store import feeds as feed_sql
 from ..store import jobs as job_sql
-from ..subscribe import add_feed, feed_json, feeds_due_now
 from . import security
 from .common import library
 from .pages import _check_form, _guard, render

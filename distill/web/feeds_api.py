@@ -13,12 +13,12 @@ from fastapi import Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import queries
-from ..feedwork import enqueue_due_feeds
+from ..feeds.subscribe import add_feed, feed_json, feeds_due_now, remove_feed
+from ..feeds.tasks import enqueue_due_feeds
 from ..jobs import JobQueue, job_json
 from ..store import feeds as feed_sql
 from ..store import jobs as job_sql
-from ..subscribe import add_feed, feed_json, feeds_due_now, remove_feed
+from . import queries
 from .api import read_access, write_access
 from .common import ApiError, library
 

@@ -15,15 +15,14 @@ from urllib.parse import urlencode
 from fastapi import Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import labels_bridge as bridge
-from .. import queries
 from ..errors import DistillError, InputError
-from ..extract import FORMAT_BY_SUFFIX, extract
+from ..ingest.extract import FORMAT_BY_SUFFIX, extract
+from ..ingest.pipeline import IngestResult, ingest
+from ..ingest.sources import Source, url_source
 from ..models import Document
-from ..pipeline import IngestResult, ingest
-from ..sources import Source, url_source
-from ..store import web as sql
-from . import charts, security
+from ..store import cards as sql
+from . import charts, queries, security
+from . import labels as bridge
 from .common import (
     ApiError,
     ArticleId,

@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .jsonl import read_records
+from ..errors import ConfigError
+from ..jsonl import read_records
 
 USER_FILE = "categories.yaml"
 DEFAULT_ORIGIN = "distill/taxonomy/categories.yaml"

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .config import Settings
-from .errors import InputError, TooLarge, UnsupportedSource
+from ..config import Settings
+from ..errors import InputError, TooLarge, UnsupportedSource
+from ..models import Document
 from .extract import (
     FORMAT_BY_SUFFIX,
     apply_metadata,
@@ -26,7 +27,6 @@ from .extract import (
     from_text,
 )
 from .fetch import fetch
-from .models import Document
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 

@@ -12,15 +12,15 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .classify import Classifier
-from .config import Settings
-from .embed import Embedder, default_embedder, embed_document
-from .errors import DistillError, DuplicateArticle
-from .models import Document
-from .plugins import get_summarizer
+from ..classify.classifier import Classifier
+from ..config import Settings
+from ..embed import Embedder, default_embedder, embed_document
+from ..errors import DistillError, DuplicateArticle
+from ..models import Document
+from ..plugins import get_summarizer
+from ..store.base import Store
+from ..summarize.base import Summarizer
 from .sources import Source, normalize_url
-from .store.base import Store
-from .summarize.base import Summarizer
 
 Status = Literal["added", "duplicate", "failed"]
 
@@ -80,7 +80,7 @@ def ingest_document(
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
     if summary.fallback:
-        from .llm.retry import queue_retry
+        from ..llm.retry import queue_retry
 
         queue_retry(store, article_id, summary.fallback)
     return IngestResult(
@@ -121,8 +121,8 @@ def ingest(
 
 def _classifier(store: Store, settings: Settings, embedder: Embedder | None) -> Classifier | None:
     """The library's classifier; None for a store that is not SQLite (none exists yet)."""
-    from .labelling import library_classifier
-    from .store.sqlite import SQLiteStore
+    from ..classify.corrections import library_classifier
+    from ..store.sqlite import SQLiteStore
 
     if not isinstance(store, SQLiteStore):
         return None

@@ -16,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .config import Settings
-from .errors import (
+from ..config import Settings
+from ..errors import (
     AddressRefused,
     FetchError,
     FetchTimeout,

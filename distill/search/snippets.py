@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .store.search_index import MARK_END, MARK_START
+from ..store.search_index import MARK_END, MARK_START
 
 WINDOW_WORDS = 30
 CONTEXT_WORDS = 4  # shown before the first matched word

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from .embed import Embedder
-from .models import Document
-from .text import sentence_spans
+from ..embed import Embedder
+from ..models import Document
+from ..text import sentence_spans
 
 # Weights of the two evidence kinds; lexical is the more reliable on technical prose,
 # where paraphrase rarely changes identifiers, so it carries more.

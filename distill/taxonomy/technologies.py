@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .models import Document, Span
+from ..errors import ConfigError
+from ..models import Document, Span
 
 USER_FILE = "technologies.yaml"
 CONTEXT_WINDOW = 400  # characters either side of an ambiguous mention
@@ -491,7 +491,7 @@ def find_in_document(
 
 def candidate_terms(doc: Document, home: str | Path | None = None, limit: int = 10) -> list[str]:
     """Salient technical terms of `doc` that are not in the list: candidate new tags."""
-    from .tech_candidates import salient_unknown_terms
+    from .candidates import salient_unknown_terms
 
     return salient_unknown_terms(doc, load_technologies(home), limit)
 

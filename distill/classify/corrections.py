@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from .categories import load_taxonomy
-from .classify import Classifier
-from .config import Settings
-from .embed import Embedder
-from .errors import InputError
-from .store import labels as sql
-from .store.sqlite import SQLiteStore
-from .store.vectors import article_vector
-from .technologies import load_technologies
+from ..config import Settings
+from ..embed import Embedder
+from ..errors import InputError
+from ..store import labels as sql
+from ..store.sqlite import SQLiteStore
+from ..store.vectors import article_vector
+from ..taxonomy.categories import load_taxonomy
+from ..taxonomy.technologies import load_technologies
+from .classifier import Classifier
 
 # Two tags are suggested for merging when their folded spellings match, when the spelling
 # is this similar (difflib ratio: "kubernetes operator" / "kubernetes operators" = 0.97),

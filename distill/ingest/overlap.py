@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .text import words
+from ..text import words
 
 NGRAM = 4  # 4-grams reward keeping word order without punishing small wording changes
 

@@ -20,9 +20,9 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .errors import FrontMatterError, NoMainText, UnsupportedSource
+from ..errors import FrontMatterError, NoMainText, UnsupportedSource
+from ..models import Block, Document
 from .metadata import read_metadata
-from .models import Block, Document
 
 # Fewer words than this is not an article (trafilatura's own default minimum is 25
 # characters of extracted text; a title plus one short line is still not worth keeping).

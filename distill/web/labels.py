@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .errors import InputError, NotFound
-from .store import weblabels as labels_sql
+from ..errors import InputError, NotFound
+from ..store import label_counts as labels_sql
 
 UNCATEGORIZED = "uncategorized"
 # True once categories/technology tags exist (issue 4): pages then offer corrections.
@@ -37,7 +37,7 @@ def _taxonomy(conn: Any) -> Any:
     """The library's taxonomy (default + <home>/categories.yaml next to the database)."""
     from pathlib import Path
 
-    from .categories import load_taxonomy
+    from ..taxonomy.categories import load_taxonomy
 
     row = conn.execute("PRAGMA database_list").fetchone()
     home = Path(row[2]).parent if row and row[2] else None
@@ -115,7 +115,7 @@ def tech_filter(conn: Any, name: str) -> list[tuple[str, list[Any]]]:
 
 def labels_for(conn: Any, ids: list[int]) -> dict[int, tuple[str, list[str]]]:
     """id -> (category, technology tags)."""
-    from .store import labels as store_labels
+    from ..store import labels as store_labels
 
     found = store_labels.labels_for(conn, ids)
     return {i: (found[i].category or UNCATEGORIZED, list(found[i].tags)) for i in ids}
@@ -123,7 +123,7 @@ def labels_for(conn: Any, ids: list[int]) -> dict[int, tuple[str, list[str]]]:
 
 def set_category(conn: Any, article_id: int, category: str) -> None:
     """A user's correction: stored as a 'user' row that automatic passes never change."""
-    from .store import labels as store_labels
+    from ..store import labels as store_labels
 
     category = category.strip()
     if category == UNCATEGORIZED or category not in set(_taxonomy(conn).names):
@@ -135,7 +135,7 @@ def set_category(conn: Any, article_id: int, category: str) -> None:
 
 def set_tags(conn: Any, article_id: int, tags: list[str]) -> None:
     """Make the article's tags exactly `tags` (user rows: additions and removals)."""
-    from .store import labels as store_labels
+    from ..store import labels as store_labels
 
     clean = []
     for tag in tags:
@@ -155,7 +155,7 @@ def set_tags(conn: Any, article_id: int, tags: list[str]) -> None:
 
 
 def _tech_info(name: str, conn: Any) -> dict[str, Any]:
-    from .technologies import load_technologies
+    from ..taxonomy.technologies import load_technologies
 
     row = conn.execute("PRAGMA database_list").fetchone()
     known = load_technologies(str(__import__("pathlib").Path(row[2]).parent) if row else None)
@@ -164,7 +164,7 @@ def _tech_info(name: str, conn: Any) -> dict[str, Any]:
 
 
 def technologies(conn: Any, limit: int) -> list[dict[str, Any]]:
-    from .store import labels as store_labels
+    from ..store import labels as store_labels
 
     return [{"name": n, "count": c} for n, c in store_labels.tag_counts(conn)[:limit]]
 
@@ -213,7 +213,7 @@ def search(
 ) -> tuple[list[dict[str, Any]], int, str]:
     """([{id, score, snippet}], total, message) from the search module, with the label
     filters registered."""
-    from . import search as engine
+    from ..search import engine
 
     _register_label_filters()
     found = engine.search(store, query, limit=offset + limit, filters=filters)
@@ -230,7 +230,7 @@ def _register_label_filters() -> None:
     The search module ships those filters as placeholders (it was built before labels
     existed, and `tech` read the source's own tags); its registry lets us replace them.
     """
-    from .store import search_index as index
+    from ..store import search_index as index
 
     def builder(kind: str) -> Any:
         def build(conn: Any, value: str) -> tuple[str, list[Any]]:
@@ -251,7 +251,7 @@ def _register_label_filters() -> None:
 
 def related(store: Any, article_id: int, limit: int) -> list[tuple[int, str]]:
     """[(id, reason)] from the related module, reasons joined for one line."""
-    from .related import related as find_related
+    from ..search.related import related as find_related
 
     found = find_related(store, article_id, limit)
     return [

@@ -13,8 +13,8 @@ from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.table import Table
 
-from .models import SECTION_TITLES, Article, Summary
-from .store.base import ArticlePage
+from ..models import SECTION_TITLES, Article, Summary
+from ..store.base import ArticlePage
 
 
 def article_summary_json(article: Article) -> dict[str, Any]:

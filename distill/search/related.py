@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import NotFound
-from .store import search_index as idx
+from ..errors import NotFound
+from ..store import search_index as idx
 
 # How many nearest articles are examined for every one shown.
 CANDIDATES_PER_RESULT = 4
@@ -66,7 +66,7 @@ class RelatedResults:
 
 def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
     """Articles like this one, best first; raises NotFound for an unknown id."""
-    from .search import ensure_index, search
+    from .engine import ensure_index, search
 
     conn = store.conn
     cards = idx.article_cards(conn, [article_id])

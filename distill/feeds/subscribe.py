@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .errors import DistillError, NotFound
-from .feeds import (
+from ..config import Settings
+from ..errors import DistillError, NotFound
+from ..ingest.fetch import fetch
+from ..jobs import iso
+from ..store import SQLiteStore
+from ..store import feeds as sql
+from ..store.feeds import FeedRow
+from .reader import (
     FeedError,
     OpmlFeed,
     discover_feeds,
@@ -23,11 +28,6 @@ from .feeds import (
     parse_opml,
     to_opml,
 )
-from .fetch import fetch
-from .jobs import iso
-from .store import SQLiteStore
-from .store import feeds as sql
-from .store.feeds import FeedRow
 
 
 @dataclass

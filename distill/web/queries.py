@@ -19,12 +19,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import labels_bridge as bridge
-from .config import Settings
-from .errors import DistillError, InputError, NotFound
-from .models import SECTION_NAMES
-from .store import SQLiteStore, open_store
-from .store import web as sql
+from ..config import Settings
+from ..errors import DistillError, InputError, NotFound
+from ..models import SECTION_NAMES
+from ..store import SQLiteStore, open_store
+from ..store import cards as sql
+from . import labels as bridge
 
 # Trending: a visit's weight halves every HALF_LIFE_DAYS, so yesterday's crowd still counts
 # but last week's has faded; visits older than TRENDING_DAYS are ignored outright.

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import nh3
 
-from .errors import InputError
+from ..errors import InputError
 
 # Titles longer than this are cut: no real headline is this long, and a hostile feed could
 # otherwise store megabytes in a field that is shown in every listing.

@@ -22,10 +22,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .embed import Embedder, default_embedder
-from .query import ParsedQuery, fts_match, parse, words_of
+from ..embed import Embedder, default_embedder
+from ..store import search_index as idx
 from .snippets import best_passage
-from .store import search_index as idx
+from .syntax import ParsedQuery, fts_match, parse, words_of
 
 Mode = Literal["text", "vector", "hybrid"]
 MODES: tuple[str, ...] = ("text", "vector", "hybrid")

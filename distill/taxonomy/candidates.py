@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .models import Document
+from ..models import Document
 from .technologies import TechList
 
 _CAMEL = re.compile(

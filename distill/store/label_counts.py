@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .web import remembered
+from .cards import remembered
 
 
 def category_counts(conn: Any) -> dict[str, int]:
