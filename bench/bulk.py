@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from distill.store import search_index
+from distill.store.search_index import SearchStore
 
 
 @contextmanager
@@ -29,4 +29,4 @@ def full_text_triggers_aside(conn: Any) -> Iterator[None]:
     finally:
         for _, sql in triggers:
             conn.execute(sql)
-    search_index.rebuild(conn)
+    SearchStore(conn).rebuild()

@@ -93,16 +93,15 @@ def main() -> None:
     os.environ["DISTILL_FEED_FIRST_CHECK_MAX"] = str(max(args.per_feed, 1))
     from distill.config import load_settings
     from distill.embed import default_embedder
-    from distill.store import feeds as feed_sql
     from distill.store import open_store
     from distill.worker import Worker
 
     settings = load_settings(home)
     store = open_store(home)
     now = time.time()
-    with store.transaction() as conn:
+    with store.transaction():
         for url in feed_urls:
-            feed_sql.add_feed(conn, url, "", "", settings.feed_interval, now)
+            store.feeds.add_feed(url, "", "", settings.feed_interval, now)
     t_load = time.perf_counter()
     if settings.embed:
         default_embedder().embed(["warm up"])

@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .models import Document
+from .models import Document, DocumentVectors
 
 # MiniLM was trained on inputs of at most 256 word pieces; longer text is truncated by the
 # model anyway, so we cut at roughly that many words to avoid tokenising what is dropped.
@@ -114,14 +113,6 @@ def default_embedder() -> Embedder:
     if _DEFAULT is None:
         _DEFAULT = MiniLMEmbedder()
     return _DEFAULT
-
-
-@dataclass
-class DocumentVectors:
-    """The vectors stored for one article: one for the whole, one per article section."""
-
-    article: np.ndarray  # shape (dimensions,)
-    sections: list[tuple[str, int, np.ndarray]]  # (heading, first block index, vector)
 
 
 def section_texts(

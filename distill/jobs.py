@@ -20,7 +20,6 @@ from typing import Any
 from .config import Settings
 from .errors import DistillError
 from .store import SQLiteStore
-from .store import jobs as sql
 from .store.jobs import Job
 
 FETCH_FEED = "fetch-feed"
@@ -74,7 +73,6 @@ class JobQueue:
 
     def __init__(self, store: SQLiteStore, settings: Settings) -> None:
         self.store = store
-        self.conn = store.conn
         self.settings = settings
 
     def enqueue(
@@ -88,8 +86,7 @@ class JobQueue:
         priority: int = 0,
     ) -> int | None:
         now = time.time()
-        return sql.insert_job(
-            self.conn,
+        return self.store.jobs.insert_job(
             kind,
             payload,
             now,
@@ -103,57 +100,45 @@ class JobQueue:
     def claim(
         self, owner: str, exclude_hosts: set[str] | frozenset[str] = frozenset()
     ) -> Job | None:
-        return sql.claim_one(
-            self.conn, owner, time.time(), float(self.settings.job_lease), exclude_hosts
+        return self.store.jobs.claim_one(
+            owner, time.time(), float(self.settings.job_lease), exclude_hosts
         )
 
     def renew(self, job_ids: list[int], owner: str) -> int:
-        return sql.renew(self.conn, job_ids, owner, time.time() + float(self.settings.job_lease))
+        return self.store.jobs.renew(job_ids, owner, time.time() + float(self.settings.job_lease))
 
     def finish(self, job: Job, owner: str, result: dict[str, Any]) -> bool:
-        return sql.finish(self.conn, job.id, owner, time.time(), result)
+        return self.store.jobs.finish(job.id, owner, time.time(), result)
 
     def retry(self, job: Job, owner: str, error: str) -> str | None:
         """Queued again after a backoff, or `failed` when this was the last attempt."""
         delay = backoff_delay(job.attempts, float(self.settings.job_backoff))
-        return sql.retry_or_fail(self.conn, job.id, owner, time.time(), error, delay)
+        return self.store.jobs.retry_or_fail(job.id, owner, time.time(), error, delay)
 
     def fail(self, job: Job, owner: str, error: str) -> str | None:
-        self.conn.execute(
-            "UPDATE jobs SET attempts = max_attempts WHERE id = ? AND lease_owner = ?",
-            (job.id, owner),
-        )
-        return sql.retry_or_fail(self.conn, job.id, owner, time.time(), error, 0.0)
+        self.store.jobs.use_up_attempts(job.id, owner)
+        return self.store.jobs.retry_or_fail(job.id, owner, time.time(), error, 0.0)
 
     def release(self, job_ids: list[int], owner: str) -> int:
-        return sql.release(self.conn, job_ids, owner, time.time())
+        return self.store.jobs.release(job_ids, owner, time.time())
 
     def recover_dead_workers(self) -> int:
         """Make leases of dead workers on this machine claimable now; returns jobs freed."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running'"
-        ).fetchall()
-        alive = {r[0] for r in rows if r[0] and owner_alive(r[0])}
-        return sql.release_dead_owners(self.conn, socket.gethostname() + ":", alive, time.time())
+        alive = {o for o in self.store.jobs.running_owners() if owner_alive(o)}
+        return self.store.jobs.release_dead_owners(socket.gethostname() + ":", alive, time.time())
 
     def due_now(self) -> int:
         """Jobs claimable right now (ignoring host politeness)."""
-        now = time.time()
-        row = self.conn.execute(
-            "SELECT count(*) FROM jobs WHERE (state = 'queued' AND run_at <= ?)"
-            " OR (state = 'running' AND lease_expires < ?)",
-            (now, now),
-        ).fetchone()
-        return int(row[0])
+        return self.store.jobs.due_count(time.time())
 
     def list_jobs(self, state: str = "", kind: str = "", limit: int = 100) -> tuple[list[Job], int]:
-        return sql.list_jobs(self.conn, state=state, kind=kind, limit=limit)
+        return self.store.jobs.list_jobs(state=state, kind=kind, limit=limit)
 
     def retry_failed(self, job_ids: list[int] | None) -> list[int]:
-        return sql.requeue(self.conn, job_ids, time.time())
+        return self.store.jobs.requeue(job_ids, time.time())
 
     def counts(self) -> dict[str, int]:
-        return sql.counts(self.conn)
+        return self.store.jobs.counts()
 
 
 def job_json(job: Job) -> dict[str, Any]:

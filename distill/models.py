@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table"]
 SECTION_NAMES = (
     "executive_summary",
@@ -152,3 +154,22 @@ def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
 
 def blocks_from_json(data: list[dict[str, Any]]) -> list[Block]:
     return [Block(**b) for b in data]
+
+
+@dataclass
+class Labels:
+    """What classification says about one article."""
+
+    category: str
+    confidence: float
+    tags: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentVectors:
+    """The vectors stored for one article: one for the whole, one per article section."""
+
+    article: np.ndarray  # shape (dimensions,)
+    sections: list[tuple[str, int, np.ndarray]]  # (heading, first block index, vector)

@@ -143,13 +143,11 @@ def test_settings_file_and_environment_override_defaults(home: Path, monkeypatch
 def test_added_article_has_article_and_section_vectors(home: Path) -> None:
     import numpy as np
 
-    from distill.store.vectors import article_vector
-
     code, out = cli(home, "add", str(EXAMPLES / "database-sharding.md"), "--json")
     article_id = json.loads(out)["id"]
     store = open_store(home)
     try:
-        vector = article_vector(store.conn, article_id)
+        vector = store.article_vector(article_id)
         assert vector is not None and vector.shape == (384,)
         assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
         headings = [

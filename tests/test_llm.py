@@ -23,7 +23,6 @@ from distill.llm.config import load_models
 from distill.models import Document
 from distill.plugins import get_summarizer
 from distill.store import SQLiteStore
-from distill.store.llm import pending_retries
 from distill.summarize.llm import split_parts
 
 from .fake_llm import FakeLLMServer, Scripted, completion
@@ -202,7 +201,7 @@ def test_hang_past_timeout_falls_back_and_queues_retry(
     article = store.get_article(result.id)  # type: ignore[arg-type]
     assert article.summary is not None and article.summary.backend == "extractive"
     assert article.summary.fallback and "llm_total_timeout" in article.summary.fallback["reason"]
-    assert [p.article_id for p in pending_retries(store.conn)] == [result.id]
+    assert [p.article_id for p in store.fallbacks.pending_retries()] == [result.id]
     runner = CliRunner()
     shown = runner.invoke(main, ["show", str(result.id)])
     assert "could not summarise this article" in shown.output
@@ -214,7 +213,7 @@ def test_hang_past_timeout_falls_back_and_queues_retry(
     article = store.get_article(result.id)  # type: ignore[arg-type]
     assert article.summary is not None and article.summary.backend == "llm:fake"
     assert article.summary.fallback is None
-    assert pending_retries(store.conn) == []
+    assert store.fallbacks.pending_retries() == []
 
 
 def test_truncated_json_is_repaired_once(
@@ -352,4 +351,4 @@ def test_fallback_queues_a_resummarize_job_that_the_worker_runs(
     article = store.get_article(result.id)  # type: ignore[arg-type]
     assert article.summary is not None and article.summary.backend == "llm:fake"
     assert article.summary.fallback is None
-    assert pending_retries(store.conn) == []
+    assert store.fallbacks.pending_retries() == []

@@ -20,7 +20,6 @@ from distill.ingest.pipeline import ingest
 from distill.ingest.sources import Source
 from distill.models import Document
 from distill.plugins import get_summarizer
-from distill.store import cards as sql
 from distill.store import open_store
 from distill.web.app import create_app
 from distill.web.security import hash_token, new_token
@@ -85,7 +84,7 @@ def make_token(home: Path, name: str = "tester") -> str:
     token = new_token()
     store = open_store(home)
     try:
-        sql.create_token(store.conn, name, hash_token(token))
+        store.web.create_token(name, hash_token(token))
     finally:
         store.close()
     return token

@@ -21,14 +21,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..embed import Embedder, article_text
-from ..models import Document
+from ..models import Document, Labels
 from ..taxonomy.categories import Example, Taxonomy
 from ..taxonomy.technologies import candidate_terms, find_in_document
 
@@ -55,17 +54,6 @@ MIN_MENTIONS = 2
 # naming a technology once is what the text is about.
 SHORT_TEXT_WORDS = 150
 MAX_CANDIDATES = 5
-
-
-@dataclass
-class Labels:
-    """What classification says about one article."""
-
-    category: str
-    confidence: float
-    tags: list[str] = field(default_factory=list)
-    candidates: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------ tags

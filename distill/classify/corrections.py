@@ -18,9 +18,7 @@ import numpy as np
 from ..config import Settings
 from ..embed import Embedder
 from ..errors import InputError
-from ..store import labels as sql
-from ..store.sqlite import SQLiteStore
-from ..store.vectors import article_vector
+from ..store import Store
 from ..taxonomy.categories import load_taxonomy
 from ..taxonomy.technologies import load_technologies
 from .classifier import Classifier
@@ -35,20 +33,18 @@ MAX_TAG_LENGTH = 80
 _CACHE: dict[tuple[Any, ...], Classifier] = {}
 
 
-def library_classifier(
-    store: SQLiteStore, settings: Settings, embedder: Embedder | None
-) -> Classifier:
+def library_classifier(store: Store, settings: Settings, embedder: Embedder | None) -> Classifier:
     """The classifier for this library: its taxonomy plus its users' corrections.
 
     Cached per process; the key holds the taxonomy's content and the user labels' version,
     so a correction or an edited taxonomy file is picked up by the next article.
     """
     taxonomy = load_taxonomy(settings.home)
-    version = sql.user_labels_version(store.conn)
+    version = store.labels.user_labels_version()
     key = (str(settings.home), taxonomy.fingerprint(), version, embedder and embedder.name)
     cached = _CACHE.get(key)
     if cached is None:
-        vectors, labels, _ = sql.user_examples(store.conn) if embedder else (None, [], [])
+        vectors, labels, _ = store.labels.user_examples() if embedder else (None, [], [])
         keep = [i for i, label in enumerate(labels) if taxonomy.get(label) is not None]
         if vectors is not None:
             vectors = vectors[keep] if keep else None
@@ -60,15 +56,22 @@ def library_classifier(
     return cached
 
 
-def categorize(store: SQLiteStore, settings: Settings, article_id: int, category: str) -> str:
+def categorize(store: Store, settings: Settings, article_id: int, category: str) -> str:
     """A user's category for an article: stored as theirs and used as a few-shot example."""
-    name = load_taxonomy(settings.home).require(category.strip()).name
-    with store.transaction() as conn:
-        sql.set_user_category(conn, article_id, name)
+    taxonomy = load_taxonomy(settings.home)
+    found = taxonomy.get(category.strip())
+    if found is None:
+        raise InputError(
+            f"{category.strip()!r} is not a category; known: {', '.join(taxonomy.names)}"
+        )
+    name = found.name
+    store.require_article(article_id)
+    with store.transaction():
+        store.labels.set_user_category(article_id, name)
     return name
 
 
-def _canonical_tag(store: SQLiteStore, settings: Settings, tag: str) -> str:
+def _canonical_tag(store: Store, settings: Settings, tag: str) -> str:
     tag = " ".join(tag.split())
     if not tag:
         raise InputError("an empty tag name")
@@ -77,11 +80,11 @@ def _canonical_tag(store: SQLiteStore, settings: Settings, tag: str) -> str:
     entry = load_technologies(settings.home).lookup(tag)
     if entry is not None:
         return str(entry.name)
-    return sql.merged_name(store.conn, sql.known_tag(store.conn, tag) or tag)
+    return store.labels.merged_name(store.labels.known_tag(tag) or tag)
 
 
 def edit_tags(
-    store: SQLiteStore,
+    store: Store,
     settings: Settings,
     article_id: int,
     add: list[str],
@@ -90,9 +93,24 @@ def edit_tags(
     """Add and remove a user's tags (aliases folded to canonical names); the new tag list."""
     added = [_canonical_tag(store, settings, t) for t in add]
     removed = [_canonical_tag(store, settings, t) for t in remove]
-    with store.transaction() as conn:
-        sql.edit_tags(conn, article_id, added, removed)
-    return sql.labels_for(store.conn, [article_id])[article_id].tags
+    with store.transaction():
+        store.labels.edit_tags(article_id, added, removed)
+    return store.labels.labels_for([article_id])[article_id].tags
+
+
+def replace_tags(store: Store, settings: Settings, article_id: int, tags: list[str]) -> list[str]:
+    """Make the article's tags exactly `tags` (the web's tag editor): the additions and
+    removals go through `edit_tags`, so the rules are the command line's."""
+    store.require_article(article_id)
+    wanted = list(dict.fromkeys(_canonical_tag(store, settings, t) for t in tags))
+    current = store.labels.labels_for([article_id])[article_id].tags
+    return edit_tags(
+        store,
+        settings,
+        article_id,
+        [t for t in wanted if t not in current],
+        [t for t in current if t not in wanted],
+    )
 
 
 @dataclass
@@ -107,7 +125,7 @@ class RefileReport:
         return asdict(self)
 
 
-def recategorize(store: SQLiteStore, settings: Settings, embedder: Embedder | None) -> RefileReport:
+def recategorize(store: Store, settings: Settings, embedder: Embedder | None) -> RefileReport:
     """Classify every article again with the current taxonomy, list and corrections.
 
     Automatic categories and tags are replaced; a user's are kept. Each article is written
@@ -118,18 +136,17 @@ def recategorize(store: SQLiteStore, settings: Settings, embedder: Embedder | No
     report = RefileReport()
     for article_id in store.article_ids():
         article = store.get_article(article_id)
-        vector = article_vector(store.conn, article_id)
+        vector = store.article_vector(article_id)
         if vector is None:
             report.without_vector += 1
         labels = classifier.classify(article.document, vector)
-        current = sql.labels_for(store.conn, [article_id])[article_id]
+        current = store.labels.labels_for([article_id])[article_id]
         if current.category_origin == "user":
             report.kept_user += 1
             if taxonomy.get(current.category) is None:
                 report.user_not_in_taxonomy += 1
-        with store.transaction() as conn:
-            changed = sql.write_auto(
-                conn,
+        with store.transaction():
+            changed = store.labels.write_auto(
                 article_id,
                 labels.category,
                 labels.confidence,
@@ -165,14 +182,14 @@ class MergeSuggestion:
 
 
 def suggest_merges(
-    store: SQLiteStore, settings: Settings, embedder: Embedder | None
+    store: Store, settings: Settings, embedder: Embedder | None
 ) -> list[MergeSuggestion]:
     """Pairs of tags in use that look like one thing spelled twice.
 
     Two entries of the technology list are never suggested: the list already folds their
     aliases, so two canonical names are two technologies (PostgreSQL is not MySQL).
     """
-    counts = sql.tag_counts(store.conn)
+    counts = store.labels.tag_counts()
     if len(counts) < 2:
         return []
     techs = load_technologies(settings.home)
@@ -208,19 +225,19 @@ def suggest_merges(
     return sorted(out, key=lambda s: (-s.similarity, s.tag))
 
 
-def merge(store: SQLiteStore, settings: Settings, old: str, new: str) -> int:
+def merge(store: Store, settings: Settings, old: str, new: str) -> int:
     """Merge tag `old` into `new` everywhere; the number of articles that changed."""
     old, new = " ".join(old.split()), " ".join(new.split())
     if not old or not new:
         raise InputError("tags merge needs two tag names")
-    in_use = dict(sql.tag_counts(store.conn))
+    in_use = dict(store.labels.tag_counts())
     if old not in in_use:
-        known = sql.known_tag(store.conn, old)
+        known = store.labels.known_tag(old)
         if known is None:
             raise InputError(f"no article has the tag {old!r}")
         old = known
     new = _canonical_tag(store, settings, new)
     if old == new:
         raise InputError(f"{old!r} and {new!r} are the same tag")
-    with store.transaction() as conn:
-        return sql.merge_tags(conn, old, new)
+    with store.transaction():
+        return store.labels.merge_tags(old, new)

@@ -19,7 +19,6 @@ from ..embed import default_embedder
 from ..errors import InputError
 from ..jsonl import read_records
 from ..models import Block, Document
-from ..store import labels as sql
 from ..taxonomy.categories import Taxonomy, load_examples, load_taxonomy
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
@@ -69,9 +68,9 @@ def tags_edit(
     if add or remove:
         current = labelling.edit_tags(app.store, app.settings, article_id, list(add), list(remove))
     else:
-        sql.require_article(app.store.conn, article_id)
-        current = sql.labels_for(app.store.conn, [article_id])[article_id].tags
-    detail = sql.labels_for(app.store.conn, [article_id])[article_id]
+        app.store.labels.require_article(article_id)
+        current = app.store.labels.labels_for([article_id])[article_id].tags
+    detail = app.store.labels.labels_for([article_id])[article_id]
     if as_json:
         emit_json(
             {
@@ -93,7 +92,7 @@ def tags_edit(
 @guarded
 def tags_list(app: App, as_json: bool) -> None:
     """Every tag in the library and how many articles carry it."""
-    counts = sql.tag_counts(app.store.conn)
+    counts = app.store.labels.tag_counts()
     if as_json:
         emit_json({"tags": [{"tag": t, "articles": n} for t, n in counts]})
         return
@@ -108,7 +107,7 @@ def tags_list(app: App, as_json: bool) -> None:
 @guarded
 def tags_candidates(app: App, limit: int, as_json: bool) -> None:
     """Unknown but salient terms, most frequent first; accept one with `tags ID --add`."""
-    counts = sql.candidate_counts(app.store.conn, limit)
+    counts = app.store.labels.candidate_counts(limit)
     if as_json:
         emit_json({"candidates": [{"term": t, "articles": n} for t, n in counts]})
         return

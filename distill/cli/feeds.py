@@ -21,7 +21,6 @@ from ..feeds.subscribe import (
 )
 from ..feeds.tasks import enqueue_due_feeds
 from ..jobs import JobQueue, job_json
-from ..store import feeds as feed_sql
 from ..worker import run_worker
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .root import main
@@ -85,7 +84,7 @@ def feeds_export(app: App, output: Path | None, as_json: bool) -> None:
         emit_json(
             {
                 "opml": text,
-                "count": len(feed_sql.list_feeds(app.store.conn)),
+                "count": len(app.store.feeds.list_feeds()),
                 "output": str(output) if output else None,
             }
         )
@@ -99,7 +98,7 @@ def feeds_export(app: App, output: Path | None, as_json: bool) -> None:
 @guarded
 def feeds_list(app: App, as_json: bool) -> None:
     """Feeds with their last and next check, new articles and last error."""
-    rows = [feed_json(f) for f in feed_sql.list_feeds(app.store.conn)]
+    rows = [feed_json(f) for f in app.store.feeds.list_feeds()]
     if as_json:
         emit_json({"feeds": rows})
         return
@@ -146,7 +145,7 @@ def feeds_check(app: App, feed_ids: tuple[int, ...], queue_only: bool, as_json: 
     enqueue_due_feeds(app.store, app.settings)
     if not queue_only:
         run_worker(app.settings, until_idle=True, schedule_feeds=False)
-    rows = [feed_json(feed_sql.get_feed(app.store.conn, i)) for i in chosen]
+    rows = [feed_json(app.store.feeds.get_feed(i)) for i in chosen]
     failed = any(f["last_error"] for f in rows) and not queue_only
     if as_json:
         emit_json({"feeds": rows, "queued_only": queue_only})

@@ -15,7 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import DistillError, InputError, NotFound
 from ..ingest.sources import Source, jsonl_sources, parse_source
 from ..plugins import get_summarizer
-from ..store.summaries import summary_versions
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .render import render_summary
 from .root import main
@@ -105,7 +104,7 @@ def resummarize(
     if bool(ids) == all_:
         fail("give article ids or --all (not both)", as_json)
     summarizer = get_summarizer(backend or app.settings.summarizer)
-    versions = summary_versions(app.store.conn)
+    versions = app.store.summary_versions()
     targets = sorted(versions) if all_ else list(dict.fromkeys(ids))
     current = (summarizer.name, summarizer.version)
     counts = {"summarized": 0, "current": 0, "failed": 0}

@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 
-from ..store import cards as sql
 from ..web.security import hash_token, is_loopback, new_token
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .root import main
@@ -97,11 +96,10 @@ def tokens_create(app: App, name: str, as_json: bool) -> None:
     name = name.strip()
     if not name or len(name) > 100:
         fail("token name must be 1 to 100 characters", as_json)
-    conn = app.store.conn
-    if sql.token_exists(conn, name):
+    if app.store.web.token_exists(name):
         fail(f"a token named {name!r} already exists; revoke it first", as_json)
     token = new_token()
-    sql.create_token(conn, name, hash_token(token))
+    app.store.web.create_token(name, hash_token(token))
     if as_json:
         emit_json({"name": name, "token": token})
     else:
@@ -118,7 +116,7 @@ def tokens_create(app: App, name: str, as_json: bool) -> None:
 @guarded
 def tokens_list(app: App, as_json: bool) -> None:
     """List token names with when they were created and last used."""
-    rows = sql.list_tokens(app.store.conn)
+    rows = app.store.web.list_tokens()
     if as_json:
         emit_json({"tokens": rows})
         return
@@ -136,7 +134,7 @@ def tokens_list(app: App, as_json: bool) -> None:
 @guarded
 def tokens_revoke(app: App, name: str, as_json: bool) -> None:
     """Revoke the token called NAME; requests using it fail from now on."""
-    if not sql.delete_token(app.store.conn, name):
+    if not app.store.web.delete_token(name):
         fail(f"no token named {name!r}", as_json)
     if as_json:
         emit_json({"name": name, "revoked": True})

@@ -17,7 +17,6 @@ from ..errors import DistillError, NotFound
 from ..ingest.fetch import fetch
 from ..jobs import iso
 from ..store import SQLiteStore
-from ..store import feeds as sql
 from ..store.feeds import FeedRow
 from .reader import (
     FeedError,
@@ -72,9 +71,8 @@ def add_feed(
                 f"{url}: none of the page's feed links worked: {'; '.join(problems)}"
             ) from first_error
         parsed = found
-    with store.transaction() as conn:
-        feed_id, created = sql.add_feed(
-            conn,
+    with store.transaction():
+        feed_id, created = store.feeds.add_feed(
             feed_url,
             parsed.title,
             parsed.site_url,
@@ -93,34 +91,34 @@ def import_opml(store: SQLiteStore, settings: Settings, path: Path) -> list[Subs
     items = parse_opml(data, str(path))
     out = []
     now = time.time()
-    with store.transaction() as conn:
+    with store.transaction():
         for item in items:
-            feed_id, created = sql.add_feed(
-                conn, item.url, item.title, item.site_url, float(settings.feed_interval), now
+            feed_id, created = store.feeds.add_feed(
+                item.url, item.title, item.site_url, float(settings.feed_interval), now
             )
             out.append(Subscribed(feed_id, item.url, item.title, item.site_url, created))
     return out
 
 
 def export_opml(store: SQLiteStore) -> str:
-    feeds = sql.list_feeds(store.conn)
+    feeds = store.feeds.list_feeds()
     return to_opml([OpmlFeed(f.url, f.title, f.site_url) for f in feeds])
 
 
 def remove_feed(store: SQLiteStore, feed_id: int) -> None:
-    with store.transaction() as conn:
-        sql.remove_feed(conn, feed_id)
+    with store.transaction():
+        store.feeds.remove_feed(feed_id)
 
 
 def feeds_due_now(store: SQLiteStore, feed_ids: list[int]) -> list[int]:
     """Mark feeds (all when empty) due now; NotFound for an unknown id."""
-    all_ids = [f.id for f in sql.list_feeds(store.conn)]
+    all_ids = [f.id for f in store.feeds.list_feeds()]
     for feed_id in feed_ids:
         if feed_id not in all_ids:
             raise NotFound(f"no feed with id {feed_id}")
     chosen = feed_ids or all_ids
-    with store.transaction() as conn:
-        sql.set_due(conn, chosen, time.time())
+    with store.transaction():
+        store.feeds.set_due(chosen, time.time())
     return chosen
 
 

@@ -26,7 +26,6 @@ from ..jobs import FETCH_FEED, INGEST_URL, RESUMMARIZE, PermanentError, Retryabl
 from ..models import Document
 from ..store import SQLiteStore
 from ..store import feeds as feed_sql
-from ..store import jobs as job_sql
 from ..store.jobs import Job
 from ..summarize.base import Summarizer
 from .politeness import HostGate, Robots, host_key
@@ -66,10 +65,9 @@ def enqueue_due_feeds(store: SQLiteStore, settings: Settings, now: float | None 
     """One fetch-feed job per due feed (none when one is already queued or running)."""
     now = time.time() if now is None else now
     added = 0
-    for feed_id in feed_sql.due_feed_ids(store.conn, now):
-        feed = feed_sql.get_feed(store.conn, feed_id)
-        if job_sql.insert_job(
-            store.conn,
+    for feed_id in store.feeds.due_feed_ids(now):
+        feed = store.feeds.get_feed(feed_id)
+        if store.jobs.insert_job(
             FETCH_FEED,
             {"feed_id": feed_id},
             now,
@@ -95,9 +93,8 @@ def run_job(job: Job, ctx: Context) -> dict[str, Any]:
 
 
 def check_feed(feed_id: int, ctx: Context, job_id: int | None = None) -> dict[str, Any]:
-    conn = ctx.store.conn
     try:
-        feed = feed_sql.get_feed(conn, feed_id)
+        feed = ctx.store.feeds.get_feed(feed_id)
     except DistillError:
         return {"feed_id": feed_id, "status": "removed"}
     now = time.time()
@@ -115,9 +112,9 @@ def check_feed(feed_id: int, ctx: Context, job_id: int | None = None) -> dict[st
     finally:
         ctx.gate.done(host_key(feed.url), job_id)
     if response.status == 304:
-        with ctx.store.transaction() as tx:
-            feed_sql.record_check(
-                tx, feed_id, now=now, next_check=now + feed.interval_s, status="304", new=0
+        with ctx.store.transaction():
+            ctx.store.feeds.record_check(
+                feed_id, now=now, next_check=now + feed.interval_s, status="304", new=0
             )
         return {"feed_id": feed_id, "status": "not-modified", "new": 0}
     try:
@@ -125,9 +122,8 @@ def check_feed(feed_id: int, ctx: Context, job_id: int | None = None) -> dict[st
     except FeedError as exc:
         return _feed_failed(ctx, feed, now, str(exc))
     new = _record_entries(ctx, feed_id, parsed.entries, now)
-    with ctx.store.transaction() as tx:
-        feed_sql.record_check(
-            tx,
+    with ctx.store.transaction():
+        ctx.store.feeds.record_check(
             feed_id,
             now=now,
             next_check=now + feed.interval_s,
@@ -143,9 +139,9 @@ def check_feed(feed_id: int, ctx: Context, job_id: int | None = None) -> dict[st
 
 def _feed_failed(ctx: Context, feed: feed_sql.FeedRow, now: float, error: str) -> dict[str, Any]:
     wait = min(feed.interval_s * 2 ** min(feed.error_count, 16), MAX_FEED_BACKOFF_S)
-    with ctx.store.transaction() as tx:
-        feed_sql.record_check(
-            tx, feed.id, now=now, next_check=now + wait, status="error", new=0, error=error
+    with ctx.store.transaction():
+        ctx.store.feeds.record_check(
+            feed.id, now=now, next_check=now + wait, status="error", new=0, error=error
         )
     return {"feed_id": feed.id, "status": "error", "new": 0, "error": error}
 
@@ -153,9 +149,8 @@ def _feed_failed(ctx: Context, feed: feed_sql.FeedRow, now: float, error: str) -
 def _record_entries(ctx: Context, feed_id: int, entries: list[FeedEntry], now: float) -> int:
     """Store unseen entries; queue the ones to ingest. The first check takes only the newest
     `feed_first_check_max` (a new subscription should not pull a decade of archives)."""
-    conn = ctx.store.conn
-    first = feed_sql.entry_count(conn, feed_id) == 0
-    known = feed_sql.known_guids(conn, feed_id)
+    first = ctx.store.feeds.entry_count(feed_id) == 0
+    known = ctx.store.feeds.known_guids(feed_id)
     fresh: list[FeedEntry] = []
     for entry in entries:
         if entry.guid not in known:
@@ -171,11 +166,10 @@ def _record_entries(ctx: Context, feed_id: int, entries: list[FeedEntry], now: f
         take = [e for i, e in enumerate(fresh) if i in keep]
     taken = {id(e) for e in take}
     queued = 0
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction():
         for entry in fresh:
             wanted = id(entry) in taken
-            entry_id = feed_sql.insert_entry(
-                tx,
+            entry_id = ctx.store.feeds.insert_entry(
                 feed_id,
                 entry.guid,
                 entry.url,
@@ -188,8 +182,7 @@ def _record_entries(ctx: Context, feed_id: int, entries: list[FeedEntry], now: f
             if not (wanted and entry_id):
                 continue
             key = normalize_url(entry.url) if entry.url else f"entry:{entry_id}"
-            job_sql.insert_job(
-                tx,
+            ctx.store.jobs.insert_job(
                 INGEST_URL,
                 {"url": entry.url, "entry_id": entry_id, "feed_id": feed_id},
                 now,
@@ -224,10 +217,9 @@ def entry_document(entry: dict[str, Any]) -> Document | None:
 
 
 def ingest_entry(job: Job, ctx: Context) -> dict[str, Any]:
-    conn = ctx.store.conn
     url = str(job.payload.get("url") or "")
     entry_id = job.payload.get("entry_id")
-    entry = feed_sql.get_entry(conn, int(entry_id)) if entry_id else None
+    entry = ctx.store.feeds.get_entry(int(entry_id)) if entry_id else None
     page: Document | None = None
     page_error: Exception | None = None
     if url:
@@ -273,4 +265,4 @@ def ingest_entry(job: Job, ctx: Context) -> dict[str, Any]:
 
 def _mark(ctx: Context, entry_id: Any, state: str, article_id: int | None, error: str) -> None:
     if entry_id:
-        feed_sql.mark_entry(ctx.store.conn, int(entry_id), state, article_id, error)
+        ctx.store.feeds.mark_entry(int(entry_id), state, article_id, error)

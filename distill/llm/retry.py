@@ -17,17 +17,7 @@ from ..config import Settings
 from ..errors import DistillError
 from ..jobs import RESUMMARIZE, PermanentError, RetryableError
 from ..plugins import get_summarizer
-from ..store import jobs as job_sql
-from ..store import llm as sql
 from ..store.base import Store
-
-
-def _conn(store: Store) -> Any:
-    conn = getattr(store, "conn", None)
-    if conn is None:
-        raise DistillError("this store does not keep LLM fallbacks")
-    return conn
-
 
 # A model server that just failed is given this long before the first retry; later ones
 # wait the jobs queue's backoff (job_backoff * 2**attempts).
@@ -40,12 +30,10 @@ def queue_retry(store: Store, article_id: int, fallback: dict[str, str]) -> None
     """Record why the LLM did not summarise this article; queue a retry when it may help."""
     retry = fallback.get("retry", "yes") == "yes"
     backend = fallback.get("backend", "llm")
-    conn = _conn(store)
-    sql.record_fallback(conn, article_id, backend, fallback["reason"], retry)
+    store.fallbacks.record_fallback(article_id, backend, fallback["reason"], retry)
     if retry:
         now = time.time()
-        job_sql.insert_job(
-            conn,
+        store.jobs.insert_job(
             RESUMMARIZE,
             {"article_id": article_id, "backend": backend},
             now,
@@ -56,8 +44,7 @@ def queue_retry(store: Store, article_id: int, fallback: dict[str, str]) -> None
 
 
 def fallback_of(store: Store, article_id: int) -> dict[str, str] | None:
-    conn = getattr(store, "conn", None)
-    row = sql.get_fallback(conn, article_id) if conn is not None else None
+    row = store.fallbacks.get_fallback(article_id)
     if row is None:
         return None
     return {
@@ -85,10 +72,9 @@ class RetryResult:
 
 def run_retries(store: Store, settings: Settings, limit: int = 100) -> list[RetryResult]:
     """Try each pending article with its LLM backend again now; keep what succeeds."""
-    conn = _conn(store)
     return [
         retry_one(store, settings, pending.article_id, pending.backend, pending.attempts)
-        for pending in sql.pending_retries(conn, limit)
+        for pending in store.fallbacks.pending_retries(limit)
     ]
 
 
@@ -96,7 +82,6 @@ def retry_one(
     store: Store, settings: Settings, article_id: int, backend_name: str, attempts: int
 ) -> RetryResult:
     """One more try with the LLM backend: the new summary replaces the offline one."""
-    conn = _conn(store)
     backend = get_summarizer(backend_name)
     bind = getattr(backend, "bind", None)
     if bind is not None:
@@ -108,12 +93,12 @@ def retry_one(
         return RetryResult(article_id, backend_name, "failed", str(exc))
     if summary.fallback:
         if attempts + 1 >= MAX_ATTEMPTS:
-            sql.give_up(conn, article_id)
+            store.fallbacks.give_up(article_id)
         else:
             queue_retry(store, article_id, summary.fallback)
         return RetryResult(article_id, backend_name, "fallback", summary.fallback["reason"])
     store.save_summary(article_id, summary)
-    sql.clear_fallback(conn, article_id)
+    store.fallbacks.clear_fallback(article_id)
     return RetryResult(article_id, backend_name, "summarized")
 
 
@@ -122,7 +107,7 @@ def run_retry_job(store: Store, settings: Settings, payload: dict[str, Any]) -> 
     a RetryableError while the model server still fails, so the queue backs off."""
 
     article_id = int(payload["article_id"])
-    pending = sql.get_fallback(_conn(store), article_id)
+    pending = store.fallbacks.get_fallback(article_id)
     if pending is None or pending.status != "pending":
         return {"article_id": article_id, "status": "nothing owed"}
     result = retry_one(store, settings, article_id, pending.backend, pending.attempts)

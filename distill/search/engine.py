@@ -24,6 +24,8 @@ import numpy as np
 
 from ..embed import Embedder, default_embedder
 from ..store import search_index as idx
+from ..store.filters import UNCATEGORIZED, ArticleFilter
+from ..taxonomy.technologies import load_technologies
 from .snippets import best_passage
 from .syntax import ParsedQuery, fts_match, parse, words_of
 
@@ -112,8 +114,8 @@ def ensure_index(store: Any) -> bool:
     if _CHECKED.get(store):
         return False
     rebuilt = False
-    if not idx.index_state(store.conn).in_step:
-        idx.rebuild(store.conn)
+    if not store.search.index_state().in_step:
+        store.search.rebuild()
         rebuilt = True
     _CHECKED[store] = True
     return rebuilt
@@ -121,9 +123,9 @@ def ensure_index(store: Any) -> bool:
 
 def reindex(store: Any) -> idx.IndexState:
     """Rebuild both search indexes from the stored articles, summaries and vectors."""
-    idx.rebuild(store.conn)
+    store.search.rebuild()
     _CHECKED[store] = True
-    return idx.index_state(store.conn)
+    return store.search.index_state()
 
 
 def search(
@@ -143,10 +145,9 @@ def search(
     limit = max(1, min(int(limit), MAX_LIMIT))
     query = parse(text or "", filters)
     notes = list(query.notes)
-    try:
-        where, params = idx.filter_sql(store.conn, query.filters)
-    except idx.FilterUnavailable as exc:
-        return SearchResults(text, mode, 0, message=_join([*notes, str(exc)]))
+    chosen = article_filter(query.filters)
+    notes += _unknown_labels(store, chosen)
+    where, params = chosen.sql()
     ensure_index(store)
     if not query.has_text:
         if query.excluded and not query.filters:
@@ -174,6 +175,33 @@ def search(
     return SearchResults(text, mode, total, hits, _join(notes))
 
 
+def article_filter(filters: dict[str, str]) -> ArticleFilter:
+    """The query's inline filters as the one filter listings use too (store/filters.py);
+    a technology's aliases fold to its canonical name, as they do when tags are stored."""
+    tech = filters.get("tech", "")
+    if tech:
+        entry = load_technologies().lookup(tech)
+        tech = str(entry.name) if entry is not None else tech
+    return ArticleFilter(
+        site=filters.get("site", ""),
+        after=filters.get("after", ""),
+        before=filters.get("before", ""),
+        category=filters.get("category", ""),
+        tech=tech,
+    )
+
+
+def _unknown_labels(store: Any, chosen: ArticleFilter) -> list[str]:
+    """Say so when a category or technology filter names one no article has."""
+    notes = []
+    category = chosen.category.lower()
+    if category and category != UNCATEGORIZED and not store.labels.has_category(category):
+        notes.append(f"no article is filed under category:{chosen.category}")
+    if chosen.tech and not store.labels.tag_count(chosen.tech):
+        notes.append(f"no article is tagged tech:{chosen.tech}")
+    return notes
+
+
 def fuse(lists: list[list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
     """Reciprocal rank fusion: score = sum over lists of 1 / (k + rank)."""
     scores: dict[int, float] = {}
@@ -194,7 +222,7 @@ class _Run:
         params: list[Any],
         embedder: Embedder | None,
     ) -> None:
-        self.conn = store.conn
+        self.search = store.search
         self.query = query
         self.where = where
         self.params = params
@@ -214,10 +242,10 @@ class _Run:
             self.match_any = self.match_all  # no rare word to fall back on
 
     def _common_words(self) -> tuple[set[str], dict[str, int]]:
-        articles = idx.article_count(self.conn)
+        articles = self.search.article_count()
         if articles < COMMON_MIN_ARTICLES or not self.query.words:
             return set(), {}
-        terms = idx.index_terms(self.conn, self.query.words)
+        terms = self.search.index_terms(self.query.words)
         counts = _term_documents(self.store, articles, set(terms))
         by_word = {w: counts.get(t, 0) for w, t in zip(self.query.words, terms, strict=True)}
         return {w for w, n in by_word.items() if n > COMMON_SHARE * articles}, by_word
@@ -226,24 +254,24 @@ class _Run:
         self._prepare_text()
         if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
             return self._bounded_text(depth)
-        ranked = idx.text_hits(self.conn, self.match_all, self.where, self.params, depth)
+        ranked = self.search.text_hits(self.match_all, self.where, self.params, depth)
         total = (
-            idx.text_count(self.conn, self.match_all, self.where, self.params)
+            self.search.text_count(self.match_all, self.where, self.params)
             if len(ranked) >= depth
             else len(ranked)
         )
         if len(ranked) < depth and self.match_any != self.match_all:
             seen = {article_id for article_id, _ in ranked}
-            extra = idx.text_hits(self.conn, self.match_any, self.where, self.params, depth)
+            extra = self.search.text_hits(self.match_any, self.where, self.params, depth)
             ranked += [(a, s) for a, s in extra if a not in seen][: depth - len(ranked)]
             total = max(total, len(ranked))
         return ranked, total
 
     def _bounded_text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
         """Only very common words: rank the newest articles containing them (see above)."""
-        threshold = idx.newest_threshold(self.conn, self.match_all, BOUNDED_CANDIDATES)
-        ranked = idx.text_hits(
-            self.conn, self.match_all, self.where, self.params, depth, min_id=threshold
+        threshold = self.search.newest_threshold(self.match_all, BOUNDED_CANDIDATES)
+        ranked = self.search.text_hits(
+            self.match_all, self.where, self.params, depth, min_id=threshold
         )
         self.notes.append(
             "only very common words: ranked among the"
@@ -267,15 +295,13 @@ class _Run:
     def vector(self, depth: int) -> list[tuple[int, float]]:
         vector = self.query_vector()
         if self.where:
-            candidates = idx.filtered_ids(
-                self.conn, self.where, self.params, EXACT_FILTER_LIMIT + 1
-            )
+            candidates = self.search.filtered_ids(self.where, self.params, EXACT_FILTER_LIMIT + 1)
             if len(candidates) <= EXACT_FILTER_LIMIT:
-                scored = idx.similarities(self.conn, vector, candidates)
+                scored = self.search.similarities(vector, candidates)
                 scored.sort(key=lambda item: (-item[1], item[0]))
                 return self._refine(vector, dict(scored[: depth * SECTION_REFINE]))[:depth]
             nearest = self._nearest(vector, depth * VECTOR_OVERFETCH)
-            allowed = idx.passing(self.conn, [a for a, _ in nearest], self.where, self.params)
+            allowed = self.search.passing([a for a, _ in nearest], self.where, self.params)
             return [(a, s) for a, s in nearest if a in allowed][:depth]
         return self._nearest(vector, depth)
 
@@ -285,13 +311,11 @@ class _Run:
         The scan is over one vector per article; the stored section vectors of the nearest
         candidates then lift articles with one section squarely on the query.
         """
-        best: dict[int, float] = dict(
-            idx.nearest_articles(self.conn, vector, depth * SECTION_REFINE)
-        )
+        best: dict[int, float] = dict(self.search.nearest_articles(vector, depth * SECTION_REFINE))
         return self._refine(vector, best)[:depth]
 
     def _refine(self, vector: np.ndarray, best: dict[int, float]) -> list[tuple[int, float]]:
-        for article_id, sections in idx.section_vectors(self.conn, list(best)).items():
+        for article_id, sections in self.search.section_vectors(list(best)).items():
             if sections:
                 top = float(np.max(np.vstack([v for _, v in sections]) @ vector))
                 best[article_id] = max(best[article_id], top - SECTION_DISCOUNT)
@@ -304,21 +328,14 @@ class _Run:
             return ranked
         ids = [a for a, _ in ranked]
         match = " OR ".join(f'"{" ".join(words)}"' for words in self.query.excluded)
-        marks = ",".join("?" * len(ids))
-        containing = {
-            int(r[0])
-            for r in self.conn.execute(
-                f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({marks})",
-                [match, *ids],
-            )
-        }
+        containing = self.search.matching(match, ids)
         return [(a, s) for a, s in ranked if a not in containing]
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[SearchHit]:
         ids = [a for a, _ in ranked]
-        cards = idx.article_cards(self.conn, ids)
+        cards = self.search.article_cards(ids)
         terms = self.query.all_terms()
-        texts = idx.passage_texts(self.conn, ids) if terms else {}
+        texts = self.search.passage_texts(ids) if terms else {}
         hits = []
         for article_id, score in ranked:
             card = cards.get(article_id)
@@ -357,7 +374,7 @@ def _term_documents(store: Any, articles: int, terms: set[str]) -> dict[str, int
         filled, counts = articles, {}
     missing = terms - counts.keys()
     if missing:
-        counts.update(idx.term_documents(store.conn, missing))
+        counts.update(store.search.term_documents(missing))
     _TERM_COUNTS[store] = (filled, counts)
     return {t: counts[t] for t in terms}
 
@@ -373,15 +390,13 @@ def _filtered_only(
     notes: list[str],
 ) -> SearchResults:
     """Only filters, no words: the matching articles, newest first."""
-    ids = idx.filtered_ids(store.conn, where, params, limit)
+    ids = store.search.filtered_ids(where, params, limit)
     run = _Run(store, query, where, params, None)
-    total_row = store.conn.execute(
-        f"SELECT count(*) FROM articles a WHERE {where or '1'}", params
-    ).fetchone()
+    total = store.search.filtered_count(where, params)
     hits = run.hits([(a, 0.0) for a in ids])
     if not hits:
         notes.append("no articles match")
-    return SearchResults(text, mode, int(total_row[0]), hits, _join(notes))
+    return SearchResults(text, mode, total, hits, _join(notes))
 
 
 def _join(notes: list[str]) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import NotFound
-from ..store import search_index as idx
 
 # How many nearest articles are examined for every one shown.
 CANDIDATES_PER_RESULT = 4
@@ -68,16 +67,15 @@ def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
     """Articles like this one, best first; raises NotFound for an unknown id."""
     from .engine import ensure_index, search
 
-    conn = store.conn
-    cards = idx.article_cards(conn, [article_id])
+    cards = store.search.article_cards([article_id])
     if article_id not in cards:
         raise NotFound(f"no article with id {article_id}")
     ensure_index(store)
     limit = max(1, min(limit, 100))
-    vector = idx.stored_article_vector(conn, article_id)
+    vector = store.search.stored_article_vector(article_id)
     message = ""
     if vector is not None:
-        nearest = idx.nearest_articles(conn, vector, limit * CANDIDATES_PER_RESULT + 1)
+        nearest = store.search.nearest_articles(vector, limit * CANDIDATES_PER_RESULT + 1)
         candidates = [(a, s) for a, s in nearest if a != article_id]
     else:
         message = "this article has no vectors; related by its title words"
@@ -86,11 +84,11 @@ def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
         found = search(store, cards[article_id].title, mode="text", limit=limit + 1).results
         candidates = [(h.id, 0.0) for h in found if h.id != article_id]
     ids = [a for a, _ in candidates]
-    techs = idx.article_technologies(conn, [article_id, *ids])
+    techs = store.search.article_technologies([article_id, *ids])
     own_techs = techs.get(article_id, set())
-    sections = idx.section_vectors(conn, [article_id, *ids])
+    sections = store.search.section_vectors([article_id, *ids])
     own_sections = sections.get(article_id, [])
-    info = idx.article_cards(conn, ids)
+    info = store.search.article_cards(ids)
     results = []
     for other, similarity in candidates:
         if other not in info:

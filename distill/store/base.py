@@ -1,17 +1,36 @@
-"""The one storage interface. SQLite implements it today; PostgreSQL can later.
+"""The one storage interface: a library object made of parts.
 
-Callers (pipeline, CLI, web) depend on this class, never on a driver, so swapping the
-database is a new subclass rather than edits across the code base.
+Everything above `store/` asks a `Store` and never sees a driver or writes SQL. The store
+answers article questions itself and hands out one part per area: `labels` (categories,
+tags, merges), `search` (full-text and vector entry points), `feeds`, `jobs` (the queue),
+`web` (cards, stars, visits, tokens) and `fallbacks` (why an LLM did not summarise). The
+parts speak plain SQL over the store's one connection, so what they write inside
+`store.transaction()` commits together; a second engine implements this class and the
+parts, reusing every statement that is the same in its dialect.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..classify.classifier import Labels
-from ..embed import DocumentVectors
-from ..models import Article, Document, Summary
+from ..models import Article, Document, DocumentVectors, Labels, Summary
+
+if TYPE_CHECKING:  # the parts' types, for readers and mypy; no import cycle at run time
+    import numpy as np
+
+    from .cards import WebStateStore
+    from .feeds import FeedStore
+    from .jobs import JobStore
+    from .labels import LabelStore
+    from .llm import FallbackStore
+    from .search_index import SearchStore
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -21,6 +40,17 @@ class ArticlePage:
 
 
 class Store(ABC):
+    labels: LabelStore
+    search: SearchStore
+    feeds: FeedStore
+    jobs: JobStore
+    web: WebStateStore
+    fallbacks: FallbackStore
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One write transaction over every part; rolled back on any exception."""
+
     @abstractmethod
     def find_duplicate(self, canonical_url: str, content_hash: str) -> int | None:
         """The id of an article with this canonical URL or content hash, if any."""
@@ -66,4 +96,29 @@ class Store(ABC):
         """Every article id, oldest first."""
 
     @abstractmethod
+    def article_exists(self, article_id: int) -> bool: ...
+
+    @abstractmethod
+    def require_article(self, article_id: int) -> None:
+        """NotFound naming the id unless the article exists."""
+
+    @abstractmethod
+    def summary_versions(self) -> dict[int, tuple[str, str]]:
+        """article id -> (backend, version) of its stored summary."""
+
+    @abstractmethod
+    def write_vectors(self, article_id: int, vectors: DocumentVectors, model: str) -> None:
+        """Replace an article's vectors inside the caller's transaction."""
+
+    @abstractmethod
+    def article_vector(self, article_id: int) -> np.ndarray | None: ...
+
+    @abstractmethod
+    def remembered(self, key: Hashable, compute: Callable[[], T], reuse_for: float = 0) -> T:
+        """compute(), remembered until the library's content changes."""
+
+    @abstractmethod
     def close(self) -> None: ...
+
+
+__all__ = ["ArticlePage", "Store"]

@@ -55,134 +55,134 @@ _SELECT = (
 )
 
 
-def add_feed(
-    conn: Any, url: str, title: str, site_url: str, interval_s: float, now: float
-) -> tuple[int, bool]:
-    """(id, created): an already subscribed URL returns its id and False."""
-    row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
-    if row:
-        return int(row[0]), False
-    cursor = conn.execute(
-        "INSERT INTO feeds (url, title, site_url, interval_s, next_check, created_at)"
-        " VALUES (?,?,?,?,?,?)",
-        (url, title, site_url, interval_s, now, now),
-    )
-    return int(cursor.lastrowid), True
+class FeedStore:
+    """Subscriptions and the entries read from them."""
 
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
-def get_feed(conn: Any, feed_id: int) -> FeedRow:
-    row = conn.execute(_SELECT + " WHERE f.id = ?", (feed_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"no feed with id {feed_id}")
-    return _feed(row)
-
-
-def list_feeds(conn: Any) -> list[FeedRow]:
-    return [_feed(r) for r in conn.execute(_SELECT + " ORDER BY f.id").fetchall()]
-
-
-def remove_feed(conn: Any, feed_id: int) -> None:
-    """Unsubscribe; the articles it brought stay in the library."""
-    cursor = conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
-    if cursor.rowcount == 0:
-        raise NotFound(f"no feed with id {feed_id}")
-
-
-def due_feed_ids(conn: Any, now: float) -> list[int]:
-    return [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT id FROM feeds WHERE next_check <= ? ORDER BY next_check", (now,)
+    def add_feed(
+        self, url: str, title: str, site_url: str, interval_s: float, now: float
+    ) -> tuple[int, bool]:
+        """(id, created): an already subscribed URL returns its id and False."""
+        row = self.conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row:
+            return int(row[0]), False
+        cursor = self.conn.execute(
+            "INSERT INTO feeds (url, title, site_url, interval_s, next_check, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (url, title, site_url, interval_s, now, now),
         )
-    ]
+        return int(cursor.lastrowid), True
 
+    def get_feed(self, feed_id: int) -> FeedRow:
+        row = self.conn.execute(_SELECT + " WHERE f.id = ?", (feed_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no feed with id {feed_id}")
+        return _feed(row)
 
-def set_due(conn: Any, feed_ids: list[int], now: float) -> None:
-    conn.executemany("UPDATE feeds SET next_check = ? WHERE id = ?", [(now, i) for i in feed_ids])
+    def list_feeds(self) -> list[FeedRow]:
+        return [_feed(r) for r in self.conn.execute(_SELECT + " ORDER BY f.id").fetchall()]
 
+    def remove_feed(self, feed_id: int) -> None:
+        """Unsubscribe; the articles it brought stay in the library."""
+        cursor = self.conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        if cursor.rowcount == 0:
+            raise NotFound(f"no feed with id {feed_id}")
 
-def record_check(
-    conn: Any,
-    feed_id: int,
-    *,
-    now: float,
-    next_check: float,
-    status: str,
-    new: int,
-    error: str = "",
-    etag: str | None = None,
-    last_modified: str | None = None,
-    title: str | None = None,
-    site_url: str | None = None,
-) -> None:
-    """Store the outcome of one check; an error increments error_count, success resets it."""
-    conn.execute(
-        "UPDATE feeds SET last_checked = ?, next_check = ?, last_status = ?, last_new = ?,"
-        " last_error = ?, error_count = CASE WHEN ? = '' THEN 0 ELSE error_count + 1 END,"
-        " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
-        " title = CASE WHEN coalesce(?, '') = '' THEN title ELSE ? END,"
-        " site_url = CASE WHEN coalesce(?, '') = '' THEN site_url ELSE ? END WHERE id = ?",
-        (
-            now,
-            next_check,
-            status,
-            new,
-            error,
-            error,
-            etag,
-            last_modified,
-            title,
-            title,
-            site_url,
-            site_url,
-            feed_id,
-        ),
-    )
-
-
-def known_guids(conn: Any, feed_id: int) -> set[str]:
-    return {
-        r[0] for r in conn.execute("SELECT guid FROM feed_entries WHERE feed_id = ?", (feed_id,))
-    }
-
-
-def entry_count(conn: Any, feed_id: int) -> int:
-    return int(
-        conn.execute("SELECT count(*) FROM feed_entries WHERE feed_id = ?", (feed_id,)).fetchone()[
-            0
+    def due_feed_ids(self, now: float) -> list[int]:
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM feeds WHERE next_check <= ? ORDER BY next_check", (now,)
+            )
         ]
-    )
 
+    def set_due(self, feed_ids: list[int], now: float) -> None:
+        self.conn.executemany(
+            "UPDATE feeds SET next_check = ? WHERE id = ?", [(now, i) for i in feed_ids]
+        )
 
-def insert_entry(
-    conn: Any,
-    feed_id: int,
-    guid: str,
-    url: str,
-    title: str,
-    published: str,
-    content: str,
-    state: str,
-    now: float,
-) -> int | None:
-    cursor = conn.execute(
-        "INSERT INTO feed_entries (feed_id, guid, url, title, published, content, state,"
-        " created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (feed_id, guid) DO NOTHING",
-        (feed_id, guid, url, title, published, content, state, now),
-    )
-    return int(cursor.lastrowid) if cursor.rowcount else None
+    def record_check(
+        self,
+        feed_id: int,
+        *,
+        now: float,
+        next_check: float,
+        status: str,
+        new: int,
+        error: str = "",
+        etag: str | None = None,
+        last_modified: str | None = None,
+        title: str | None = None,
+        site_url: str | None = None,
+    ) -> None:
+        """Store the outcome of one check; an error increments error_count, success resets it."""
+        self.conn.execute(
+            "UPDATE feeds SET last_checked = ?, next_check = ?, last_status = ?, last_new = ?,"
+            " last_error = ?, error_count = CASE WHEN ? = '' THEN 0 ELSE error_count + 1 END,"
+            " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
+            " title = CASE WHEN coalesce(?, '') = '' THEN title ELSE ? END,"
+            " site_url = CASE WHEN coalesce(?, '') = '' THEN site_url ELSE ? END WHERE id = ?",
+            (
+                now,
+                next_check,
+                status,
+                new,
+                error,
+                error,
+                etag,
+                last_modified,
+                title,
+                title,
+                site_url,
+                site_url,
+                feed_id,
+            ),
+        )
 
+    def known_guids(self, feed_id: int) -> set[str]:
+        return {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT guid FROM feed_entries WHERE feed_id = ?", (feed_id,)
+            )
+        }
 
-def get_entry(conn: Any, entry_id: int) -> dict[str, Any] | None:
-    row = conn.execute("SELECT * FROM feed_entries WHERE id = ?", (entry_id,)).fetchone()
-    return dict(zip(row.keys(), tuple(row), strict=True)) if row else None
+    def entry_count(self, feed_id: int) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM feed_entries WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+        )
 
+    def insert_entry(
+        self,
+        feed_id: int,
+        guid: str,
+        url: str,
+        title: str,
+        published: str,
+        content: str,
+        state: str,
+        now: float,
+    ) -> int | None:
+        cursor = self.conn.execute(
+            "INSERT INTO feed_entries (feed_id, guid, url, title, published, content, state,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (feed_id, guid) DO NOTHING",
+            (feed_id, guid, url, title, published, content, state, now),
+        )
+        return int(cursor.lastrowid) if cursor.rowcount else None
 
-def mark_entry(
-    conn: Any, entry_id: int, state: str, article_id: int | None, error: str = ""
-) -> None:
-    conn.execute(
-        "UPDATE feed_entries SET state = ?, article_id = coalesce(?, article_id), error = ?"
-        " WHERE id = ?",
-        (state, article_id, error, entry_id),
-    )
+    def get_entry(self, entry_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM feed_entries WHERE id = ?", (entry_id,)).fetchone()
+        return dict(zip(row.keys(), tuple(row), strict=True)) if row else None
+
+    def mark_entry(
+        self, entry_id: int, state: str, article_id: int | None, error: str = ""
+    ) -> None:
+        self.conn.execute(
+            "UPDATE feed_entries SET state = ?, article_id = coalesce(?, article_id), error = ?"
+            " WHERE id = ?",
+            (state, article_id, error, entry_id),
+        )

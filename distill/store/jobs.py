@@ -55,182 +55,201 @@ def _job(row: Any) -> Job:
     )
 
 
-def insert_job(
-    conn: Any,
-    kind: str,
-    payload: dict[str, Any],
-    now: float,
-    *,
-    key: str | None = None,
-    host: str = "",
-    run_at: float | None = None,
-    priority: int = 0,
-    max_attempts: int = 5,
-) -> int | None:
-    """Insert a queued job; None when an unfinished job with the same key already exists."""
-    cursor = conn.execute(
-        "INSERT INTO jobs (kind, payload, key, host, priority, max_attempts, run_at,"
-        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (key) WHERE key IS NOT NULL AND state IN ('queued', 'running')"
-        " DO NOTHING",
-        (
-            kind,
-            json.dumps(payload),
-            key,
-            host,
-            priority,
-            max_attempts,
-            now if run_at is None else run_at,
-            now,
-            now,
-        ),
-    )
-    return int(cursor.lastrowid) if cursor.rowcount else None
+class JobStore:
+    """The jobs table as a leased queue."""
 
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
-def claim_one(
-    conn: Any, owner: str, now: float, lease_s: float, exclude_hosts: Iterable[str] = ()
-) -> Job | None:
-    """Lease the most urgent due job (queued and due, or running with an expired lease).
-
-    `exclude_hosts` lets a worker skip hosts it is already talking to or must still wait
-    for, which is how "one request at a time per host" is kept without idle threads.
-    """
-    hosts = sorted(set(exclude_hosts))
-    host_clause = f" AND host NOT IN ({','.join('?' * len(hosts))})" if hosts else ""
-    row = conn.execute(
-        "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?,"
-        " attempts = attempts + 1, updated_at = ? WHERE id = ("
-        " SELECT id FROM jobs WHERE ((state = 'queued' AND run_at <= ?)"
-        " OR (state = 'running' AND lease_expires < ?))"
-        + host_clause
-        + " ORDER BY priority DESC, run_at, id LIMIT 1) RETURNING *",
-        (owner, now + lease_s, now, now, now, *hosts),
-    ).fetchone()
-    return _job(row) if row else None
-
-
-def renew(conn: Any, job_ids: list[int], owner: str, expires: float) -> int:
-    if not job_ids:
-        return 0
-    marks = ",".join("?" * len(job_ids))
-    cursor = conn.execute(
-        f"UPDATE jobs SET lease_expires = ? WHERE lease_owner = ? AND state = 'running'"
-        f" AND id IN ({marks})",
-        (expires, owner, *job_ids),
-    )
-    return int(cursor.rowcount)
-
-
-def finish(conn: Any, job_id: int, owner: str, now: float, result: dict[str, Any]) -> bool:
-    cursor = conn.execute(
-        "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
-        " result = ?, last_error = '', updated_at = ?"
-        " WHERE id = ? AND lease_owner = ? AND state = 'running'",
-        (json.dumps(result), now, job_id, owner),
-    )
-    return bool(cursor.rowcount)
-
-
-def retry_or_fail(
-    conn: Any, job_id: int, owner: str, now: float, error: str, delay: float
-) -> str | None:
-    """Back to queued after `delay`, or failed when attempts are used up; the new state."""
-    row = conn.execute(
-        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed'"
-        " ELSE 'queued' END, run_at = ?, lease_owner = NULL, lease_expires = NULL,"
-        " last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'"
-        " RETURNING state",
-        (now + delay, error, now, job_id, owner),
-    ).fetchone()
-    return row[0] if row else None
-
-
-def release(conn: Any, job_ids: list[int], owner: str, now: float) -> int:
-    """Give leased jobs back untouched (shutdown): the attempt does not count."""
-    if not job_ids:
-        return 0
-    marks = ",".join("?" * len(job_ids))
-    cursor = conn.execute(
-        "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL,"
-        f" attempts = max(attempts - 1, 0), updated_at = ? WHERE lease_owner = ?"
-        f" AND state = 'running' AND id IN ({marks})",
-        (now, owner, *job_ids),
-    )
-    return int(cursor.rowcount)
-
-
-def release_dead_owners(conn: Any, prefix: str, alive: set[str], now: float) -> int:
-    """Requeue jobs leased by owners named `prefix...` (this host) that are not alive.
-
-    A worker killed without warning leaves its leases until they expire; a restarted worker
-    on the same host can see the process is gone and take them back at once.
-    """
-    rows = conn.execute(
-        "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running' AND lease_owner LIKE ?",
-        (prefix.replace("%", "") + "%",),
-    ).fetchall()
-    dead = [r[0] for r in rows if r[0] not in alive]
-    count = 0
-    for owner in dead:
-        cursor = conn.execute(
-            "UPDATE jobs SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?",
-            (now - 1, owner),
+    def insert_job(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        now: float,
+        *,
+        key: str | None = None,
+        host: str = "",
+        run_at: float | None = None,
+        priority: int = 0,
+        max_attempts: int = 5,
+    ) -> int | None:
+        """Insert a queued job; None when an unfinished job with the same key already exists."""
+        cursor = self.conn.execute(
+            "INSERT INTO jobs (kind, payload, key, host, priority, max_attempts, run_at,"
+            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (key) WHERE key IS NOT NULL AND state IN ('queued', 'running')"
+            " DO NOTHING",
+            (
+                kind,
+                json.dumps(payload),
+                key,
+                host,
+                priority,
+                max_attempts,
+                now if run_at is None else run_at,
+                now,
+                now,
+            ),
         )
-        count += int(cursor.rowcount)
-    return count
+        return int(cursor.lastrowid) if cursor.rowcount else None
 
+    def claim_one(
+        self, owner: str, now: float, lease_s: float, exclude_hosts: Iterable[str] = ()
+    ) -> Job | None:
+        """Lease the most urgent due job (queued and due, or running with an expired lease).
 
-def get_job(conn: Any, job_id: int) -> Job | None:
-    row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-    return _job(row) if row else None
+        `exclude_hosts` lets a worker skip hosts it is already talking to or must still wait
+        for, which is how "one request at a time per host" is kept without idle threads.
+        """
+        hosts = sorted(set(exclude_hosts))
+        host_clause = f" AND host NOT IN ({','.join('?' * len(hosts))})" if hosts else ""
+        row = self.conn.execute(
+            "UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?,"
+            " attempts = attempts + 1, updated_at = ? WHERE id = ("
+            " SELECT id FROM jobs WHERE ((state = 'queued' AND run_at <= ?)"
+            " OR (state = 'running' AND lease_expires < ?))"
+            + host_clause
+            + " ORDER BY priority DESC, run_at, id LIMIT 1) RETURNING *",
+            (owner, now + lease_s, now, now, now, *hosts),
+        ).fetchone()
+        return _job(row) if row else None
 
-
-def list_jobs(
-    conn: Any, state: str = "", kind: str = "", limit: int = 100, offset: int = 0
-) -> tuple[list[Job], int]:
-    where, params = [], []
-    if state:
-        where.append("state = ?")
-        params.append(state)
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = conn.execute("SELECT count(*) FROM jobs" + clause, params).fetchone()[0]
-    rows = conn.execute(
-        "SELECT * FROM jobs" + clause + " ORDER BY id DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    return [_job(r) for r in rows], int(total)
-
-
-def requeue(conn: Any, job_ids: list[int] | None, now: float) -> list[int]:
-    """Failed jobs (all when job_ids is None) back to queued with fresh attempts."""
-    if job_ids is None:
-        rows = conn.execute(
-            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ?"
-            " WHERE state = 'failed' RETURNING id",
-            (now, now),
-        ).fetchall()
-    else:
+    def renew(self, job_ids: list[int], owner: str, expires: float) -> int:
+        if not job_ids:
+            return 0
         marks = ",".join("?" * len(job_ids))
-        rows = conn.execute(
-            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ?"
-            f" WHERE state = 'failed' AND id IN ({marks}) RETURNING id",
-            (now, now, *job_ids),
+        cursor = self.conn.execute(
+            f"UPDATE jobs SET lease_expires = ? WHERE lease_owner = ? AND state = 'running'"
+            f" AND id IN ({marks})",
+            (expires, owner, *job_ids),
+        )
+        return int(cursor.rowcount)
+
+    def finish(self, job_id: int, owner: str, now: float, result: dict[str, Any]) -> bool:
+        cursor = self.conn.execute(
+            "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires = NULL,"
+            " result = ?, last_error = '', updated_at = ?"
+            " WHERE id = ? AND lease_owner = ? AND state = 'running'",
+            (json.dumps(result), now, job_id, owner),
+        )
+        return bool(cursor.rowcount)
+
+    def retry_or_fail(
+        self, job_id: int, owner: str, now: float, error: str, delay: float
+    ) -> str | None:
+        """Back to queued after `delay`, or failed when attempts are used up; the new state."""
+        row = self.conn.execute(
+            "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed'"
+            " ELSE 'queued' END, run_at = ?, lease_owner = NULL, lease_expires = NULL,"
+            " last_error = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'"
+            " RETURNING state",
+            (now + delay, error, now, job_id, owner),
+        ).fetchone()
+        return row[0] if row else None
+
+    def release(self, job_ids: list[int], owner: str, now: float) -> int:
+        """Give leased jobs back untouched (shutdown): the attempt does not count."""
+        if not job_ids:
+            return 0
+        marks = ",".join("?" * len(job_ids))
+        cursor = self.conn.execute(
+            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL,"
+            f" attempts = max(attempts - 1, 0), updated_at = ? WHERE lease_owner = ?"
+            f" AND state = 'running' AND id IN ({marks})",
+            (now, owner, *job_ids),
+        )
+        return int(cursor.rowcount)
+
+    def release_dead_owners(self, prefix: str, alive: set[str], now: float) -> int:
+        """Requeue jobs leased by owners named `prefix...` (this host) that are not alive.
+
+        A worker killed without warning leaves its leases until they expire; a restarted worker
+        on the same host can see the process is gone and take them back at once.
+        """
+        rows = self.conn.execute(
+            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running' AND lease_owner LIKE ?",
+            (prefix.replace("%", "") + "%",),
         ).fetchall()
-    return sorted(int(r[0]) for r in rows)
+        dead = [r[0] for r in rows if r[0] not in alive]
+        count = 0
+        for owner in dead:
+            cursor = self.conn.execute(
+                "UPDATE jobs SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?",
+                (now - 1, owner),
+            )
+            count += int(cursor.rowcount)
+        return count
 
+    def get_job(self, job_id: int) -> Job | None:
+        row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
 
-def counts(conn: Any) -> dict[str, int]:
-    rows = conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall()
-    return {r[0]: int(r[1]) for r in rows}
+    def list_jobs(
+        self, state: str = "", kind: str = "", limit: int = 100, offset: int = 0
+    ) -> tuple[list[Job], int]:
+        where, params = [], []
+        if state:
+            where.append("state = ?")
+            params.append(state)
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = self.conn.execute("SELECT count(*) FROM jobs" + clause, params).fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT * FROM jobs" + clause + " ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [_job(r) for r in rows], int(total)
 
+    def requeue(self, job_ids: list[int] | None, now: float) -> list[int]:
+        """Failed jobs (all when job_ids is None) back to queued with fresh attempts."""
+        if job_ids is None:
+            rows = self.conn.execute(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ?"
+                " WHERE state = 'failed' RETURNING id",
+                (now, now),
+            ).fetchall()
+        else:
+            marks = ",".join("?" * len(job_ids))
+            rows = self.conn.execute(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ?"
+                f" WHERE state = 'failed' AND id IN ({marks}) RETURNING id",
+                (now, now, *job_ids),
+            ).fetchall()
+        return sorted(int(r[0]) for r in rows)
 
-def next_due(conn: Any, now: float) -> float | None:
-    """When the next queued job becomes due (None when nothing is queued)."""
-    row = conn.execute("SELECT min(run_at) FROM jobs WHERE state = 'queued'").fetchone()
-    lease = conn.execute("SELECT min(lease_expires) FROM jobs WHERE state = 'running'").fetchone()
-    times = [t for t in (row[0], lease[0]) if t is not None]
-    return min(times) if times else None
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def next_due(self, now: float) -> float | None:
+        """When the next queued job becomes due (None when nothing is queued)."""
+        row = self.conn.execute("SELECT min(run_at) FROM jobs WHERE state = 'queued'").fetchone()
+        lease = self.conn.execute(
+            "SELECT min(lease_expires) FROM jobs WHERE state = 'running'"
+        ).fetchone()
+        times = [t for t in (row[0], lease[0]) if t is not None]
+        return min(times) if times else None
+
+    def use_up_attempts(self, job_id: int, owner: str) -> None:
+        """A permanent failure: the next retry_or_fail marks the job failed."""
+        self.conn.execute(
+            "UPDATE jobs SET attempts = max_attempts WHERE id = ? AND lease_owner = ?",
+            (job_id, owner),
+        )
+
+    def running_owners(self) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running'"
+        ).fetchall()
+        return {str(r[0]) for r in rows if r[0]}
+
+    def due_count(self, now: float) -> int:
+        """Jobs claimable at `now` (ignoring host politeness)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM jobs WHERE (state = 'queued' AND run_at <= ?)"
+            " OR (state = 'running' AND lease_expires < ?)",
+            (now, now),
+        ).fetchone()
+        return int(row[0])

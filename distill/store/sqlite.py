@@ -7,24 +7,36 @@ stdlib build cannot load extensions and vector search (sqlite-vec) needs to.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import sqlean
 import sqlite_vec
 
-from ..classify.classifier import Labels
-from ..embed import DocumentVectors
 from ..errors import DuplicateArticle, NotFound
-from ..models import Article, Document, Summary, blocks_from_json, blocks_to_json
+from ..models import (
+    Article,
+    Document,
+    DocumentVectors,
+    Labels,
+    Summary,
+    blocks_from_json,
+    blocks_to_json,
+)
 from .base import ArticlePage, Store
-from .labels import attach as attach_labels
-from .labels import write_auto as write_labels
+from .cards import WebStateStore
+from .feeds import FeedStore
+from .jobs import JobStore
+from .labels import LabelStore
+from .llm import FallbackStore
+from .memo import remembered
 from .migrations import apply_migrations
-from .vectors import write_vectors
+from .search_index import SearchStore
 
+T = TypeVar("T")
 DB_NAME = "library.sqlite3"
 # Milliseconds a writer waits for another process's lock before failing; imports and a
 # worker may write at the same time, and a single article transaction is short.
@@ -47,13 +59,23 @@ class SQLiteStore(Store):
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         apply_migrations(self.conn)
+        self.labels = LabelStore(self.conn)
+        self.search = SearchStore(self.conn)
+        self.feeds = FeedStore(self.conn)
+        self.jobs = JobStore(self.conn)
+        self.web = WebStateStore(self.conn)
+        self.fallbacks = FallbackStore(self.conn)
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    def transaction(self) -> Iterator[SQLiteStore]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+        Every part shares the store's one connection, so whatever the parts write inside
+        the block commits or rolls back together.
+        """
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
+            yield self
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -93,8 +115,8 @@ class SQLiteStore(Store):
         model: str,
         labels: Labels | None = None,
     ) -> int:
-        with self.transaction() as conn:
-            cursor = conn.execute(
+        with self.transaction():
+            cursor = self.conn.execute(
                 "INSERT INTO articles (source, url, canonical_url, title, authors, published,"
                 " site, language, source_tags, description, blocks, body, word_count,"
                 " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -117,12 +139,11 @@ class SQLiteStore(Store):
             )
             article_id = int(cursor.lastrowid)
             if summary is not None:
-                self._write_summary(conn, article_id, summary)
+                self._write_summary(article_id, summary)
             if vectors is not None:
-                write_vectors(conn, article_id, vectors, model)
+                self.write_vectors(article_id, vectors, model)
             if labels is not None:
-                write_labels(
-                    conn,
+                self.labels.write_auto(
                     article_id,
                     labels.category,
                     labels.confidence,
@@ -131,8 +152,8 @@ class SQLiteStore(Store):
                 )
         return article_id
 
-    def _write_summary(self, conn: Any, article_id: int, summary: Summary) -> None:
-        conn.execute(
+    def _write_summary(self, article_id: int, summary: Summary) -> None:
+        self.conn.execute(
             "INSERT INTO summaries (article_id, backend, version, sections) VALUES (?,?,?,?)"
             " ON CONFLICT(article_id) DO UPDATE SET backend = excluded.backend,"
             " version = excluded.version, sections = excluded.sections,"
@@ -146,14 +167,13 @@ class SQLiteStore(Store):
         )
 
     def save_summary(self, article_id: int, summary: Summary) -> None:
-        with self.transaction() as conn:
-            if not conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-                raise NotFound(f"no article with id {article_id}")
-            self._write_summary(conn, article_id, summary)
+        with self.transaction():
+            self.require_article(article_id)
+            self._write_summary(article_id, summary)
 
     def delete_article(self, article_id: int) -> None:
-        with self.transaction() as conn:
-            cursor = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        with self.transaction():
+            cursor = self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             if cursor.rowcount == 0:
                 raise NotFound(f"no article with id {article_id}")
 
@@ -170,11 +190,9 @@ class SQLiteStore(Store):
         if row is None:
             raise NotFound(f"no article with id {article_id}")
         article = _article_from_row(row)
-        attach_labels(self.conn, [article])
+        self.labels.attach([article])
         if article.summary is not None:  # why an LLM backend did not write it, if it did not
-            from .llm import get_fallback
-
-            fallback = get_fallback(self.conn, article_id)
+            fallback = self.fallbacks.get_fallback(article_id)
             if fallback is not None:
                 article.summary.fallback = {"backend": fallback.backend, "reason": fallback.reason}
         return article
@@ -204,8 +222,65 @@ class SQLiteStore(Store):
             [*params, limit, offset],
         ).fetchall()
         articles = [_article_from_row(r) for r in rows]
-        attach_labels(self.conn, articles)
+        self.labels.attach(articles)
         return ArticlePage(articles, int(total))
+
+    def article_exists(self, article_id: int) -> bool:
+        return bool(
+            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        )
+
+    def require_article(self, article_id: int) -> None:
+        """NotFound naming the id unless the article exists."""
+        if not self.article_exists(article_id):
+            raise NotFound(f"no article with id {article_id}")
+
+    def summary_versions(self) -> dict[int, tuple[str, str]]:
+        """article id -> (backend, version) for every article; ("", "") when it has none.
+
+        `distill resummarize` reads this to skip articles whose summary is already current,
+        which makes an interrupted batch resumable without re-reading every article.
+        """
+        rows = self.conn.execute(
+            "SELECT a.id, coalesce(s.backend, ''), coalesce(s.version, '')"
+            " FROM articles a LEFT JOIN summaries s ON s.article_id = a.id ORDER BY a.id"
+        )
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+    def write_vectors(self, article_id: int, vectors: DocumentVectors, model: str) -> None:
+        """Replace an article's vectors; call inside the article's transaction."""
+        self.conn.execute("DELETE FROM vectors WHERE article_id = ?", (article_id,))
+        rows = [("article", 0, "", 0, vectors.article)] + [
+            ("section", ordinal, heading, block, vector)
+            for ordinal, (heading, block, vector) in enumerate(vectors.sections, start=1)
+        ]
+        self.conn.executemany(
+            "INSERT INTO vectors (article_id, kind, ordinal, heading, block, model, dimensions,"
+            " vector) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    article_id,
+                    kind,
+                    ordinal,
+                    heading,
+                    block,
+                    model,
+                    len(v),
+                    v.astype("<f4").tobytes(),
+                )
+                for kind, ordinal, heading, block, v in rows
+            ],
+        )
+
+    def article_vector(self, article_id: int) -> np.ndarray | None:
+        row = self.conn.execute(
+            "SELECT vector FROM vectors WHERE article_id = ? AND kind = 'article'", (article_id,)
+        ).fetchone()
+        return np.frombuffer(row[0], dtype="<f4") if row else None
+
+    def remembered(self, key: Hashable, compute: Callable[[], T], reuse_for: float = 0) -> T:
+        """compute(), remembered until the library's content changes (see store/memo.py)."""
+        return remembered(self.conn, key, compute, reuse_for)
 
     def close(self) -> None:
         self.conn.close()

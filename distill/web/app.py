@@ -136,11 +136,10 @@ def warm_up_on_start(app: FastAPI) -> FastAPI:
     """
 
     def warm() -> None:
-        from ..store.vector_index import vector_index
         from .queries import home
 
         lib: Library = app.state.library
-        vector_index(lib.conn)
+        lib.store.search.load_vectors()
         home(lib)
         if lib.settings.embed:
             from ..embed import default_embedder

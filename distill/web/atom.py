@@ -16,7 +16,6 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ..models import SECTION_TITLES
-from ..store import cards as sql
 from . import queries
 from .common import library, reads_need_token
 from .security import safe_url
@@ -94,5 +93,5 @@ def _feed(request: Request, kind: str, name: str) -> Response:
         filters = queries.build_filters(lib, category=name)
     else:
         filters = queries.build_filters(lib, tech=name)
-    cards = sql.list_cards(lib.conn, filters, "added", FEED_SIZE)
+    cards = lib.store.web.list_cards(filters, "added", FEED_SIZE)
     return feed(request, kind, name, cards)

@@ -10,8 +10,6 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from ..store import cards as sql
-from . import labels as bridge
 from . import security
 from .queries import Library
 
@@ -59,7 +57,7 @@ def token_owner(request: Request, token: str | None) -> str | None:
     if token is None:
         return None
     lib = library(request)
-    name = sql.token_name(lib.conn, security.hash_token(token))
+    name = lib.store.web.token_name(security.hash_token(token))
     if name is None:
         raise ApiError(401, "bad_token", "the API token is not valid (revoked or mistyped)")
     return name
@@ -114,8 +112,6 @@ def make_templates() -> Environment:
     env.filters["section_title"] = _section_title
     env.filters["split_at"] = _split
     env.filters["snippet"] = sanitize_snippet
-    # Macros do not see the render context, so features that come and go are globals.
-    env.globals["tech_pages_enabled"] = lambda: bridge.LABELS_AVAILABLE
     return env
 
 

@@ -14,8 +14,6 @@ from ..errors import DistillError
 from ..feeds.subscribe import add_feed, feed_json, feeds_due_now
 from ..feeds.tasks import enqueue_due_feeds
 from ..jobs import job_json
-from ..store import feeds as feed_sql
-from ..store import jobs as job_sql
 from . import security
 from .common import library
 from .pages import _check_form, _guard, render
@@ -49,11 +47,10 @@ def _add_error(request: Request, error: str, url: str) -> HTMLResponse:
 
 def jobs_page(request: Request, feed: int = Query(0, ge=0, le=2**63 - 1)) -> HTMLResponse:
     _guard(request)
-    conn = library(request).store.conn
-    feeds = [feed_json(f) for f in feed_sql.list_feeds(conn)]
+    feeds = [feed_json(f) for f in library(request).store.feeds.list_feeds()]
     if feed:
         feeds = [f for f in feeds if f["id"] == feed]
-    items, _total = job_sql.list_jobs(conn, limit=RECENT_JOBS)
+    items, _total = library(request).store.jobs.list_jobs(limit=RECENT_JOBS)
     jobs = [job_json(j) for j in items]
     if feed:
         jobs = [j for j in jobs if j["payload"].get("feed_id") == feed]

@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..feeds.subscribe import add_feed, feed_json, feeds_due_now, remove_feed
 from ..feeds.tasks import enqueue_due_feeds
 from ..jobs import JobQueue, job_json
-from ..store import feeds as feed_sql
-from ..store import jobs as job_sql
 from . import queries
 from .api import read_access, write_access
 from .common import ApiError, library
@@ -94,7 +92,7 @@ def list_feeds(
     cursor: str = Query("", max_length=100),
     _: None = Depends(read_access),
 ) -> FeedList:
-    rows = feed_sql.list_feeds(library(request).store.conn)
+    rows = library(request).store.feeds.list_feeds()
     offset = _offset(cursor)
     page = [feed_json(f) for f in rows[offset : offset + limit]]
     return FeedList.model_validate(
@@ -114,9 +112,7 @@ def create_feed(
 
 
 def get_feed(request: Request, feed_id: FeedId, _: None = Depends(read_access)) -> FeedOut:
-    return FeedOut.model_validate(
-        feed_json(feed_sql.get_feed(library(request).store.conn, feed_id))
-    )
+    return FeedOut.model_validate(feed_json(library(request).store.feeds.get_feed(feed_id)))
 
 
 def delete_feed(request: Request, feed_id: FeedId, _: str = Depends(write_access)) -> Response:
@@ -145,21 +141,21 @@ def list_jobs(
 ) -> JobList:
     lib = library(request)
     offset = _offset(cursor)
-    items, total = job_sql.list_jobs(
-        lib.store.conn, state=state or "", kind=kind, limit=limit, offset=offset
+    items, total = lib.store.jobs.list_jobs(
+        state=state or "", kind=kind, limit=limit, offset=offset
     )
     return JobList.model_validate(
         {
             "jobs": [job_json(j) for j in items],
             "total": total,
-            "counts": job_sql.counts(lib.store.conn),
+            "counts": lib.store.jobs.counts(),
             "next_cursor": _next(offset, len(items), total),
         }
     )
 
 
 def get_job(request: Request, job_id: JobId, _: None = Depends(read_access)) -> JobOut:
-    job = job_sql.get_job(library(request).store.conn, job_id)
+    job = library(request).store.jobs.get_job(job_id)
     if job is None:
         raise ApiError(404, "not_found", f"no job with id {job_id}")
     return JobOut.model_validate(job_json(job))
@@ -167,12 +163,12 @@ def get_job(request: Request, job_id: JobId, _: None = Depends(read_access)) -> 
 
 def retry_job(request: Request, job_id: JobId, _: str = Depends(write_access)) -> JobOut:
     lib = library(request)
-    job = job_sql.get_job(lib.store.conn, job_id)
+    job = lib.store.jobs.get_job(job_id)
     if job is None:
         raise ApiError(404, "not_found", f"no job with id {job_id}")
     if job.state != "failed":
         raise ApiError(409, "not_failed", f"job {job_id} is {job.state}; only failed jobs retry")
     JobQueue(lib.store, lib.settings).retry_failed([job_id])
-    again = job_sql.get_job(lib.store.conn, job_id)
+    again = lib.store.jobs.get_job(job_id)
     assert again is not None
     return JobOut.model_validate(job_json(again))

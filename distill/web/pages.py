@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..classify import overview
 from ..errors import DistillError, InputError
 from ..ingest.extract import FORMAT_BY_SUFFIX, extract
 from ..ingest.pipeline import IngestResult, ingest
@@ -22,7 +23,6 @@ from ..ingest.sources import Source, url_source
 from ..models import Document
 from ..store import cards as sql
 from . import charts, queries, security
-from . import labels as bridge
 from .common import (
     ApiError,
     ArticleId,
@@ -135,7 +135,7 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
     visitor = queries.visitor_id(
         lib, request.client.host if request.client else "", request.headers.get("user-agent", "")
     )
-    if sql.article_exists(lib.conn, article_id):
+    if lib.store.web.article_exists(article_id):
         queries.record_view(lib, article_id, visitor)
     detail = queries.article_detail(lib, article_id)
     highlight = None
@@ -150,8 +150,7 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
         a=detail,
         related=queries.related(lib, article_id, 5),
         highlight=highlight,
-        categories=[{"name": n} for n in bridge.taxonomy_names(lib.conn)],
-        labels_available=bridge.LABELS_AVAILABLE,
+        categories=[{"name": n} for n in overview.taxonomy(lib.settings.home).names],
     )
 
 
@@ -249,7 +248,7 @@ def labels(
 
 def add_form(request: Request) -> HTMLResponse:
     _guard(request)
-    return render(request, "add.html", error="", url="", feeds_available=bridge.FEEDS_AVAILABLE)
+    return render(request, "add.html", error="", url="")
 
 
 def add(

@@ -19,12 +19,15 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ..classify import corrections, overview
 from ..config import Settings
-from ..errors import DistillError, InputError, NotFound
+from ..errors import DistillError, InputError
 from ..models import SECTION_NAMES
+from ..search.engine import search as run_search
+from ..search.related import related as find_related
 from ..store import SQLiteStore, open_store
 from ..store import cards as sql
-from . import labels as bridge
+from ..store.filters import UNCATEGORIZED, ArticleFilter
 
 # Trending: a visit's weight halves every HALF_LIFE_DAYS, so yesterday's crowd still counts
 # but last week's has faded; visits older than TRENDING_DAYS are ignored outright.
@@ -72,10 +75,6 @@ class Library:
             with self._lock:
                 self._stores.append(store)
         return store
-
-    @property
-    def conn(self) -> Any:
-        return self.store.conn
 
     def close(self) -> None:
         with self._lock:
@@ -188,23 +187,22 @@ def build_filters(
     after: str = "",
     before: str = "",
     starred: bool | None = None,
-) -> sql.Filters:
-    filters = sql.Filters(
+) -> ArticleFilter:
+    """The filter a page or request asks for; NotFound for an unknown category or tag."""
+    home = lib.settings.home
+    return ArticleFilter(
         site=site,
         after=check_date(after, "after"),
         before=check_date(before, "before"),
+        category=overview.require_category(lib.store, home, category) if category else "",
+        tech=overview.require_technology(lib.store, home, tech) if tech else "",
         starred=starred,
     )
-    if category:
-        filters.extra_sql += bridge.category_filter(lib.conn, category)
-    if tech:
-        filters.extra_sql += bridge.tech_filter(lib.conn, tech)
-    return filters
 
 
 def listing(
     lib: Library,
-    filters: sql.Filters,
+    filters: ArticleFilter,
     sort: str = "newest",
     page: int = 1,
     per_page: int = PER_PAGE,
@@ -214,11 +212,10 @@ def listing(
     check_sort(sort)
     if page < 1:
         raise BadRequest(f"page must be 1 or more, got {page}", "bad_page", {"page": page})
-    conn = lib.conn
-    total = sql.count_cards(conn, filters)
+    total = lib.store.web.count_cards(filters)
     key = decode_cursor(cursor, sort) if cursor else None
     offset = 0 if key is not None else (page - 1) * per_page
-    cards = sql.list_cards(conn, filters, sort, per_page + 1, offset, key)
+    cards = lib.store.web.list_cards(filters, sort, per_page + 1, offset, key)
     more = len(cards) > per_page
     cards = cards[:per_page]
     decorate(lib, cards)
@@ -229,10 +226,12 @@ def listing(
 def decorate(lib: Library, cards: list[dict[str, Any]]) -> None:
     """Add what cards need beyond the articles table: trending flag, category, tags."""
     hot = trending_scores(lib)
-    labels = bridge.labels_for(lib.conn, [c["id"] for c in cards])
+    labels = lib.store.labels.labels_for([c["id"] for c in cards])
     for card in cards:
         card["trending"] = card["id"] in hot
-        card["category"], card["tags"] = labels.get(card["id"], (bridge.UNCATEGORIZED, []))
+        found = labels.get(card["id"])
+        card["category"] = (found.category if found else "") or UNCATEGORIZED
+        card["tags"] = list(found.tags) if found else []
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -241,7 +240,7 @@ def decorate(lib: Library, cards: list[dict[str, Any]]) -> None:
 def article_detail(lib: Library, article_id: int) -> dict[str, Any]:
     """Everything the article page and GET /v1/articles/{id} show."""
     article = lib.store.get_article(article_id)
-    card = sql.cards_by_ids(lib.conn, [article_id])[article_id]
+    card = lib.store.web.cards_by_ids([article_id])[article_id]
     decorate(lib, [card])
     doc = article.document
     card.update(
@@ -261,10 +260,12 @@ def article_detail(lib: Library, article_id: int) -> dict[str, Any]:
 
 
 def related(lib: Library, article_id: int, limit: int = 5) -> list[dict[str, Any]]:
-    if not sql.article_exists(lib.conn, article_id):
-        raise NotFound(f"no article with id {article_id}")
-    found = bridge.related(lib.store, article_id, limit)
-    cards = sql.cards_by_ids(lib.conn, [i for i, _ in found])
+    lib.store.require_article(article_id)
+    found = [
+        (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
+        for r in find_related(lib.store, article_id, limit).results
+    ]
+    cards = lib.store.web.cards_by_ids([i for i, _ in found])
     out = []
     for rid, reason in found:
         if rid in cards:
@@ -275,7 +276,7 @@ def related(lib: Library, article_id: int, limit: int = 5) -> list[dict[str, Any
 
 
 def set_starred(lib: Library, article_id: int, starred: bool) -> None:
-    sql.set_starred(lib.conn, article_id, starred)
+    lib.store.web.set_starred(article_id, starred)
 
 
 def delete_article(lib: Library, article_id: int) -> None:
@@ -285,12 +286,12 @@ def delete_article(lib: Library, article_id: int) -> None:
 def update_labels(
     lib: Library, article_id: int, category: str | None, tags: list[str] | None
 ) -> None:
-    if not sql.article_exists(lib.conn, article_id):
-        raise NotFound(f"no article with id {article_id}")
+    """A reader's correction: the same rules as `distill categorize` and `distill tags`."""
+    lib.store.require_article(article_id)
     if category is not None:
-        bridge.set_category(lib.conn, article_id, category)
+        corrections.categorize(lib.store, lib.settings, article_id, category)
     if tags is not None:
-        bridge.set_tags(lib.conn, article_id, tags)
+        corrections.replace_tags(lib.store, lib.settings, article_id, tags)
 
 
 # --- views and trending ---------------------------------------------------------------------
@@ -298,13 +299,13 @@ def update_labels(
 
 def visitor_id(lib: Library, client: str, user_agent: str) -> str:
     """A keyed hash of the client, so visits can be de-duplicated without storing addresses."""
-    key = sql.secret(lib.conn, "visitor").encode()
+    key = lib.store.web.secret("visitor").encode()
     return hmac.new(key, f"{client}\n{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def record_view(lib: Library, article_id: int, visitor: str, today: dt.date | None = None) -> bool:
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    counted = sql.record_visit(lib.conn, article_id, day, visitor)
+    counted = lib.store.web.record_visit(article_id, day, visitor)
     if counted:
         _TRENDING_CACHE.clear()
     return counted
@@ -321,7 +322,7 @@ def trending_scores(lib: Library, today: dt.date | None = None) -> dict[int, flo
         return _TRENDING_CACHE[cache_key]
     first = (today - dt.timedelta(days=TRENDING_DAYS)).isoformat()
     scores: dict[int, float] = {}
-    for article_id, day, visitors in sql.visits_since(lib.conn, first):
+    for article_id, day, visitors in lib.store.web.visits_since(first):
         age = (today - dt.date.fromisoformat(day)).days
         scores[article_id] = scores.get(article_id, 0.0) + visitors * 0.5 ** (age / HALF_LIFE_DAYS)
     top = sorted(((s, i) for i, s in scores.items() if s >= TRENDING_MIN_SCORE), reverse=True)[
@@ -336,7 +337,7 @@ def trending_scores(lib: Library, today: dt.date | None = None) -> dict[int, flo
 def trending(lib: Library, limit: int = TRENDING_TOP) -> list[dict[str, Any]]:
     scores = trending_scores(lib)
     ids = sorted(scores, key=lambda i: -scores[i])[:limit]
-    cards = sql.cards_by_ids(lib.conn, ids)
+    cards = lib.store.web.cards_by_ids(ids)
     out = [cards[i] | {"score": scores[i]} for i in ids if i in cards]
     decorate(lib, out)
     return out
@@ -346,15 +347,15 @@ def trending(lib: Library, limit: int = TRENDING_TOP) -> list[dict[str, Any]]:
 
 
 def categories(lib: Library) -> list[dict[str, Any]]:
-    return bridge.categories(lib.conn)
+    return overview.categories(lib.store, lib.settings.home)
 
 
 def technologies(lib: Library, limit: int = 50) -> list[dict[str, Any]]:
-    return bridge.technologies(lib.conn, limit)
+    return overview.technologies(lib.store, limit)
 
 
 def technology(lib: Library, name: str) -> dict[str, Any]:
-    return bridge.technology(lib.conn, name)
+    return overview.technology(lib.store, lib.settings.home, name)
 
 
 # Chart data is aggregated over every article (seconds at 100,000 articles), so a home page
@@ -363,26 +364,27 @@ CHART_REUSE_SECONDS = 300.0
 
 
 def home(lib: Library) -> dict[str, Any]:
-    conn = lib.conn
-    latest = listing(lib, sql.Filters(), "newest", 1, 6)
+    store = lib.store
+    latest = listing(lib, ArticleFilter(), "newest", 1, 6)
     return {
         "total": latest.total,
         "categories": categories(lib),
         "latest": latest.cards,
         "trending": trending(lib, 6),
-        "technologies": sql.remembered(conn, "top_technologies", lambda: technologies(lib, 20)),
-        "sites": sql.remembered(
-            conn, "top_sites", lambda: [{"name": n, "count": c} for n, c in sql.top_sites(conn, 8)]
+        "technologies": store.remembered("top_technologies", lambda: technologies(lib, 20)),
+        "sites": store.remembered(
+            "top_sites",
+            lambda: [{"name": n, "count": c} for n, c in store.web.top_sites(8)],
         ),
-        **sql.remembered(conn, "home_charts", lambda: _charts(conn), CHART_REUSE_SECONDS),
+        **store.remembered("home_charts", lambda: _charts(store), CHART_REUSE_SECONDS),
     }
 
 
-def _charts(conn: Any) -> dict[str, Any]:
+def _charts(store: SQLiteStore) -> dict[str, Any]:
     return {
-        "per_month": sql.articles_per_month(conn),
-        "category_months": bridge.category_months(conn),
-        "rising": bridge.rising_technologies(conn),
+        "per_month": store.web.articles_per_month(),
+        "category_months": overview.category_months(store),
+        "rising": overview.rising_technologies(store),
     }
 
 
@@ -399,14 +401,16 @@ def search(
         raise InputError("query is longer than 1,000 characters")
     if not query:
         return {"query": query, "total": 0, "results": [], "message": ""}
-    hits, total, message = bridge.search(lib.store, query, filters or {}, limit, offset)
-    cards = sql.cards_by_ids(lib.conn, [h["id"] for h in hits])
+    found = run_search(lib.store, query, limit=offset + limit, filters=filters or {})
+    hits = found.results[offset : offset + limit]
+    cards = lib.store.web.cards_by_ids([h.id for h in hits])
     results = []
     for hit in hits:
-        card = cards.get(hit["id"])
+        card = cards.get(hit.id)
         if card is not None:
-            card["snippet"] = hit.get("snippet", "")
-            card["score"] = hit.get("score")
+            card["snippet"] = hit.snippet
+            card["score"] = hit.score
             results.append(card)
+    total, message = int(found.total), found.message
     decorate(lib, results)
     return {"query": query, "total": total, "results": results, "message": message}
