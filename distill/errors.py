@@ -11,13 +11,28 @@
     ├── InputError                    the bytes we got cannot become an article
     │   ├── UnsupportedSource         unknown file type, binary content, undecodable text
     │   ├── FrontMatterError          Markdown front matter that does not parse
-    │   └── NoMainText                nothing that reads as an article
+    │   ├── NoMainText                nothing that reads as an article
+    │   └── FeedError                 bytes that are not a feed we can read
+    ├── BadRequest                    a web or API request naming a bad value (code, details)
     ├── SummarizeError                a summarizer backend failed
+    │   ├── TooLittleText             no sentence of prose to summarise
+    │   ├── LLMUnavailable            the model gave no usable answer (reason, retry)
+    │   └── InvalidAnswer             the model's text is not the JSON asked for
+    ├── JobError                      what a background job reports to the queue
+    │   ├── RetryableError            may succeed later: retried with backoff
+    │   └── PermanentError            retrying cannot help: failed now
     ├── DuplicateArticle              the store already holds this article
     └── NotFound                      an id that is not in the library
 
+Two exceptions live in web/ on purpose: `ApiError` and `LoginRequired` are not errors of the
+library but ways a route handler answers (a JSON error body, a redirect to sign in).
+
 Every message names what was wrong (the URL, file, line or setting) so a user can act on it.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 
 class DistillError(Exception):
@@ -84,3 +99,45 @@ class DuplicateArticle(DistillError):
     def __init__(self, message: str, existing_id: int) -> None:
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class FeedError(InputError):
+    """The bytes are not a feed we can read (HTML page, broken XML, empty, wrong JSON)."""
+
+
+class BadRequest(DistillError):
+    """A request that names a bad value (cursor, sort, filter); the message says which."""
+
+    def __init__(self, message: str, code: str = "bad_request", details: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details or {}
+
+
+class TooLittleText(SummarizeError):
+    """The article has no sentence of prose to summarize (only code, a table, links)."""
+
+
+class LLMUnavailable(SummarizeError):
+    """The model could not give a usable answer; `retry` says if later might work."""
+
+    def __init__(self, reason: str, retry: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+
+
+class InvalidAnswer(SummarizeError):
+    """The model's text is not the JSON object asked for; the message says why."""
+
+
+class JobError(DistillError):
+    """Raised by a job's work to tell the queue what to do with it."""
+
+
+class RetryableError(JobError):
+    """The job may succeed later (timeout, 5xx, host unreachable): retry with backoff."""
+
+
+class PermanentError(JobError):
+    """Retrying cannot help (404, refused address, not an article): fail now with the reason."""

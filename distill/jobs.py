@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from .config import Settings
-from .errors import DistillError
+from .errors import PermanentError, RetryableError
 from .store import SQLiteStore
 from .store.jobs import Job
 
@@ -32,14 +32,6 @@ MAX_BACKOFF_S = 86_400.0
 JITTER = 0.1
 
 __all__ = ["Job", "JobQueue", "PermanentError", "RetryableError", "make_owner"]
-
-
-class RetryableError(DistillError):
-    """The job may succeed later (timeout, 5xx, host unreachable): retry with backoff."""
-
-
-class PermanentError(DistillError):
-    """Retrying cannot help (404, refused address, not an article): fail now with the reason."""
 
 
 def make_owner() -> str:

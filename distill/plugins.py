@@ -1,12 +1,14 @@
-"""Registry of backends. Built-in backends register exactly the way an outside package would.
+"""Registry of backends. Built-in backends load exactly the way an outside package's do.
 
 An outside package exposes an entry point in the group `distill.summarizers` whose value is
-a Summarizer subclass; it is loaded the first time a backend name is looked up.
+a Summarizer subclass ("package.module:Class"). The built-ins are the same kind of entry,
+listed below as data, and one function loads both the first time a name is looked up, so
+importing a backend module never registers anything as a side effect.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -14,14 +16,27 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from .summarize.base import Summarizer
 
+GROUP = "distill.summarizers"
+BUILTIN_SUMMARIZERS = {
+    "extractive": "distill.summarize.extractive:ExtractiveSummarizer",
+    "lead": "distill.summarize.lead:LeadSummarizer",
+    "llm": "distill.summarize.llm:LLMSummarizer",
+}
+
 _SUMMARIZERS: dict[str, type[Summarizer]] = {}
 _LOADED = False
 
 
 def register_summarizer(cls: type[Summarizer]) -> type[Summarizer]:
-    """Class decorator: make a backend available under its `name`."""
+    """Make a backend class available under its `name` (for code that builds one at run
+    time; packages use the entry point group instead)."""
     _SUMMARIZERS[cls.name] = cls
     return cls
+
+
+def _entries() -> list[EntryPoint]:
+    builtin = [EntryPoint(name, value, GROUP) for name, value in BUILTIN_SUMMARIZERS.items()]
+    return builtin + list(entry_points(group=GROUP))
 
 
 def _load() -> None:
@@ -29,10 +44,8 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    import distill.summarize  # noqa: F401  (built-ins register on import)
-
-    for ep in entry_points(group="distill.summarizers"):
-        register_summarizer(ep.load())
+    for entry in _entries():
+        register_summarizer(entry.load())
 
 
 def summarizer_names() -> list[str]:

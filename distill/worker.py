@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import DistillError
+from .errors import DistillError, PermanentError, RetryableError
 from .feeds.politeness import HostGate, Robots
 from .feeds.tasks import Context, enqueue_due_feeds, run_job
-from .jobs import JobQueue, PermanentError, RetryableError, make_owner
+from .jobs import JobQueue, make_owner
 from .plugins import get_summarizer
 from .store import SQLiteStore, open_store
 from .store.jobs import Job

@@ -104,7 +104,7 @@ def doc() -> Document:
 
 def summarize(settings: Settings, doc: Document):
     backend = get_summarizer("llm:fake")
-    backend.bind(settings)  # type: ignore[attr-defined]
+    backend.bind(settings)
     return backend.summarize(doc)
 
 

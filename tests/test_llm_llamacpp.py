@@ -127,7 +127,7 @@ def test_models_test_round_trip(local_home: Path) -> None:
 def test_reader_sees_only_supported_sentences_or_the_fallback(local_home: Path) -> None:
     doc = from_markdown(ARTICLE.read_text(encoding="utf-8"), source=str(ARTICLE))
     settings = load_settings(local_home)
-    backend = get_summarizer("llm:local").bind(settings)  # type: ignore[attr-defined]
+    backend = get_summarizer("llm:local").bind(settings)
     summary = backend.summarize(doc)
     if summary.fallback:
         assert summary.backend == "extractive" and summary.fallback["reason"]

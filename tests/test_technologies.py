@@ -10,8 +10,8 @@ import pytest
 from distill.errors import ConfigError
 from distill.ingest.extract import from_markdown
 from distill.models import Block, Document
+from distill.taxonomy.candidates import candidate_terms
 from distill.taxonomy.technologies import (
-    candidate_terms,
     find_in_document,
     find_technologies,
     load_technologies,

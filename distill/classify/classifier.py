@@ -28,8 +28,9 @@ import numpy as np
 
 from ..embed import Embedder, article_text
 from ..models import Document, Labels
+from ..taxonomy.candidates import candidate_terms
 from ..taxonomy.categories import Example, Taxonomy
-from ..taxonomy.technologies import candidate_terms, find_in_document
+from ..taxonomy.technologies import find_in_document
 
 # Weight of the technology-hint distribution (which sums to 1) against cosine similarities
 # (which for MiniLM spread over roughly 0.1-0.6 between an article and a category). 0.15

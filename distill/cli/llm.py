@@ -13,10 +13,10 @@ from rich.markup import escape
 
 from ..config import Settings
 from ..embed import default_embedder
-from ..errors import DistillError, InputError
+from ..errors import DistillError, InputError, LLMUnavailable
 from ..ingest.extract import from_markdown, from_text
 from ..ingest.sources import parse_source
-from ..llm.client import LLMUnavailable, chat
+from ..llm.client import chat
 from ..llm.config import get_model, load_models, models_path
 from ..llm.retry import run_retries
 from ..models import Document

@@ -15,9 +15,8 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from ..config import Settings
-from ..errors import AddressRefused, FetchError, FetchTimeout, HTTPStatus
+from ..errors import AddressRefused, FetchError, FetchTimeout, HTTPStatus, RetryableError
 from ..ingest.fetch import fetch
-from ..jobs import RetryableError
 
 # RFC 9309: crawlers must parse at least 500 KiB of robots.txt; more is not needed.
 ROBOTS_MAX_BYTES = 512 * 1024

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import nh3
 
-from ..errors import InputError
+from ..errors import FeedError
 
 # Titles longer than this are cut: no real headline is this long, and a hostile feed could
 # otherwise store megabytes in a field that is shown in every listing.
@@ -63,10 +63,6 @@ def truncate_entries(data: bytes, limit: int = MAX_FEED_ENTRIES) -> bytes:
                 closer = b"</channel></rss>"
             return head + closer
     return data
-
-
-class FeedError(InputError):
-    """The bytes are not a feed we can read (HTML page, broken XML, empty, wrong JSON)."""
 
 
 @dataclass

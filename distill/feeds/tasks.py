@@ -17,19 +17,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..errors import AddressRefused, DistillError, FetchError, FetchTimeout, HTTPStatus, InputError
+from ..errors import (
+    AddressRefused,
+    DistillError,
+    FeedError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatus,
+    InputError,
+    PermanentError,
+    RetryableError,
+)
 from ..ingest.extract import from_html, from_text, lxml_text
 from ..ingest.fetch import fetch
 from ..ingest.pipeline import IngestResult, ingest
 from ..ingest.sources import Source, normalize_url, url_source
-from ..jobs import FETCH_FEED, INGEST_URL, RESUMMARIZE, PermanentError, RetryableError
+from ..jobs import FETCH_FEED, INGEST_URL, RESUMMARIZE
+from ..llm.retry import run_retry_job
 from ..models import Document
 from ..store import SQLiteStore
 from ..store import feeds as feed_sql
 from ..store.jobs import Job
 from ..summarize.base import Summarizer
 from .politeness import HostGate, Robots, host_key
-from .reader import FeedEntry, FeedError, parse_feed
+from .reader import FeedEntry, parse_feed
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
@@ -86,8 +97,6 @@ def run_job(job: Job, ctx: Context) -> dict[str, Any]:
     if job.kind == INGEST_URL:
         return ingest_entry(job, ctx)
     if job.kind == RESUMMARIZE:
-        from ..llm.retry import run_retry_job
-
         return run_retry_job(ctx.store, ctx.settings, job.payload)
     raise PermanentError(f"job {job.id}: unknown kind {job.kind!r}")
 

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from ..classify.classifier import Classifier
+from ..classify.corrections import library_classifier
 from ..config import Settings
 from ..embed import Embedder, default_embedder, embed_document
 from ..errors import DistillError, DuplicateArticle
+from ..llm.retry import queue_retry
 from ..models import Document
 from ..plugins import get_summarizer
 from ..store.base import Store
@@ -67,9 +69,8 @@ def ingest_document(
     existing = store.find_duplicate(doc.canonical_url, digest)
     if existing is not None:
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
-    bind = getattr(summarizer, "bind", None)  # backends that need the library's settings
-    if bind is not None and settings is not None:
-        bind(settings)
+    if settings is not None:
+        summarizer.bind(settings)
     summary = summarizer.summarize(doc)
     vectors = embed_document(doc, embedder) if embedder else None
     labels = classifier.classify(doc, vectors.article if vectors else None) if classifier else None
@@ -80,8 +81,6 @@ def ingest_document(
     except DuplicateArticle as exc:  # another process stored it between check and insert
         return IngestResult(label, "duplicate", duplicate_of=exc.existing_id, title=doc.title)
     if summary.fallback:
-        from ..llm.retry import queue_retry
-
         queue_retry(store, article_id, summary.fallback)
     return IngestResult(
         label,
@@ -112,18 +111,8 @@ def ingest(
             summarizer or get_summarizer(settings.summarizer),
             source.label,
             embedder,
-            _classifier(store, settings, embedder),
+            library_classifier(store, settings, embedder),
             settings,
         )
     except DistillError as exc:
         return IngestResult(source.label, "failed", error=str(exc))
-
-
-def _classifier(store: Store, settings: Settings, embedder: Embedder | None) -> Classifier | None:
-    """The library's classifier; None for a store that is not SQLite (none exists yet)."""
-    from ..classify.corrections import library_classifier
-    from ..store.sqlite import SQLiteStore
-
-    if not isinstance(store, SQLiteStore):
-        return None
-    return library_classifier(store, settings, embedder)

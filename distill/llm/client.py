@@ -22,20 +22,11 @@ from typing import Any
 import httpx
 
 from ..config import Settings
-from ..errors import SummarizeError
+from ..errors import LLMUnavailable
 from .config import ModelEntry
 
 MAX_RESPONSE_BYTES = 4_000_000  # a summary is a few KiB; more is a broken server
 RATE_LIMIT_ATTEMPTS = 3  # requests in all when the server keeps answering 429
-
-
-class LLMUnavailable(SummarizeError):
-    """The model could not give a usable answer; `retry` says if later might work."""
-
-    def __init__(self, reason: str, retry: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry = retry
 
 
 @dataclass

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..errors import DistillError
-from ..jobs import RESUMMARIZE, PermanentError, RetryableError
+from ..errors import DistillError, PermanentError, RetryableError
+from ..jobs import RESUMMARIZE
 from ..plugins import get_summarizer
 from ..store.base import Store
 
@@ -82,10 +82,7 @@ def retry_one(
     store: Store, settings: Settings, article_id: int, backend_name: str, attempts: int
 ) -> RetryResult:
     """One more try with the LLM backend: the new summary replaces the offline one."""
-    backend = get_summarizer(backend_name)
-    bind = getattr(backend, "bind", None)
-    if bind is not None:
-        bind(settings)
+    backend = get_summarizer(backend_name).bind(settings)
     try:
         article = store.get_article(article_id)
         summary = backend.summarize(article.document)

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import InvalidAnswer
+
 SENTENCE_CHARS = 400
 TERM_CHARS = 60
 HEADING_CHARS = 120
@@ -97,10 +99,6 @@ class Draft:
         self.code += other.code
         self.takeaways += other.takeaways
         self.limitations += other.limitations
-
-
-class InvalidAnswer(ValueError):
-    """The model's text is not the JSON object asked for; the message says why."""
 
 
 def user_prompt(title: str, text: str, part: int = 1, parts: int = 1) -> str:

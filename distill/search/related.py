@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NotFound
+from .engine import ensure_index, search
 
 # How many nearest articles are examined for every one shown.
 CANDIDATES_PER_RESULT = 4
@@ -65,8 +66,6 @@ class RelatedResults:
 
 def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
     """Articles like this one, best first; raises NotFound for an unknown id."""
-    from .engine import ensure_index, search
-
     cards = store.search.article_cards([article_id])
     if article_id not in cards:
         raise NotFound(f"no article with id {article_id}")

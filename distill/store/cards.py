@@ -11,9 +11,9 @@ import json
 import secrets
 from typing import Any
 
-from ..errors import NotFound
 from .filters import ArticleFilter
 from .memo import remembered
+from .part import Part, immediate
 
 SORTS = ("newest", "oldest", "most_read")
 
@@ -86,11 +86,8 @@ def cursor_key(sort: str, card: dict[str, Any]) -> list[Any]:
 # --- tokens and secrets --------------------------------------------------------------------
 
 
-class WebStateStore:
+class WebStateStore(Part):
     """What the pages show: cards, stars, visits, tokens, secrets."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
 
     def count_cards(self, filters: ArticleFilter) -> int:
         """How many articles pass `filters` (remembered until the database changes)."""
@@ -189,18 +186,8 @@ class WebStateStore:
         ).fetchall()
         return {int(r["id"]): card_from_row(r) for r in rows}
 
-    def article_exists(self, article_id: int) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-            is not None
-        )
-
-    def _require(self, article_id: int) -> None:
-        if not self.article_exists(article_id):
-            raise NotFound(f"no article with id {article_id}")
-
     def set_starred(self, article_id: int, starred: bool) -> None:
-        self._require(article_id)
+        self.require_article(article_id)
         if starred:
             self.conn.execute("INSERT OR IGNORE INTO stars (article_id) VALUES (?)", (article_id,))
         else:
@@ -214,8 +201,7 @@ class WebStateStore:
 
     def record_visit(self, article_id: int, day: str, visitor: str) -> bool:
         """Count a view unless this visitor already viewed this article today; True if counted."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn):
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO article_visits (article_id, day, visitor) VALUES (?,?,?)",
                 (article_id, day, visitor),
@@ -227,10 +213,6 @@ class WebStateStore:
                     " ON CONFLICT(article_id) DO UPDATE SET views = views + 1",
                     (article_id,),
                 )
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         return counted
 
     def visits_since(self, first_day: str) -> list[tuple[int, str, int]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFound
+from .part import Part
 
 
 @dataclass
@@ -55,11 +56,8 @@ _SELECT = (
 )
 
 
-class FeedStore:
+class FeedStore(Part):
     """Subscriptions and the entries read from them."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
 
     def add_feed(
         self, url: str, title: str, site_url: str, interval_s: float, now: float

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .part import Part
+
 
 @dataclass
 class Job:
@@ -55,11 +57,8 @@ def _job(row: Any) -> Job:
     )
 
 
-class JobStore:
+class JobStore(Part):
     """The jobs table as a leased queue."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
 
     def insert_job(
         self,

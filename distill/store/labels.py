@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from ..errors import NotFound
 from ..models import Article
 from .memo import remembered
+from .part import Part
 
 _NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
@@ -33,18 +32,11 @@ class ArticleLabels:
 # Read side for pages: counts and months over the label tables (remembered, they scan).
 
 
-class LabelStore:
+class LabelStore(Part):
     """Categories, technology tags, candidate tags and merges.
 
     A row a user wrote is never changed by an automatic pass.
     """
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    def require_article(self, article_id: int) -> None:
-        if not self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-            raise NotFound(f"no article with id {article_id}")
 
     def merged_name(self, tag: str) -> str:
         """The tag a merged-away name now stands for (itself if never merged)."""

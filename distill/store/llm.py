@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .part import Part
+
 
 @dataclass
 class Fallback:
@@ -27,11 +29,8 @@ def _row(row: Any) -> Fallback:
     )
 
 
-class FallbackStore:
+class FallbackStore(Part):
     """Why the LLM did not write an article's summary, and whether a retry is owed."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
 
     def record_fallback(self, article_id: int, backend: str, reason: str, retry: bool) -> None:
         self.conn.execute(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+from .part import immediate
+
 
 def migration_steps() -> list[tuple[str, str]]:
     folder = resources.files("distill.store") / "schema"
@@ -35,19 +37,13 @@ def apply_migrations(conn: Any) -> list[str]:
     for name, sql in migration_steps():
         if name in done:
             continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             # Re-check inside the write lock: another process may have just applied it.
             if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
-                conn.execute("ROLLBACK")
                 continue
             for statement in _statements(sql):
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
 

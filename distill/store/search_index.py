@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .part import Part, immediate
 from .vector_index import vector_index
 
 # BM25 column weights: a word in the title says most about what an article is about, a word
@@ -67,11 +68,8 @@ class ArticleCard:
     tags: list[str]
 
 
-class SearchStore:
+class SearchStore(Part):
     """The full-text index, the in-memory vector index's entry points and article filters."""
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
 
     def index_state(self) -> IndexState:
         """Counts and id sums on both sides; each read is an index or small-table scan."""
@@ -94,18 +92,13 @@ class SearchStore:
     def rebuild(self) -> None:
         """Refill the full-text index from the articles and summaries, atomically, and reload
         this process's vector index from the stored vectors."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn):
             self.conn.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
             self.conn.execute(
                 "INSERT INTO search_fts(rowid, title, summary, body)"
                 " SELECT id, title, summary, body FROM search_content"
             )
             self.conn.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         vector_index(self.conn, reload=True)
 
     def text_hits(
@@ -294,12 +287,6 @@ class SearchStore:
             f"SELECT id, summary, body FROM search_content WHERE id IN ({marks})", ids
         )
         return {int(r[0]): [r[1] or "", r[2] or ""] for r in rows}
-
-    def article_exists(self, article_id: int) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-            is not None
-        )
 
     def stored_article_vector(self, article_id: int) -> np.ndarray | None:
         row = self.conn.execute(

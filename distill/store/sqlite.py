@@ -34,6 +34,7 @@ from .labels import LabelStore
 from .llm import FallbackStore
 from .memo import remembered
 from .migrations import apply_migrations
+from .part import immediate
 from .search_index import SearchStore
 
 T = TypeVar("T")
@@ -73,13 +74,8 @@ class SQLiteStore(Store):
         Every part shares the store's one connection, so whatever the parts write inside
         the block commits or rolls back together.
         """
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn):
             yield self
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     def find_duplicate(self, canonical_url: str, content_hash: str) -> int | None:
         row = self.conn.execute(
@@ -226,14 +222,10 @@ class SQLiteStore(Store):
         return ArticlePage(articles, int(total))
 
     def article_exists(self, article_id: int) -> bool:
-        return bool(
-            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-        )
+        return self.web.article_exists(article_id)
 
     def require_article(self, article_id: int) -> None:
-        """NotFound naming the id unless the article exists."""
-        if not self.article_exists(article_id):
-            raise NotFound(f"no article with id {article_id}")
+        self.web.require_article(article_id)
 
     def summary_versions(self) -> dict[int, tuple[str, str]]:
         """article id -> (backend, version) for every article; ("", "") when it has none.

@@ -1,6 +1,5 @@
-"""Summarizer backends. Importing this package registers the built-in ones."""
+"""Summarizer backends. `plugins.BUILTIN_SUMMARIZERS` names the built-in ones."""
 
-from . import extractive, lead, llm  # noqa: F401
 from .base import Summarizer
 
 __all__ = ["Summarizer"]

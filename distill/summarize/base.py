@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from ..config import Settings
 from ..errors import SummarizeError
 from ..models import SECTION_NAMES, Document, Line, Section, Summary
 
@@ -23,6 +24,11 @@ class Summarizer(ABC):
     def __init__(self, option: str = "") -> None:
         # `name:option` on the command line, e.g. `llm:local` names a configured model.
         self.option = option
+
+    def bind(self, settings: Settings) -> Summarizer:
+        """Give the backend the library's settings before use (a model server's address,
+        the fallback backend); backends that need none keep this default."""
+        return self
 
     @abstractmethod
     def build(self, doc: Document) -> list[Section]:

@@ -13,9 +13,8 @@ get the room and no sentence is shown twice.
 
 from __future__ import annotations
 
-from ..errors import SummarizeError
+from ..errors import TooLittleText
 from ..models import Document, Section
-from ..plugins import register_summarizer
 from . import concepts, cues, sections, specs
 from .base import Summarizer
 from .scoring import score_units
@@ -64,11 +63,6 @@ def trim(sections: list[Section], limit: int) -> None:
         fullest.lines.remove(longest)
 
 
-class TooLittleText(SummarizeError):
-    """The article has no sentence of prose to summarize (only code, a table, links)."""
-
-
-@register_summarizer
 class ExtractiveSummarizer(Summarizer):
     name = "extractive"
     version = "1"

@@ -7,14 +7,12 @@ library gets when nothing better is configured.
 from __future__ import annotations
 
 from ..models import Document, Line, Section, Span
-from ..plugins import register_summarizer
 from ..text import sentence_spans
 from .base import Summarizer
 
 LEAD_SENTENCES = 3  # a typical news lead is 2-3 sentences; the product asks for 2 to 4
 
 
-@register_summarizer
 class LeadSummarizer(Summarizer):
     name = "lead"
     version = "1"

@@ -23,10 +23,10 @@ import difflib
 import re
 from itertools import zip_longest
 
-from ..config import Settings, load_settings
+from ..config import SETTINGS, Settings, load_settings
 from ..embed import default_embedder
-from ..errors import ConfigError
-from ..llm.client import LLMUnavailable, chat
+from ..errors import ConfigError, LLMUnavailable
+from ..llm.client import chat
 from ..llm.config import ModelEntry, get_model
 from ..llm.schema import (
     LIMITS,
@@ -39,7 +39,7 @@ from ..llm.schema import (
     user_prompt,
 )
 from ..models import Document, Line, Section, Span, Summary
-from ..plugins import get_summarizer, register_summarizer
+from ..plugins import get_summarizer
 from ..text import sentence_spans
 from .base import Summarizer
 from .claims import Check, Verifier
@@ -59,8 +59,6 @@ def fallback_spec(settings: Settings) -> str:
     """The backend that stands in: the library's summarizer, unless that is an LLM too."""
     spec = str(settings.summarizer)
     if spec.split(":", 1)[0] == "llm":
-        from ..config import SETTINGS
-
         spec = next(s.default for s in SETTINGS if s.name == "summarizer")
     return spec
 
@@ -113,7 +111,6 @@ def _round_robin(lists: list[list[str]]) -> list[str]:
     return [x for group in zip_longest(*lists) for x in group if x is not None]
 
 
-@register_summarizer
 class LLMSummarizer(Summarizer):
     name = "llm"
     version = "1"

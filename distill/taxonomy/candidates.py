@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from ..models import Document
-from .technologies import TechList
+from .technologies import TechList, load_technologies
 
 _CAMEL = re.compile(
     r"(?<![\w.])(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z]+[A-Z][A-Za-z0-9]*)(?![\w])"
@@ -96,3 +97,8 @@ def _covered(techs: TechList, term: str) -> bool:
     mentions = techs.find(term)
     covered = sum(e - s for m in mentions for s, e in m.spans)
     return covered >= 0.6 * len(term)
+
+
+def candidate_terms(doc: Document, home: str | Path | None = None, limit: int = 10) -> list[str]:
+    """Salient technical terms of `doc` that are not in the list: candidate new tags."""
+    return salient_unknown_terms(doc, load_technologies(home), limit)

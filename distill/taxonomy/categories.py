@@ -19,10 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
 from ..jsonl import read_records
+from .yaml_lines import load_yaml
 
 USER_FILE = "categories.yaml"
 DEFAULT_ORIGIN = "distill/taxonomy/categories.yaml"
@@ -79,32 +78,6 @@ class Example:
     origin: str = ""
 
 
-# ------------------------------------------------------------------ YAML with line numbers
-
-
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe loader that records the line of each mapping under the key `__line__`."""
-
-
-def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
-def _load_yaml(text: str, origin: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{origin}:{mark.line + 1}" if mark is not None else origin
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}: not valid YAML: {problem}") from exc
-
-
 def _entry(raw: Any, origin: str, user: bool) -> tuple[Category, bool]:
     if not isinstance(raw, dict):
         raise ConfigError(
@@ -149,7 +122,7 @@ def parse_taxonomy(
 
     A file is a list of entries, or (user files only) `{replace: true, categories: [...]}`.
     """
-    data = _load_yaml(text, origin)
+    data = load_yaml(text, origin)
     replace = False
     if isinstance(data, dict):
         line = data.pop("__line__", 1)

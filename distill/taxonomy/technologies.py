@@ -27,10 +27,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
 from ..models import Document, Span
+from .yaml_lines import load_yaml
 
 USER_FILE = "technologies.yaml"
 CONTEXT_WINDOW = 400  # characters either side of an ambiguous mention
@@ -100,25 +99,8 @@ class DocMention:
 # ---------------------------------------------------------------- loading and validation
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader (libyaml's when present: ten times faster) that remembers each mapping's
-    line, for error messages."""
-
-
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
-
-
 def _read_entries(text: str, origin: str) -> list[dict[str, Any]]:
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
+    data = load_yaml(text, origin)
     if data is None:
         return []
     if not isinstance(data, list):
@@ -489,20 +471,12 @@ def find_in_document(
     return load_technologies(home).find_in_document(doc, include_code)
 
 
-def candidate_terms(doc: Document, home: str | Path | None = None, limit: int = 10) -> list[str]:
-    """Salient technical terms of `doc` that are not in the list: candidate new tags."""
-    from .candidates import salient_unknown_terms
-
-    return salient_unknown_terms(doc, load_technologies(home), limit)
-
-
 __all__ = [
     "DocMention",
     "Mention",
     "TechList",
     "Technology",
     "build_list",
-    "candidate_terms",
     "find_in_document",
     "find_technologies",
     "load_technologies",

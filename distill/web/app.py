@@ -6,6 +6,7 @@ method and its handler. Handlers live in pages.py (HTML), api.py (/v1 JSON) and 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,13 +18,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..config import Settings
-from ..errors import DistillError, InputError, NotFound
+from ..config import Settings, load_settings
+from ..errors import BadRequest, DistillError, InputError, NotFound
 from . import api, atom, feed_pages, feeds_api, pages
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
 from .pages import LoginRequired, render
-from .queries import BadRequest, Library
+from .queries import Library
 from .security import GuardMiddleware, RateLimiter
 
 
@@ -155,10 +156,6 @@ def warm_up_on_start(app: FastAPI) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The factory uvicorn calls in each worker process (`distill serve --workers N`)."""
-    import os
-
-    from ..config import load_settings
-
     settings = load_settings()
     return warm_up_on_start(
         create_app(settings, host=os.environ.get("DISTILL_SERVE_HOST", "127.0.0.1"))

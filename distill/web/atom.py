@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from ..models import SECTION_TITLES
 from . import queries
-from .common import library, reads_need_token
+from .common import ApiError, bearer, library, reads_need_token, token_owner
 from .security import safe_url
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -84,8 +84,6 @@ def tech_feed(request: Request, name: str) -> Response:
 
 
 def _feed(request: Request, kind: str, name: str) -> Response:
-    from .common import ApiError, bearer, token_owner
-
     if reads_need_token(request) and token_owner(request, bearer(request)) is None:
         raise ApiError(401, "token_required", "reading this library needs an API token")
     lib = library(request)

@@ -10,6 +10,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ..models import SECTION_TITLES
 from . import security
 from .queries import Library
 
@@ -91,8 +92,6 @@ def check_write_rate(request: Request, who: str) -> None:
 
 
 def _section_title(name: str) -> str:
-    from ..models import SECTION_TITLES
-
     return SECTION_TITLES.get(name, name.replace("_", " ").capitalize())
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..classify import corrections, overview
 from ..config import Settings
-from ..errors import DistillError, InputError
+from ..errors import BadRequest, InputError
 from ..models import SECTION_NAMES
 from ..search.engine import search as run_search
 from ..search.related import related as find_related
@@ -39,15 +39,6 @@ TRENDING_TOP = 10
 
 PER_PAGE = 12  # cards per page: four rows of three on a wide screen
 MAX_LIMIT = 100  # largest API page
-
-
-class BadRequest(DistillError):
-    """A request that names a bad value (cursor, sort, filter); the message says which."""
-
-    def __init__(self, message: str, code: str = "bad_request", details: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.details = details or {}
 
 
 class Library:
