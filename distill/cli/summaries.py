@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import DistillError, InputError, NotFound
+from ..errors import DistillError, InputError
 from ..ingest.sources import Source, jsonl_sources, parse_source
 from ..plugins import get_summarizer
+from ..summarize import resummarize as batch
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .render import render_summary
 from .root import main
@@ -104,28 +105,15 @@ def resummarize(
     if bool(ids) == all_:
         fail("give article ids or --all (not both)", as_json)
     summarizer = get_summarizer(backend or app.settings.summarizer)
-    versions = app.store.summary_versions()
-    targets = sorted(versions) if all_ else list(dict.fromkeys(ids))
-    current = (summarizer.name, summarizer.version)
+    chosen = batch.targets(app.store, None if all_ else list(ids))
     counts = {"summarized": 0, "current": 0, "failed": 0}
     errors: list[str] = []
     with _progress(Console(stderr=True), as_json) as progress:
-        task = progress.add_task("summarizing", total=len(targets))
-        for article_id in targets:
-            row: dict[str, Any] = {"id": article_id, "status": "summarized", "error": None}
-            try:
-                if article_id not in versions:
-                    raise NotFound(f"no article with id {article_id}")
-                if versions[article_id] == current and not force:
-                    row["status"] = "current"
-                else:
-                    article = app.store.get_article(article_id)
-                    app.store.save_summary(article_id, summarizer.summarize(article.document))
-            except DistillError as exc:
-                row.update(status="failed", error=f"#{article_id}: {exc}")
-                errors.append(row["error"])
+        task = progress.add_task("summarizing", total=len(chosen))
+        for row in batch.resummarize(app.store, app.settings, summarizer, chosen, force):
             counts[row["status"]] += 1
-            row["backend"] = {"name": summarizer.name, "version": summarizer.version}
+            if row["error"]:
+                errors.append(row["error"])
             if as_json:
                 emit_json(row)
             progress.advance(task)

@@ -6,7 +6,9 @@ from typing import Any
 
 import click
 
-from ..web.security import hash_token, is_loopback, new_token
+from ..errors import DistillError
+from ..web import tokens as tokens_api
+from ..web.security import is_loopback
 from .context import App, emit_json, fail, guarded, json_option, pass_app
 from .root import main
 
@@ -93,13 +95,10 @@ def tokens() -> None:
 @guarded
 def tokens_create(app: App, name: str, as_json: bool) -> None:
     """Create a token called NAME and print it (the only time it is shown)."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        fail("token name must be 1 to 100 characters", as_json)
-    if app.store.web.token_exists(name):
-        fail(f"a token named {name!r} already exists; revoke it first", as_json)
-    token = new_token()
-    app.store.web.create_token(name, hash_token(token))
+    try:
+        name, token = tokens_api.create(app.store, name)
+    except DistillError as exc:
+        fail(str(exc), as_json)
     if as_json:
         emit_json({"name": name, "token": token})
     else:
@@ -116,7 +115,7 @@ def tokens_create(app: App, name: str, as_json: bool) -> None:
 @guarded
 def tokens_list(app: App, as_json: bool) -> None:
     """List token names with when they were created and last used."""
-    rows = app.store.web.list_tokens()
+    rows = tokens_api.listing(app.store)
     if as_json:
         emit_json({"tokens": rows})
         return
@@ -134,8 +133,10 @@ def tokens_list(app: App, as_json: bool) -> None:
 @guarded
 def tokens_revoke(app: App, name: str, as_json: bool) -> None:
     """Revoke the token called NAME; requests using it fail from now on."""
-    if not app.store.web.delete_token(name):
-        fail(f"no token named {name!r}", as_json)
+    try:
+        tokens_api.revoke(app.store, name)
+    except DistillError as exc:
+        fail(str(exc), as_json)
     if as_json:
         emit_json({"name": name, "revoked": True})
     else:
