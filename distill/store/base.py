@@ -22,12 +22,12 @@ from ..models import Article, Document, DocumentVectors, Labels, Summary
 if TYPE_CHECKING:  # the parts' types, for readers and mypy; no import cycle at run time
     import numpy as np
 
-    from .cards import WebStateStore
+    from .fallbacks import FallbackStore
     from .feeds import FeedStore
     from .jobs import JobStore
     from .labels import LabelStore
-    from .llm import FallbackStore
     from .search_index import SearchStore
+    from .web_state import WebStateStore
 
 
 T = TypeVar("T")

@@ -27,15 +27,15 @@ from ..models import (
     blocks_to_json,
 )
 from .base import ArticlePage, Store
-from .cards import WebStateStore
+from .fallbacks import FallbackStore
 from .feeds import FeedStore
 from .jobs import JobStore
 from .labels import LabelStore
-from .llm import FallbackStore
 from .memo import remembered
 from .migrations import apply_migrations
 from .part import immediate
 from .search_index import SearchStore
+from .web_state import WebStateStore
 
 T = TypeVar("T")
 DB_NAME = "library.sqlite3"

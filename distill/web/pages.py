@@ -21,7 +21,7 @@ from ..ingest.extract import FORMAT_BY_SUFFIX, extract
 from ..ingest.pipeline import IngestResult, ingest
 from ..ingest.sources import Source, url_source
 from ..models import Document
-from ..store import cards as sql
+from ..store import web_state as sql
 from . import charts, queries, security
 from .common import (
     ApiError,

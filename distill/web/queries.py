@@ -26,7 +26,7 @@ from ..models import SECTION_NAMES
 from ..search.engine import search as run_search
 from ..search.related import related as find_related
 from ..store import SQLiteStore, open_store
-from ..store import cards as sql
+from ..store import web_state as sql
 from ..store.filters import UNCATEGORIZED, ArticleFilter
 
 # Trending: a visit's weight halves every HALF_LIFE_DAYS, so yesterday's crowd still counts
