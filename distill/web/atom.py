@@ -91,5 +91,5 @@ def _feed(request: Request, kind: str, name: str) -> Response:
         filters = queries.build_filters(lib, category=name)
     else:
         filters = queries.build_filters(lib, tech=name)
-    cards = lib.store.web.list_cards(filters, "added", FEED_SIZE)
+    cards = queries.recently_added(lib, filters, FEED_SIZE)
     return feed(request, kind, name, cards)

@@ -135,7 +135,7 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
     visitor = queries.visitor_id(
         lib, request.client.host if request.client else "", request.headers.get("user-agent", "")
     )
-    if lib.store.web.article_exists(article_id):
+    if queries.article_exists(lib, article_id):
         queries.record_view(lib, article_id, visitor)
     detail = queries.article_detail(lib, article_id)
     highlight = None

@@ -214,6 +214,15 @@ def listing(
     return Listing(cards, total, page, per_page, sort, next_cursor)
 
 
+def article_exists(lib: Library, article_id: int) -> bool:
+    return lib.store.article_exists(article_id)
+
+
+def recently_added(lib: Library, filters: ArticleFilter, limit: int) -> list[dict[str, Any]]:
+    """The articles that arrived in the library last (what an Atom feed carries)."""
+    return lib.store.web.list_cards(filters, "added", limit)
+
+
 def decorate(lib: Library, cards: list[dict[str, Any]]) -> None:
     """Add what cards need beyond the articles table: trending flag, category, tags."""
     hot = trending_scores(lib)
