@@ -213,10 +213,10 @@ def search(
 ) -> tuple[list[dict[str, Any]], int, str]:
     """([{id, score, snippet}], total, message) from the search module, with the label
     filters registered."""
-    from . import search as engine
+    from .search import search as search_library  # `from . import search` is the function
 
     _register_label_filters()
-    found = engine.search(store, query, limit=offset + limit, filters=filters)
+    found = search_library(store, query, limit=offset + limit, filters=filters)
     hits = [
         {"id": h.id, "score": h.score, "snippet": h.snippet}
         for h in found.results[offset : offset + limit]
