@@ -39,8 +39,11 @@ run: install
 browser:
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
 
-test: install browser llm-deps
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider
+# What the team calls green, and what CI runs (.ci/run): format, lint and types first, so a
+# lint or type error fails the same command a newcomer types; then the tests, with the 15
+# slowest listed so a test that grows slow is seen.
+test: lint types browser llm-deps
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider --durations=15
 
 fmt: install
 	$(BIN)/ruff format distill tests bench
@@ -52,10 +55,13 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-check: lint types test
+# Kept for habit: the same as `make test`.
+check: test
 
+# The generated references; tests compare each file with what these commands print.
 docs: install
 	$(BIN)/python -m distill.config > docs/settings.md
+	$(BIN)/python -m distill.cli.reference > docs/cli-reference.md
 
 bench: install
 	$(BIN)/python bench/ingest.py

@@ -177,6 +177,45 @@ def feeds() -> Iterator[FeedSite]:
         yield site
 
 
+@pytest.fixture(scope="session")
+def corpus_library() -> Path:
+    """The 30-article web library (tests/web_support.py), built once per run. Read only:
+    use `corpus_home` (a copy per module) or `own_home` (a copy per test) to write."""
+    from tests.web_support import pristine_library
+
+    require_corpus()
+    return pristine_library()
+
+
+def _library_env(home: Path) -> dict[str, str]:
+    # Articles the tests add through the app are not embedded (the model costs ~12 s).
+    return {"DISTILL_HOME": str(home), "DISTILL_EMBED": "false"}
+
+
+@pytest.fixture(scope="module")
+def corpus_home(corpus_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the web library for one module: its tests may read what earlier ones in
+    the module left, but no other module sees it."""
+    from tests.web_support import copy_library
+
+    home = copy_library(tmp_path_factory.mktemp("web") / "library")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in _library_env(home).items():
+            patch.setenv(key, value)
+        yield home
+
+
+@pytest.fixture
+def own_home(corpus_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the web library for one test that writes and does not undo."""
+    from tests.web_support import copy_library
+
+    home = copy_library(tmp_path / "own-library")
+    for key, value in _library_env(home).items():
+        monkeypatch.setenv(key, value)
+    return home
+
+
 @pytest.fixture
 def worker_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A library whose worker neither embeds nor waits between requests or retries."""

@@ -4,6 +4,10 @@ Routes are set at run time (`site.put(path, body, ctype)`); every body gets an E
 Last-Modified, and a request that presents either gets 304 when the body is unchanged,
 as a real feed host does. Fault routes: /loop (redirects to itself), /forever (a body
 that never ends: a byte every 0.2 s), /robots.txt (set like any route; 404 by default).
+
+A gate (`site.hold(prefix)`, then `site.allow(n)`) answers only as many requests under a
+prefix as the test has allowed and keeps the rest waiting: a test can then bound how far a
+worker gets however fast the machine is.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ class FeedSite:
         self.max_in_flight = 0  # most requests this server was answering at one moment
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.lock = threading.Lock()
+        self.gate_prefix = ""  # "" = no gate
+        self.gate_allowed = 0  # requests under the prefix the gate lets through in all
+        self.gate_passed = 0
+        self.gate_waiting = 0
+        self.gate_changed = threading.Condition(self.lock)
         handler = type("H", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
@@ -58,6 +67,31 @@ class FeedSite:
         with self.lock:
             self.routes[path] = Route(body, ctype, status)
         return self.url(path)
+
+    def hold(self, prefix: str) -> None:
+        """Keep requests under `prefix` waiting until `allow` lets them through."""
+        with self.lock:
+            self.gate_prefix, self.gate_allowed = prefix, self.gate_passed
+
+    def allow(self, more: int) -> None:
+        with self.lock:
+            self.gate_allowed += more
+            self.gate_changed.notify_all()
+
+    def open_gate(self) -> None:
+        with self.lock:
+            self.gate_prefix = ""
+            self.gate_changed.notify_all()
+
+    def _pass_gate(self, path: str) -> None:
+        with self.lock:
+            if not self.gate_prefix or not path.startswith(self.gate_prefix):
+                return
+            self.gate_waiting += 1
+            while self.gate_prefix and self.gate_passed >= self.gate_allowed:
+                self.gate_changed.wait()
+            self.gate_waiting -= 1
+            self.gate_passed += 1
 
     def hits(self, prefix: str) -> list[tuple[str, int]]:
         with self.lock:
@@ -107,6 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get(self) -> None:
         path = self.path.split("?")[0]
+        self.site._pass_gate(path)
         if path == "/loop":
             self._answer(302, b"", {"Location": "/loop"})
             return

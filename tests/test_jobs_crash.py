@@ -1,8 +1,12 @@
 """Never lose, never double: real worker processes killed with SIGKILL, and two at once.
 
 300 real corpus articles are served from 127.0.0.1 behind one RSS feed. `distill worker`
-runs as a subprocess and is killed with SIGKILL at random moments (seeded; the seed and
-every delay are printed), restarted each time, then run to the end. Embeddings are off
+runs as a subprocess and is killed with SIGKILL at random moments, restarted each time,
+then run to the end. The moments are chosen by progress, not by the clock: each run is
+killed once a random number of further jobs is done (seeded; the seed and every kill point
+are printed), and the article pages sit behind a gate on the test server that lets through
+only a few more pages than that number, so no worker can finish the work before its kill
+however fast the machine is. Embeddings are off
 (DISTILL_EMBED=0): loading the model costs ~12 s per process start and vectors are written
 in the same transaction as the article, so the crash behaviour under test is unchanged.
 """
@@ -15,6 +19,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import sqlean
@@ -27,6 +32,16 @@ from tests.feedsite import FeedSite, corpus_articles, feed_site, serve_articles
 
 ARTICLES = 300
 MIN_KILLS = 10
+THREADS = 4  # worker threads: up to this many jobs are in flight when a kill lands
+# Jobs each run must finish before its kill: a random number from 1 to this.
+MOST_JOBS_PER_RUN = 12
+# A run's gate allowance beyond the jobs it must finish: pages for the other threads' jobs
+# in flight at the kill point (THREADS - 1) and two more, so a run never waits at the gate
+# before its kill point. Pages let through in all before the last kill are at most
+# MIN_KILLS * (12 + 6 + THREADS held by the previous run) = 220 < ARTICLES: work is left.
+GATE_SLACK = THREADS + 2
+POLL_SECONDS = 0.01  # how often the test reads the done count while a run works
+STALL_SECONDS = 300  # a run with no new finished job for this long is reported, not waited on
 
 
 def worker_env(home: Path) -> dict[str, str]:
@@ -67,6 +82,28 @@ def subscribe(site: FeedSite, env: dict[str, str], count: int) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def done_jobs(home: Path) -> int:
+    conn = sqlean.connect(str(home / "library.sqlite3"), timeout=30)
+    try:
+        return int(conn.execute("SELECT count(*) FROM jobs WHERE state = 'done'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def wait_until_done(home: Path, target: int, proc: subprocess.Popen[str]) -> None:
+    """Poll until `target` jobs are done; a worker that exits or stalls fails the test."""
+    seen, last_change = -1, time.monotonic()
+    while (done := done_jobs(home)) < target:
+        if proc.poll() is not None:
+            raise AssertionError(f"worker exited ({proc.returncode}) early: {proc.stderr.read()}")
+        if done != seen:
+            seen, last_change = done, time.monotonic()
+        elif time.monotonic() - last_change > STALL_SECONDS:
+            proc.kill()
+            raise AssertionError(f"no job finished in {STALL_SECONDS} s at {done}/{target}")
+        time.sleep(POLL_SECONDS)
+
+
 def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> None:
     home = tmp_path / "lib"
     env = worker_env(home)
@@ -74,21 +111,23 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
     rng = random.Random(seed)
     print(f"\nkill test seed {seed} (rerun with DISTILL_KILL_SEED={seed})")
     with feed_site() as site:
+        site.hold("/a/")  # article pages; the feed itself and robots.txt are not held
         subscribe(site, env, ARTICLES)
-        kills: list[float] = []
+        kills: list[int] = []  # jobs done (all runs) when each kill was sent
         while len(kills) < MIN_KILLS:
-            proc = start_worker(env, "--threads", "4")
-            delay = rng.uniform(1.0, 5.0)
-            try:
-                proc.wait(delay)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                kills.append(round(delay, 2))
-                continue
-            raise AssertionError(f"work finished after {len(kills)} kills; make the load larger")
-        print(f"SIGKILL after {kills} s of each run")
-        final = start_worker(env, "--threads", "4", "--json")
+            target = done_jobs(home) + rng.randint(1, MOST_JOBS_PER_RUN)
+            with site.lock:  # pages a killed run asked for are still queued: let them drain
+                backlog = site.gate_waiting
+            site.allow(backlog + (target - done_jobs(home)) + GATE_SLACK)
+            proc = start_worker(env, "--threads", str(THREADS))
+            wait_until_done(home, target, proc)
+            time.sleep(rng.uniform(0.0, 0.05))  # a random point inside the next jobs' work
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills.append(done_jobs(home))
+        print(f"SIGKILL with this many jobs done: {kills}")
+        site.open_gate()
+        final = start_worker(env, "--threads", str(THREADS), "--json")
         out, err = final.communicate(timeout=600)
         assert final.returncode == 0, err
         assert site.hits("/robots.txt")  # robots.txt consulted (404 here: no rules)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -321,7 +322,7 @@ def test_related_without_vectors_uses_title_words_not_common_ones(
     """Embeddings off: related articles come from the title's words, and a title word that
     is in most articles (here "the") does not drag in unrelated ones. Common words are only
     looked for in large libraries, so the size where that starts is lowered for the test."""
-    monkeypatch.setattr("distill.search.engine.COMMON_MIN_ARTICLES", 0)
+    monkeypatch.setattr(importlib.import_module("distill.search.engine"), "COMMON_MIN_ARTICLES", 0)
     own = add(store, make_doc("The Kafka consumer lag guide", "a.org", "", [], ["Lag grows."]))
     twin = add(store, make_doc("Kafka consumer lag in practice", "b.org", "", [], ["Watch lag."]))
     for n in range(20):

@@ -111,7 +111,9 @@ def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
 def test_very_common_words_are_ranked_in_a_bounded_set(
     small_library: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import distill.search.engine as search_module
+    import importlib
+
+    search_module = importlib.import_module("distill.search.engine")
 
     # The bound normally starts at 5,000 articles; lower it so two articles exercise it.
     monkeypatch.setattr(search_module, "COMMON_MIN_ARTICLES", 0)

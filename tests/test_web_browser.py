@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from .conftest import REPO, LocalSite
-from .web_support import build_library, make_token
+from .web_support import copy_library, make_token
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = REPO / "test-output"
@@ -39,9 +39,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("browser") / "library"
-    build_library(home)
+def server(
+    corpus_library: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    home = copy_library(tmp_path_factory.mktemp("browser") / "library")
     token = make_token(home)
     port = _free_port()
     env = {
@@ -180,6 +181,7 @@ def test_search_then_follow_a_result(server, page) -> None:  # type: ignore[no-u
     assert page.evaluate("document.activeElement.id") == "top-q"
     page.keyboard.type("rust compiler")
     page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))  # the home page has a .count too
     assert "results for" in page.locator(".count").inner_text()
     result = page.locator(".result h2 a").first
     title = result.inner_text()

@@ -15,7 +15,7 @@ import pytest
 
 from distill.store.sqlite import open_store
 
-from .web_support import client_for, corpus_home, make_token  # noqa: F401
+from .web_support import client_for, make_token
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,13 @@ def test_technology_pages_feeds_and_rising_chart(client) -> None:  # type: ignor
     assert svg is not None and "Rising technologies" in svg.group(0)
 
 
-def test_corrections_are_stored_as_user_labels(client, corpus_home: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_corrections_are_stored_as_user_labels(own_home: Path) -> None:
+    """The corrections stay, so this test works on a library of its own."""
+    with client_for(own_home) as client:
+        corrections_are_user_labels(client, own_home)
+
+
+def corrections_are_user_labels(client, corpus_home: Path) -> None:  # type: ignore[no-untyped-def]
     token = make_token(corpus_home, "labels")
     auth = {"Authorization": f"Bearer {token}"}
     article = client.get("/v1/articles", params={"limit": 1}).json()["articles"][0]

@@ -26,7 +26,7 @@ from distill.config import load_settings  # noqa: E402
 from distill.web.app import create_app  # noqa: E402
 
 from .conftest import CORPUS  # noqa: E402
-from .web_support import build_library, make_token  # noqa: E402
+from .web_support import copy_library, make_token  # noqa: E402
 
 if not CORPUS.is_dir():
     pytest.skip(f"corpus not found at {CORPUS}", allow_module_level=True)
@@ -47,8 +47,7 @@ def _app():  # type: ignore[no-untyped-def]
 
     folder = tempfile.mkdtemp(prefix="distill-schema-")
     atexit.register(shutil.rmtree, folder, True)
-    home = Path(folder) / "library"
-    build_library(home, 12)
+    home = copy_library(Path(folder) / "library")  # the run's web library; writes stay here
     token = make_token(home)
     return create_app(load_settings(home).replace(embed=False)), token
 

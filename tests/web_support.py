@@ -1,17 +1,20 @@
 """Helpers shared by the web tests: a library built from the real corpus, a token, a client.
 
 Embeddings are switched off while building (settings embed=False) so the library builds in
-seconds; the pages and API under test read what the store holds either way.
+seconds; the pages and API under test read what the store holds either way. The 30-article
+library is built once per test run (`pristine_library`) and never written to: each module
+or test that uses it works on a copy (`copy_library`), a file copy of a few milliseconds,
+so no test sees another's writes.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from fastapi.testclient import TestClient
 
 from distill.config import load_settings
@@ -90,19 +93,27 @@ def make_token(home: Path, name: str = "tester") -> str:
     return token
 
 
-@pytest.fixture(scope="module")
-def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("web") / "library"
-    old = {k: os.environ.get(k) for k in ("DISTILL_HOME", "DISTILL_EMBED")}
-    os.environ["DISTILL_EMBED"] = "false"  # articles the tests add through the app
-    os.environ["DISTILL_HOME"] = str(home)
-    build_library(home)
-    yield home
-    for key, value in old.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+_PRISTINE: list[Path] = []  # the built library, once per test process
+
+
+def pristine_library() -> Path:
+    """The CORPUS_ARTICLES-article library, built on first use and then shared.
+
+    A plain function with a cache rather than only a fixture: test_web_schema needs its app
+    when its module is imported, before any fixture runs. conftest's `corpus_library`
+    fixture hands the same folder to the other modules. Never write to it: copy it."""
+    if not _PRISTINE:
+        folder = Path(tempfile.mkdtemp(prefix="distill-corpus-library-"))
+        atexit.register(shutil.rmtree, folder, True)
+        build_library(folder / "library")
+        _PRISTINE.append(folder / "library")
+    return _PRISTINE[0]
+
+
+def copy_library(dest: Path) -> Path:
+    """A private copy of the pristine library at `dest` (the SQLite file is closed)."""
+    shutil.copytree(pristine_library(), dest)
+    return dest
 
 
 def client_for(home: Path, host: str = "127.0.0.1", **settings: object) -> TestClient:
