@@ -41,7 +41,7 @@ _KEYS_USER = _KEYS | {"disabled"}
 _SEP = re.compile(r"[\s\-]+")
 _VERSION = re.compile(r" v?\d+(?:\.\d+)*(?![\w-])")
 _BEFORE = r"(?<![\w@/\\.$])"  # not inside a word, address, path or identifier
-_AFTER = r"(?![\w+#])(?!\.\w)"  # not followed by more word, "C++"/"C#" tails, ".org"
+_AFTER = r"(?![\w+#])(?!\.\w)(?!/\w)"  # not more word, "C++"/"C#" tails, ".org", a path
 
 
 def _key(form: str) -> str:

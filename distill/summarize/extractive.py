@@ -122,6 +122,6 @@ class ExtractiveSummarizer(Summarizer):
                 ),
             )
         )
-        out.append(Section("concepts", concepts.concepts(doc, split.last_block)))
+        out.append(Section("concepts", concepts.concepts(doc, split.last_block, split)))
         trim(out, min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words))))
         return out

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
+from .boilerplate import refers_back
 from .scoring import Scores
 from .sentences import Sentences, Unit
 
@@ -75,6 +76,33 @@ DANGLING = re.compile(
     r"|however|thus|hence|therefore|instead|otherwise|similarly|likewise|finally|again"
     r"|first|second|third|next|lastly|moreover|furthermore|meanwhile|yes|no|now"
     r"|for example|for instance|as (a result|such|well)|in (this|that|addition)|on the other)\b",
+    re.IGNORECASE,
+)
+# A sentence whose "this/it/they" points at the one before reads wrongly on its own: this
+# penalty keeps it out of every section scored by quality (their floors are -0.4 and
+# -0.25); the executive summary takes one only right after the sentence it leans on.
+LEANS_BACK = 0.5
+# Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
+# post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
+# not long after graduating ...") does not, however central its words.
+DEFINITION_BONUS = 0.3
+ANECDOTE_PENALTY = 0.4
+DEFINITION = re.compile(
+    r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
+    r"[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?\s+(?:\([A-Z][\w-]*\)\s+)?"
+    r"(?:is|are)\s+(?:an?|the|one of the)\s+(?!(?:first|last|next|only|same)\b)"
+    r"|\b(?:in this (?:blog )?(?:post|article|tutorial|guide)|this (?:blog )?(?:post|article"
+    r"|tutorial|guide) (?:explains|describes|shows|introduces|presents|covers|looks|will|is about"
+    r"|discusses|documents))\b"
+    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b",
+    re.IGNORECASE,
+)
+ANECDOTE = re.compile(
+    r"^(?:(?:when|back when|before|after|as|years ago|long ago|a few years ago),?\s+)?i\s+"
+    r"(?:\w+\s+){0,2}(?:joined|remember|recall|was|started|graduated|worked|had|used to"
+    r"|spent|moved|met|grew|learned|first|once|looked)\b"
+    r"|\bmy (?:first|old|previous|former|career|colleague|manager|wife|husband|kids?|family)\b"
+    r"|^(?:once upon a time|true story|fun fact|confession)\b",
     re.IGNORECASE,
 )
 
@@ -139,7 +167,9 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.3
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
-        if i > 0 and DANGLING.match(text):
+        if i > 0 and refers_back(text):
+            penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
+        elif i > 0 and DANGLING.match(text):
             penalty -= 0.2
         if unit.kind == "list_item":
             penalty -= 0.1
@@ -160,12 +190,20 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     index = np.arange(n)
     lead = LEAD_WEIGHT * np.exp(-index / LEAD_DECAY)  # the opening sentences carry the lede
     intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
+    shape = np.array(
+        [
+            DEFINITION_BONUS * bool(DEFINITION.search(u.text))
+            - ANECDOTE_PENALTY * bool(ANECDOTE.search(u.text))
+            for u in units
+        ]
+    )
     relevance = (
         CENTRALITY_WEIGHT * scores.centrality
         + CENTROID_WEIGHT * scores.centroid
         + TITLE_WEIGHT * title
         + lead
         + intro
+        + shape
         + ctx.quality
     )
     count = 2 if words < EXEC_SHORT_WORDS else 3 if words < EXEC_LONG_WORDS else 4
@@ -182,6 +220,9 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         )
         best = int(np.argmax(mmr))
         open_[best] = False
+        after = best > 0 and best - 1 in chosen and units[best - 1].block == units[best].block
+        if best > 0 and refers_back(units[best].text) and not after:
+            continue  # leans on a sentence the summary does not show
         if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
             continue
         if chosen and spent + units[best].word_count > min(EXEC_MAX_WORDS, EXEC_SHARE * words):
