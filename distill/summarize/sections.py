@@ -14,9 +14,9 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
-from .boilerplate import refers_back
+from .boilerplate import refers_back, refuted
 from .scoring import Scores
-from .sentences import Sentences, Unit
+from .sentences import STOP_WORDS, Sentences, Unit
 
 # A sentence this similar (TF-IDF cosine) to one already shown says the same thing again.
 REDUNDANT = 0.5
@@ -61,7 +61,7 @@ SKIP_HEADING = re.compile(
 POINTER = re.compile(
     r"\b(below you|you('ll| will| can) find|for (more|further|full) (details|information)"
     r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
-    r"|in the rest of this)\b"
+    r"|in the rest of this|the following)\b"
     r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
     r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
     re.IGNORECASE,
@@ -82,6 +82,8 @@ DANGLING = re.compile(
 # penalty keeps it out of every section scored by quality (their floors are -0.4 and
 # -0.25); the executive summary takes one only right after the sentence it leans on.
 LEANS_BACK = 0.5
+# The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
+FRAGMENT = 0.5
 # Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
 # post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
 # not long after graduating ...") does not, however central its words.
@@ -179,6 +181,16 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.3  # points elsewhere ("below you will find") instead of saying
         if not text[:1].isupper() and not text[:1].isdigit():
             penalty -= 0.15  # a fragment cut from a longer run, or a lower-case list entry
+            first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+            if first in STOP_WORDS:
+                penalty -= FRAGMENT  # "then you may incorrectly assume ...": the rest of one
+        if text.count("(") != text.count(")") or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
+            penalty -= FRAGMENT  # half of a parenthesis, or a clause cut before its end
+        following = units[i + 1].text if i + 1 < len(units) else ""
+        if refuted(
+            text, following if i + 1 < len(units) and units[i + 1].block == unit.block else ""
+        ):
+            penalty -= FRAGMENT  # a claim set up to be refuted, not the article's view
         out[i] = penalty
     return out
 
