@@ -93,7 +93,10 @@ class ExtractiveSummarizer(Summarizer):
         budget = int(min(MAX_BUDGET, max(MIN_BUDGET, BUDGET_SHARE * words)))
         ctx = sections.Context(doc, split, score_units(split.units), budget)
 
-        out = [Section("executive_summary", sections.executive_summary(ctx, words))]
+        # The executive summary's length follows the article's, changelog lists and all:
+        # a release note of two sentences and a long list still gets both sentences.
+        length = max(words, doc.word_count)
+        out = [Section("executive_summary", sections.executive_summary(ctx, length))]
         rest = max(ctx.budget, 0)
         out.append(Section("main_points", sections.main_points(ctx, int(MAIN_SHARE * rest))))
         figures = specs.figure_sentences(ctx, int(SPEC_SHARE * rest))

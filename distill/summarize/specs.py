@@ -88,7 +88,7 @@ def is_transcript(lines: list[str]) -> bool:
     do something stays; the noise it printed does not illustrate the idea."""
     prompts = sum(1 for ln in lines if _PROMPT.match(ln))
     noise = sum(1 for ln in lines if _OUTPUT_LINE.search(ln))
-    if prompts and len(lines) - prompts > prompts:
+    if prompts and len(lines) - prompts >= prompts:
         return True
     return noise * 2 >= len(lines)
 
