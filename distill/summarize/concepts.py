@@ -48,6 +48,8 @@ TECH_WORDS_PER_MENTION = 700
 # ... and in at least this many paragraphs: names listed together in one paragraph of a
 # newsletter ("Zeppelin, NiFi and CDC") are an aside, however often that paragraph names them.
 MIN_TECH_BLOCKS = 2
+# (A short note of fewer paragraphs than this says everything in one or two of them.)
+FEW_PARAGRAPHS = 4
 # Kinds and names that posts mostly mention in passing (where the code lives, how it is
 # packaged, the web's formats, umbrella words): they need twice the mentions.
 INCIDENTAL_KINDS = frozenset({"platform", "format"})
@@ -149,6 +151,7 @@ def technology_terms(doc: Document, limit: int, split: Sentences | None = None) 
     split = split or split_document(doc)
     ranges = _eligible(doc, split)
     words = sum(u.word_count for u in split.units)
+    paragraphs = len({u.block for u in split.units})
     catalogue = module.load_technologies()
     lines = []
     for mention in module.find_in_document(doc):
@@ -171,7 +174,7 @@ def technology_terms(doc: Document, limit: int, split: Sentences | None = None) 
         salient = (
             mention.in_title
             or (headings > 0 and sentences >= 1 and not incidental)
-            or (sentences >= need and blocks >= MIN_TECH_BLOCKS)
+            or (sentences >= need and (blocks >= MIN_TECH_BLOCKS or paragraphs < FEW_PARAGRAPHS))
         )
         if not spans or not salient:
             continue

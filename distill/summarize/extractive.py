@@ -87,7 +87,8 @@ class ExtractiveSummarizer(Summarizer):
             label = doc.source or doc.title or "article"
             raise TooLittleText(
                 f"{label}: too little text to summarize (no sentence of prose outside code,"
-                " tables and links)"
+                " tables, links and page boilerplate such as bylines, footers and calls to"
+                " action)"
             )
         words = sum(u.word_count for u in split.units)
         budget = int(min(MAX_BUDGET, max(MIN_BUDGET, BUDGET_SHARE * words)))

@@ -87,11 +87,12 @@ FRAGMENT = 0.5
 # Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
 # post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
 # not long after graduating ...") does not, however central its words.
-DEFINITION_BONUS = 0.15
+DEFINITION_BONUS = 0.2
+THESIS_BONUS = 0.15
 # A definition of something other than the article's subject (its title) is a detail:
 # it gets this share of the bonus. (At full weight for every definition the Rust set lost
 # 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
-SIDE_DEFINITION_SHARE = 0.25
+SIDE_DEFINITION_SHARE = 0.1
 ANECDOTE_PENALTY = 0.4
 DEFINITION = re.compile(
     r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
@@ -111,7 +112,7 @@ ANECDOTE = re.compile(
     r"(?:\w+\s+){0,2}(?:joined|remember|recall|was|started|graduated|worked|had|used to"
     r"|spent|moved|met|grew|learned|first|once|looked)\b"
     r"|\bmy (?:first|old|previous|former|career|colleague|manager|wife|husband|kids?|family)\b"
-    r"|^(?:once upon a time|true story|fun fact|confession)\b",
+    r"|^(?:once upon a time|true story|fun fact|confession|back then|in those days)\b",
     re.IGNORECASE,
 )
 
@@ -202,10 +203,22 @@ def readability(units: list[Unit]) -> np.ndarray:
     return out
 
 
+def _anecdotes(units: list[Unit]) -> list[bool]:
+    """Sentences of a personal anecdote: one that opens like one ("I joined ..."), and the
+    sentences after it in the same paragraph ("Back then our queue lost jobs ...")."""
+    out: list[bool] = []
+    for i, unit in enumerate(units):
+        told = bool(ANECDOTE.search(unit.text))
+        if not told and i > 0 and out[i - 1] and units[i - 1].block == unit.block:
+            told = True
+        out.append(told)
+    return out
+
+
 def _definition_value(text: str, title: str) -> float:
     """The executive-summary bonus of a thesis or definition sentence (0 for others)."""
     if THESIS.search(text):
-        return DEFINITION_BONUS
+        return THESIS_BONUS
     found = DEFINITION.search(text)
     if not found:
         return 0.0
@@ -223,10 +236,15 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     lead = LEAD_WEIGHT * np.exp(-index / LEAD_DECAY)  # the opening sentences carry the lede
     intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
     leans = [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+    anecdote = _anecdotes(units)
+    setup = [
+        refuted(u.text, units[i + 1].text if i + 1 < n and units[i + 1].block == u.block else "")
+        for i, u in enumerate(units)
+    ]
     shape = np.array(
         [
             _definition_value(u.text, ctx.doc.title)
-            - ANECDOTE_PENALTY * bool(ANECDOTE.search(u.text))
+            - ANECDOTE_PENALTY * anecdote[i]
             # a leaning sentence competes at its own worth here: it is only taken with
             # the sentence it leans on (below), so the penalty has done its job
             + LEANS_BACK * leans[i]
@@ -270,6 +288,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         open_[best] = False
         if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
             continue
+        if setup[best]:
+            continue  # a claim the article sets up to refute
         needs = []  # a leaning sentence brings the one it leans on, or is not chosen
         if leans[best] and best - 1 not in chosen:
             if units[best - 1].block != units[best].block or leans[best - 1]:
