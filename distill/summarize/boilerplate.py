@@ -84,7 +84,7 @@ CHROME = re.compile(
 ENTRY = re.compile(
     r"^\s*(?:#+\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
     r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
-    r"|\s#\d{3,}\s*$",
+    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]",
 )
 
 # A stock self-description repeated on every release post of a project.

@@ -80,6 +80,12 @@ NOT_IN_TERM = frozenset(
     directly simply exactly only also already always never often usually manner
     multiple several various done""".split()
 )
+# Head nouns that make a two-word run a description rather than a term ("best practices",
+# "design meeting", "top challenges", "optimization guide", "PMC members"), from the judged set.
+GENERIC_HEADS = frozenset(
+    """practices meeting meetings challenges guide guides criteria cadence members options
+    pages window generator freeze operations values library""".split()
+)
 # Words that make a phrase generic rather than a concept (written for this module).
 _GENERIC_TEXT = """blog post posts article today time times people team teams example examples work
     works release releases version versions number numbers problem problems case cases
@@ -99,6 +105,7 @@ _GENERIC_TEXT = """blog post posts article today time times people team teams ex
     improvement improvements decision decisions criteria system systems process processes
     approach approaches goal goals plan plans progress status overview summary"""
 GENERIC = frozenset(_GENERIC_TEXT.split())
+GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_HEADS)
 
 
 @dataclass
@@ -317,11 +324,13 @@ def key_phrases(
             if _ACRONYM_LIKE.match(phrase.surface) and phrase.count < MIN_PLAIN_PHRASE_COUNT:
                 if not (phrase.in_title or phrase.in_heading or is_defined):
                     continue
+        if len(key) > 1 and key[-1] in GENERIC_STEMS and not (technical or is_defined):
+            continue
         notable = phrase.in_title or phrase.in_heading or is_defined
         if not notable and phrase.count < MIN_PLAIN_PHRASE_COUNT:
             continue
-        if phrase.in_heading and not (phrase.in_title or is_defined) and phrase.count < 2:
-            continue  # a heading word that the text never returns to ("Ongoing Changes")
+        if phrase.in_heading and not (phrase.in_title or is_defined) and phrase.count < 3:
+            continue  # a heading the text hardly returns to ("Ongoing Changes", "Annual cadence")
         value = phrase.count * (1.0 + 0.6 * (len(key) - 1))
         value += 2.0 * phrase.in_title + 1.0 * phrase.in_heading + 0.5 * technical
         value += 3.0 * is_defined

@@ -82,6 +82,9 @@ DANGLING = re.compile(
 # penalty keeps it out of every section scored by quality (their floors are -0.4 and
 # -0.25); the executive summary takes one only right after the sentence it leans on.
 LEANS_BACK = 0.5
+# The penalty of a weak opening ("And", "But", "So"): such a sentence is not brought in
+# as the antecedent of another.
+WEAK_OPENING = 0.2
 # The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
 FRAGMENT = 0.5
 # Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
@@ -180,7 +183,7 @@ def readability(units: list[Unit]) -> np.ndarray:
         if i > 0 and refers_back(text):
             penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
         elif i > 0 and DANGLING.match(text) and not names_the_article(text):
-            penalty -= 0.2
+            penalty -= WEAK_OPENING
         if unit.kind == "list_item":
             penalty -= 0.1
         if "http" in text or "](" in text:
@@ -294,6 +297,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         if leans[best] and best - 1 not in chosen:
             if units[best - 1].block != units[best].block or leans[best - 1]:
                 continue
+            if ctx.quality[best - 1] <= -WEAK_OPENING:
+                continue  # the sentence leaned on reads badly itself ("And Go's ...")
             needs = [best - 1]
         cost = sum(units[i].word_count for i in [*needs, best])
         if len(chosen) + len(needs) + 1 > count and needs:
