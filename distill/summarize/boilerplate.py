@@ -44,6 +44,8 @@ CALL_TO_ACTION = re.compile(
     r"|(?:release packages|binaries) are available"
     r"|mailing lists?\b.*\b(?:feedback|discussion|questions)|become part of the discussion"
     r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
+    r"|\bhave a chat with\b|^drop in\b"
+    r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
     r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?|binaries"
     r"|artifacts|packages)\b|\bwe hope you (?:like|enjoy|find)\b|\bdon[’']?t hesitate to\b|\bcame together to (?:create|build|make)\b|\breport back\b|\breply to the\b"
     r"|\bas always, you can\b|\byou can (?:install|download|get) \S+(?: \S+)? (?:from|with|via)\b"
@@ -61,6 +63,8 @@ POINTER = re.compile(
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
     r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
     r"|\b(?:in|into|for) a (?:future|later|follow-up|previous|separate|subsequent) (?:blog )?post\b"
+    r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
+    r"|example|steps?)\b|\bcovered in a separate\b"
     r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b",
     _I,
 )
@@ -73,7 +77,8 @@ CHROME = re.compile(
     r"|\b(?:this is a )?cross-?post(?:ed)? (?:of|from)\b|\boriginally (?:published|posted)\b"
     r"|^part \d+\b.*\(this post\)|\ball rights reserved\b|\bcopyright \d{4}\b"
     r"|^for what it[’']?s worth\b"
-    r"|^let[’']?s (?:try|take a (?:quick )?look|look|see|dive|walk|now)\b"
+    r"|^let[’']?s (?!build|write|create|implement|define|consider|start with)\w+"
+    r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
     r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b|\bpost (?:is )?based on .{0,60}\btalk\b"
     r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated|powered) by\b|\bmeeting minutes word count\b",
     _I,
@@ -82,7 +87,7 @@ CHROME = re.compile(
 # A footnote, a changelog or issue-tracker entry: "[^2]: ...", "[FLINK-123] - ...",
 # "FLINK-1760: Add ...", "#63420" at the end of a pull-request title.
 ENTRY = re.compile(
-    r"^\s*(?:#+\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
+    r"^\s*(?:#+\s|-\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
     r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
     r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]",
 )
@@ -121,7 +126,7 @@ def refuted(text: str, following: str = "") -> bool:
 _CAPITALISED = re.compile(r"^[A-Z0-9]")
 # A run of titles (a related-posts list or headings run together): this share of words
 # capitalised, over at least TITLE_RUN_WORDS words, is not a sentence.
-TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.7, 8
+TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
 
 
 def title_run(text: str) -> bool:
