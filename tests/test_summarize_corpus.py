@@ -183,3 +183,84 @@ def test_sentences_read_as_sentences(cases: list[Case]) -> None:
                 total += 1
                 fragments += len(line.text.split()) < 4 or not re.search(r"[A-Za-z]", line.text)
     assert total and fragments == 0
+
+
+# A date line or byline, checked independently of the summarizer's own patterns: a month
+# name and day with a year, an ISO date, or a "(@handle)", near the start of the line; or a
+# greeting of a few words.
+_DATE_OR_BYLINE = re.compile(
+    r"^\W*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\d{4}-\d\d-\d\d)\b|\(@\w+\)",
+    re.IGNORECASE,
+)
+_BY_NAME = re.compile(r"^(?:By|Posted by) [A-Z][a-z]+ [A-Z][a-z]+(?:\s*$|,| on\b| -)")
+_GREETING = re.compile(r"^(?:hi|hello|hey|greetings|dear)\b\W*(?:\w+\W*){0,4}$", re.IGNORECASE)
+
+
+def _recent_flink_pages() -> list[tuple[str, Summary]]:
+    """The rendered web pages of the Flink posts since 2023 (their cards carry a byline)."""
+    from distill.extract import from_html
+
+    corpus = require_corpus()
+    out = []
+    for line in (corpus / "_index" / "flink-blog.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if not row.get("html_path") or row.get("date", "") < "2023-01-01":
+            continue
+        doc = from_html((corpus / row["html_path"]).read_text(), source=row["html_path"])
+        out.append((row["html_path"], get_summarizer("extractive").summarize(doc)))
+    return out
+
+
+def test_no_executive_summary_line_is_a_byline_date_line_or_greeting(
+    cases: list[Case],
+) -> None:
+    summaries = [(c.path, c.summary) for c in cases if c.summary is not None]
+    pages = _recent_flink_pages()
+    assert len(pages) >= 20
+    for path, summary in summaries + pages:
+        executive = summary.section("executive_summary")
+        assert executive is not None
+        for line in executive.lines:
+            assert not _DATE_OR_BYLINE.search(line.text), (path, line.text)
+            assert not _BY_NAME.match(line.text), (path, line.text)
+            assert not _GREETING.match(line.text), (path, line.text)
+
+
+def test_every_concept_is_a_technology_or_a_term_of_the_article(cases: list[Case]) -> None:
+    """A technology by its canonical name, or a key term exactly as the article writes it
+    (never a lone lower-case English word, a generic acronym or a piece of code)."""
+    from distill.technologies import load_technologies
+
+    names = {t.name for t in load_technologies().entries}
+    generic = {"API", "APIs", "NPE", "OS", "UI", "DOS", "ID", "URL", "CLI"}
+    for case in cases:
+        concepts = case.summary.section("concepts") if case.summary else None
+        for line in concepts.lines if concepts else []:
+            if line.text in names:
+                continue
+            span = line.source[0]
+            assert case.doc.blocks[span.block].text[span.start : span.end] == line.text
+            words = line.text.split()
+            plain_word = len(words) == 1 and line.text.isalpha() and line.text.islower()
+            assert not plain_word, (case.path, line.text)
+            assert line.text not in generic, (case.path, line.text)
+            assert not {"func", "return", "nil"} & set(words), (case.path, line.text)
+
+
+_PROMPT_LINE = re.compile(r"^\s*(?:[$%]|\w+(?: \w+)?>)\s+\S")
+
+
+def test_specifications_show_no_command_output(cases: list[Case]) -> None:
+    """No terminal session whose printed output outweighs its commands, unless the
+    article is about that output."""
+    for case in cases:
+        specs = case.summary.section("specifications") if case.summary else None
+        if specs is None or re.search(r"\b(?:output|logs?|logging)\b", case.doc.title, re.I):
+            continue
+        for line in specs.lines:
+            if line.kind != "code":
+                continue
+            rows = [r for r in line.text.split("\n") if r.strip()]
+            prompts = sum(1 for r in rows if _PROMPT_LINE.match(r))
+            assert not (prompts and len(rows) - prompts >= prompts), (case.path, rows[:3])

@@ -97,6 +97,48 @@ def _element_text(el: Any) -> str:
     return "".join(el.itertext())
 
 
+# Where an inline element (a link, a heading run into a paragraph) meets text without a
+# space after a sentence end ("... Developer Edition.Learn more about Valence"), the
+# reader saw two things; a space keeps them two sentences.
+_SENTENCE_END = re.compile(r"[.!?:)\]]$")
+_INLINE = {"a", "span", "strong", "b", "em", "i", "small", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _text_of(el: Any) -> str:
+    return str(el.text_content()) if hasattr(el, "text_content") else (el.text or "")
+
+
+def _unglue(tree: Any) -> None:
+    for el in tree.iter(*_INLINE):
+        text = _text_of(el)
+        if text[:1].isupper():
+            prev, parent = el.getprevious(), el.getparent()
+            if prev is not None and prev.tail:
+                if _SENTENCE_END.search(prev.tail):
+                    prev.tail += " "
+            elif prev is not None:
+                if _SENTENCE_END.search(_text_of(prev)):
+                    prev.tail = " "
+            elif parent is not None and parent.text and _SENTENCE_END.search(parent.text):
+                parent.text += " "
+        if el.tail and el.tail[:1].isupper() and _SENTENCE_END.search(text):
+            el.tail = " " + el.tail
+
+
+def _code_in_bare_pre(tree: Any) -> None:
+    """Give every `<pre>` without a `<code>` one, so it is extracted as code with its line
+    breaks rather than as a quote whose lines are run together (a leading `//` comment
+    would then swallow the whole snippet)."""
+    for pre in list(tree.iter("pre")):
+        if any(True for _ in pre.iter("code")):
+            continue
+        code = lxml_html.Element("code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            code.append(child)
+        pre.append(code)
+
+
 def _html_blocks(body: Any, languages: dict[str, str]) -> list[Block]:
     blocks: list[Block] = []
 
@@ -141,6 +183,8 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
         tree = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise NoMainText(f"{origin}: not parseable as HTML ({exc})") from exc
+    _code_in_bare_pre(tree)
+    _unglue(tree)
     meta = read_metadata(tree, url)
     languages = _code_languages(tree)
     result: Any = trafilatura.bare_extraction(
@@ -178,8 +222,11 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
 # ---------------------------------------------------------------- Markdown
 
 _MD = MarkdownIt("commonmark").enable("table")
-_SHORTCODE_LINE = re.compile(r"^\s*\{\{[^}]*\}\}\s*$")
+# A directive alone on a line; its arguments may hold braces (`{{code "x.go" /^}/}}`).
+_SHORTCODE_LINE = re.compile(r"^\s*\{\{.*\}\}\s*$")
 _SHORTCODE_INLINE = re.compile(r"\{\{<[^}]*>\}\}|\{\{%[^}]*%\}\}")
+# Go blog inline `{{raw "<-"}}`: the quoted text is what the reader sees.
+_RAW_INLINE = re.compile(r'\{\{raw\s+"([^"]*)"\}\}')
 _HIGHLIGHT_OPEN = re.compile(r"^\s*\{\{<\s*highlight\s+([\w+#-]+)[^>]*>\}\}\s*$")
 # Go blog `{{raw `...`}}` spans several lines of preformatted code: the markers go, the
 # indented lines between them stay and read as an indented code block.
@@ -213,7 +260,7 @@ def _strip_template_directives(text: str) -> str:
             continue
         if _SHORTCODE_LINE.match(line):
             continue
-        out.append(_SHORTCODE_INLINE.sub("", line))
+        out.append(_RAW_INLINE.sub(r"\1", _SHORTCODE_INLINE.sub("", line)))
     return "\n".join(out)
 
 

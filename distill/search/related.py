@@ -93,7 +93,7 @@ def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
         if other not in info:
             continue
         reasons = []
-        shared = sorted(own_techs & techs.get(other, set()), key=str.lower)
+        shared = shared_technologies(own_techs, techs.get(other, set()))
         if shared:
             reasons.append(Reason("technologies", "shared technologies: " + ", ".join(shared)))
         pair = _closest_sections(own_sections, sections.get(other, []))
@@ -109,6 +109,21 @@ def related(store: Any, article_id: int, limit: int = 10) -> RelatedResults:
         results.append(RelatedArticle(other, card.url, card.title, round(score, 6), reasons))
     results.sort(key=lambda r: (-r.score, r.id))
     return RelatedResults(article_id, cards[article_id].title, results[:limit], message)
+
+
+def shared_technologies(mine: set[str], theirs: set[str]) -> list[str]:
+    """Technologies both articles have, each once whatever its case ("Concurrency" from
+    the classifier and "concurrency" from a feed's tags are one), sorted; a capitalised
+    spelling is preferred for display."""
+
+    def by_key(names: set[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name in sorted(names):  # capitalised spellings sort first and are kept
+            out.setdefault(" ".join(name.lower().split()), name)
+        return out
+
+    own, other = by_key(mine), by_key(theirs)
+    return sorted((own[k] for k in own.keys() & other.keys()), key=str.lower)
 
 
 def _closest_sections(

@@ -22,7 +22,10 @@ _UNITS = (
     r"|records?|events?|messages?|rows?|requests?|queries|lines?|files?|times|GHz|MHz"
     r"|k|K|M|million|billion|thousand|partitions?|slots?|tasks?|connections?)"
 )
-QUANTITY = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?" + _UNITS + r"(?![\w])")
+# A year ("in 1987", "the 1990s") is a date, not a figure: "1990s" is not 1990 seconds.
+QUANTITY = re.compile(
+    r"(?<![\w.])(?!(?:19|20)\d\ds?\b)\d[\d,]*(?:\.\d+)?\s?" + _UNITS + r"(?![\w])"
+)
 VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:-[\w.]+)?(?![\w.]*\d)")
 CONFIG = re.compile(
     r"(?<![\w-])--[a-z][\w-]{2,}"  # a command-line flag

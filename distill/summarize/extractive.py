@@ -81,13 +81,17 @@ class ExtractiveSummarizer(Summarizer):
             label = doc.source or doc.title or "article"
             raise TooLittleText(
                 f"{label}: too little text to summarize (no sentence of prose outside code,"
-                " tables and links)"
+                " tables, links and page boilerplate such as bylines, footers and calls to"
+                " action)"
             )
         words = sum(u.word_count for u in split.units)
         budget = int(min(MAX_BUDGET, max(MIN_BUDGET, BUDGET_SHARE * words)))
         ctx = sections.Context(doc, split, score_units(split.units), budget)
 
-        out = [Section("executive_summary", sections.executive_summary(ctx, words))]
+        # The executive summary's length follows the article's, changelog lists and all:
+        # a release note of two sentences and a long list still gets both sentences.
+        length = max(words, doc.word_count)
+        out = [Section("executive_summary", sections.executive_summary(ctx, length))]
         rest = max(ctx.budget, 0)
         out.append(Section("main_points", sections.main_points(ctx, int(MAIN_SHARE * rest))))
         figures = specs.figure_sentences(ctx, int(SPEC_SHARE * rest))
@@ -116,6 +120,6 @@ class ExtractiveSummarizer(Summarizer):
                 ),
             )
         )
-        out.append(Section("concepts", concepts.concepts(doc, split.last_block)))
+        out.append(Section("concepts", concepts.concepts(doc, split.last_block, split)))
         trim(out, min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words))))
         return out

@@ -14,8 +14,9 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
+from .boilerplate import names_the_article, refers_back, refuted
 from .scoring import Scores
-from .sentences import Sentences, Unit
+from .sentences import STOP_WORDS, Sentences, Unit, content_words
 
 # A sentence this similar (TF-IDF cosine) to one already shown says the same thing again.
 REDUNDANT = 0.5
@@ -60,7 +61,7 @@ SKIP_HEADING = re.compile(
 POINTER = re.compile(
     r"\b(below you|you('ll| will| can) find|for (more|further|full) (details|information)"
     r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
-    r"|in the rest of this)\b"
+    r"|in the rest of this|the following)\b"
     r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
     r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
     re.IGNORECASE,
@@ -75,6 +76,46 @@ DANGLING = re.compile(
     r"|however|thus|hence|therefore|instead|otherwise|similarly|likewise|finally|again"
     r"|first|second|third|next|lastly|moreover|furthermore|meanwhile|yes|no|now"
     r"|for example|for instance|as (a result|such|well)|in (this|that|addition)|on the other)\b",
+    re.IGNORECASE,
+)
+# A sentence whose "this/it/they" points at the one before reads wrongly on its own: this
+# penalty keeps it out of every section scored by quality (their floors are -0.4 and
+# -0.25); the executive summary takes one only right after the sentence it leans on.
+LEANS_BACK = 0.5
+# The penalty of a weak opening ("And", "But", "So"): such a sentence is not brought in
+# as the antecedent of another.
+WEAK_OPENING = 0.2
+# The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
+FRAGMENT = 0.5
+# Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
+# post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
+# not long after graduating ...") does not, however central its words.
+DEFINITION_BONUS = 0.2
+THESIS_BONUS = 0.15
+# A definition of something other than the article's subject (its title) is a detail:
+# it gets this share of the bonus. (At full weight for every definition the Rust set lost
+# 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
+SIDE_DEFINITION_SHARE = 0.1
+ANECDOTE_PENALTY = 0.4
+DEFINITION = re.compile(
+    r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
+    r"(?P<subject>[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?)\s+(?:\([A-Z][\w-]*\)\s+)?"
+    r"(?:is|are)\s+(?:an?|the|one of the)\s+(?!(?:first|last|next|only|same)\b)",
+    re.IGNORECASE,
+)
+THESIS = re.compile(
+    r"\b(?:in this (?:blog )?(?:post|article|tutorial|guide)|this (?:blog )?(?:post|article"
+    r"|tutorial|guide) (?:explains|describes|shows|introduces|presents|covers|looks|will|is about"
+    r"|discusses|documents))\b"
+    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b",
+    re.IGNORECASE,
+)
+ANECDOTE = re.compile(
+    r"^(?:(?:when|back when|before|after|as|years ago|long ago|a few years ago),?\s+)?i\s+"
+    r"(?:\w+\s+){0,2}(?:joined|remember|recall|was|started|graduated|worked|had|used to"
+    r"|spent|moved|met|grew|learned|first|once|looked)\b"
+    r"|\bmy (?:first|old|previous|former|career|colleague|manager|wife|husband|kids?|family)\b"
+    r"|^(?:once upon a time|true story|fun fact|confession|back then|in those days)\b",
     re.IGNORECASE,
 )
 
@@ -139,8 +180,10 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.3
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
-        if i > 0 and DANGLING.match(text):
-            penalty -= 0.2
+        if i > 0 and refers_back(text):
+            penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
+        elif i > 0 and DANGLING.match(text) and not names_the_article(text):
+            penalty -= WEAK_OPENING
         if unit.kind == "list_item":
             penalty -= 0.1
         if "http" in text or "](" in text:
@@ -149,8 +192,43 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.3  # points elsewhere ("below you will find") instead of saying
         if not text[:1].isupper() and not text[:1].isdigit():
             penalty -= 0.15  # a fragment cut from a longer run, or a lower-case list entry
+            first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+            if first in STOP_WORDS:
+                penalty -= FRAGMENT  # "then you may incorrectly assume ...": the rest of one
+        if text.count("(") != text.count(")") or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
+            penalty -= FRAGMENT  # half of a parenthesis, or a clause cut before its end
+        following = units[i + 1].text if i + 1 < len(units) else ""
+        if refuted(
+            text, following if i + 1 < len(units) and units[i + 1].block == unit.block else ""
+        ):
+            penalty -= FRAGMENT  # a claim set up to be refuted, not the article's view
         out[i] = penalty
     return out
+
+
+def _anecdotes(units: list[Unit]) -> list[bool]:
+    """Sentences of a personal anecdote: one that opens like one ("I joined ..."), and the
+    sentences after it in the same paragraph ("Back then our queue lost jobs ...")."""
+    out: list[bool] = []
+    for i, unit in enumerate(units):
+        told = bool(ANECDOTE.search(unit.text))
+        if not told and i > 0 and out[i - 1] and units[i - 1].block == unit.block:
+            told = True
+        out.append(told)
+    return out
+
+
+def _definition_value(text: str, title: str) -> float:
+    """The executive-summary bonus of a thesis or definition sentence (0 for others)."""
+    if THESIS.search(text):
+        return THESIS_BONUS
+    found = DEFINITION.search(text)
+    if not found:
+        return 0.0
+    subject = set(content_words(found.group("subject")))
+    if subject and subject & set(content_words(title)):
+        return DEFINITION_BONUS
+    return DEFINITION_BONUS * SIDE_DEFINITION_SHARE
 
 
 def executive_summary(ctx: Context, words: int) -> list[Line]:
@@ -160,22 +238,51 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     index = np.arange(n)
     lead = LEAD_WEIGHT * np.exp(-index / LEAD_DECAY)  # the opening sentences carry the lede
     intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
+    leans = [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+    anecdote = _anecdotes(units)
+    setup = [
+        refuted(u.text, units[i + 1].text if i + 1 < n and units[i + 1].block == u.block else "")
+        for i, u in enumerate(units)
+    ]
+    shape = np.array(
+        [
+            _definition_value(u.text, ctx.doc.title)
+            - ANECDOTE_PENALTY * anecdote[i]
+            # a leaning sentence competes at its own worth here: it is only taken with
+            # the sentence it leans on (below), so the penalty has done its job
+            + LEANS_BACK * leans[i]
+            for i, u in enumerate(units)
+        ]
+    )
     relevance = (
         CENTRALITY_WEIGHT * scores.centrality
         + CENTROID_WEIGHT * scores.centroid
         + TITLE_WEIGHT * title
         + lead
         + intro
+        + shape
         + ctx.quality
     )
     count = 2 if words < EXEC_SHORT_WORDS else 3 if words < EXEC_LONG_WORDS else 4
+    limit = min(EXEC_MAX_WORDS, EXEC_SHARE * words)
     chosen: list[int] = []
     spent = 0
     open_ = np.ones(n, dtype=bool)
     overlap = np.zeros(n)
     follow = np.zeros(n)
+
+    def add(i: int) -> None:
+        nonlocal spent, overlap
+        chosen.append(i)
+        open_[i] = False
+        spent += units[i].word_count
+        overlap = np.maximum(overlap, scores.similarity[:, i])
+        # The sentence after a chosen one, in the same paragraph, continues its thought.
+        if i + 1 < n and units[i + 1].block == units[i].block:
+            follow[i + 1] = FOLLOW_BONUS
+
     for _ in range(MAX_EXEC_TRIES):
-        if len(chosen) == count or not open_.any():
+        if len(chosen) >= count or not open_.any():
             break
         mmr = np.where(
             open_, MMR_LAMBDA * (relevance + follow) - (1 - MMR_LAMBDA) * overlap, -np.inf
@@ -184,14 +291,22 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         open_[best] = False
         if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
             continue
-        if chosen and spent + units[best].word_count > min(EXEC_MAX_WORDS, EXEC_SHARE * words):
+        if setup[best]:
+            continue  # a claim the article sets up to refute
+        needs = []  # a leaning sentence brings the one it leans on, or is not chosen
+        if leans[best] and best - 1 not in chosen:
+            if units[best - 1].block != units[best].block or leans[best - 1]:
+                continue
+            if ctx.quality[best - 1] <= -WEAK_OPENING:
+                continue  # the sentence leaned on reads badly itself ("And Go's ...")
+            needs = [best - 1]
+        cost = sum(units[i].word_count for i in [*needs, best])
+        if len(chosen) + len(needs) + 1 > count and needs:
             continue
-        chosen.append(best)
-        spent += units[best].word_count
-        overlap = np.maximum(overlap, scores.similarity[:, best])
-        # The sentence after a chosen one, in the same paragraph, continues its thought.
-        if best + 1 < n and units[best + 1].block == units[best].block:
-            follow[best + 1] = FOLLOW_BONUS
+        if chosen and spent + cost > limit:
+            continue
+        for i in [*needs, best]:
+            add(i)
     return ctx.take(chosen)
 
 

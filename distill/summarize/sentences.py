@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ..models import Document
 from ..text import sentence_spans
+from .boilerplate import boilerplate
 
 # Prose block kinds a summary sentence may come from (headings, code and tables are not).
 PROSE_KINDS = ("paragraph", "list_item", "quote")
@@ -165,7 +166,10 @@ def _usable(text: str, kind: str) -> bool:
         return False  # style sheets, markup or code that slipped into a paragraph
     # Mostly links, paths or code-like tokens: not a sentence a reader wants in a summary.
     odd = sum(1 for w in words if "://" in w or w.count("/") > 1 or w.startswith("@"))
-    return odd * 3 < len(words)
+    if odd * 3 >= len(words):
+        return False
+    # Bylines, calls to action, pointers, banners, changelog entries (boilerplate.py).
+    return not boilerplate(text)
 
 
 def split_document(doc: Document, max_units: int = MAX_UNITS) -> Sentences:

@@ -24,6 +24,16 @@ CODE_MIN_LINES, CODE_IDEAL_LINES, CODE_MAX_LINES = 2, 15, 30
 SAME_CODE_SHARE = 0.5
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _SYNTAX = re.compile(r"[(){}\[\];=<>:]")
+# A shell or REPL prompt, and lines that only a program prints (digests, log levels,
+# ASCII table borders, "key: value" status lines of a tool).
+_PROMPT = re.compile(r"^\s*(?:[$%>]|\w+(?: \w+)?>|\(\w+\))\s+\S")
+_OUTPUT_LINE = re.compile(
+    r"\b[0-9a-f]{24,}\b|^\s*\[(?:INFO|WARN|WARNING|ERROR|DEBUG)\]|^\s*[+|][-+=|]{8,}"
+    r"|^\s*(?:info|warning|error|note):\s|^\s*(?:File|Type|Time|Showing nodes)\b.*:"
+)
+_ABOUT_OUTPUT = re.compile(r"\b(?:output|logs?|logging|reports?|transcripts?)\b", re.I)
+# Enough to drop a transcript below every real code block (values run about -1 to 2).
+TRANSCRIPT_PENALTY = 2.5
 
 
 def figure_sentences(ctx: Context, budget: int) -> list[Line]:
@@ -49,7 +59,9 @@ def figure_sentences(ctx: Context, budget: int) -> list[Line]:
     return ctx.take(chosen)
 
 
-def _code_value(text: str, language: str, prose_words: set[str]) -> float:
+def _code_value(
+    text: str, language: str, prose_words: set[str], output_is_the_subject: bool = False
+) -> float:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if len(lines) < CODE_MIN_LINES and not language:
         return -1.0
@@ -64,7 +76,21 @@ def _code_value(text: str, language: str, prose_words: set[str]) -> float:
         value += min(1.0, 3 * len(idents & prose_words) / len(idents))
     if "license" in text.lower() or "copyright" in text.lower():
         value -= 1.5
+    if is_transcript(lines) and not output_is_the_subject:
+        value -= TRANSCRIPT_PENALTY
     return value
+
+
+def is_transcript(lines: list[str]) -> bool:
+    """A terminal session or a log: prompts followed mostly by what the command printed
+    (`$ md5sum *.go` and its hashes, `> rustup --version` and its output), or output
+    alone (hash digests, `[INFO]` lines, table borders). The command that shows how to
+    do something stays; the noise it printed does not illustrate the idea."""
+    prompts = sum(1 for ln in lines if _PROMPT.match(ln))
+    noise = sum(1 for ln in lines if _OUTPUT_LINE.search(ln))
+    if prompts and len(lines) - prompts >= prompts:
+        return True
+    return noise * 2 >= len(lines)
 
 
 def code_examples(ctx: Context) -> list[Line]:
@@ -74,8 +100,10 @@ def code_examples(ctx: Context) -> list[Line]:
     for block in blocks:
         if block.kind != "code":
             prose_words.update(w.lower() for w in _IDENT.findall(block.text))
+    # An article about a tool's output (a profiler report, a log format) may show it.
+    about_output = bool(_ABOUT_OUTPUT.search(doc.title))
     candidates = [
-        (_code_value(b.text, b.language, prose_words), i)
+        (_code_value(b.text, b.language, prose_words, about_output), i)
         for i, b in enumerate(blocks)
         if b.kind == "code" and b.text.strip()
     ]

@@ -9,7 +9,8 @@ scanned in a few milliseconds.
 
 Rules a reader can predict:
 - Spelling is folded: case, runs of spaces/hyphens ("event-sourcing" = "event sourcing")
-  and a plural "s"/"es" on forms of three or more characters.
+  and a plural "s"/"es" on forms of three or more characters (on an "-ie" form, such as
+  "Trie", the plural "tries" counts only beside a singular mention: it is usually a verb).
 - Forms of one or two characters, forms an entry marks ambiguous and entries marked
   `case_sensitive` match only exactly as written ("Go" but not "go"; "R" but not "r").
 - An ambiguous form ("Go", "Spark", "Hive") counts only when the same document has a
@@ -40,7 +41,7 @@ _KEYS_USER = _KEYS | {"disabled"}
 _SEP = re.compile(r"[\s\-]+")
 _VERSION = re.compile(r" v?\d+(?:\.\d+)*(?![\w-])")
 _BEFORE = r"(?<![\w@/\\.$])"  # not inside a word, address, path or identifier
-_AFTER = r"(?![\w+#])(?!\.\w)"  # not followed by more word, "C++"/"C#" tails, ".org"
+_AFTER = r"(?![\w+#])(?!\.\w)(?!/\w)"  # not more word, "C++"/"C#" tails, ".org", a path
 
 
 def _key(form: str) -> str:
@@ -268,6 +269,7 @@ class _Hit:
     start: int
     end: int
     weak: bool
+    verb_like: bool = False  # the "-s" plural of an "-ie" form ("tries" for "Trie")
 
 
 class TechList:
@@ -334,7 +336,10 @@ class TechList:
                     continue
                 # "Go 1.21", "Spark 3", "Rust 1.70": a version number settles the meaning
                 weak = form.weak and not _VERSION.match(text, m.end())
-                hits.append(_Hit(form.tech, m.start(), m.end(), weak))
+                # "tries": an "-ie" form's plural is more often an English verb than the
+                # term ("Trie"); it counts only beside a singular mention (_resolve)
+                verb_like = bool(plural and form.text.lower().endswith("ie"))
+                hits.append(_Hit(form.tech, m.start(), m.end(), weak, verb_like))
                 break
         return hits
 
@@ -379,6 +384,9 @@ class TechList:
         evidence: set[int],
     ) -> list[list[_Hit]]:
         """Drop weak hits without context. `parts` are per-text hits of one document."""
+        singular = {h.tech for hits in parts for h in hits if not h.verb_like}
+        if any(h.verb_like for hits in parts for h in hits):
+            parts = [[h for h in hits if not h.verb_like or h.tech in singular] for hits in parts]
         if not any(h.weak for hits in parts for h in hits):
             return parts
         strong = {h.tech for hits in parts for h in hits if not h.weak} | evidence

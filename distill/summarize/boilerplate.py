@@ -1,0 +1,206 @@
+"""Sentences that are page furniture, not content: they never become summary lines.
+
+Why patterns and not a model: the kinds are few and fixed (bylines and date lines, calls
+to action, pointers to other pages, greetings, banners, footnotes, changelog entries), the
+wording is formulaic, and a pattern says plainly why a sentence was left out. Each kind
+was seen in the judged set (tests/data/summary_judgements.jsonl) or in the issue's pages.
+
+Also here: whether a sentence leans on one before it ("This setting ...", "They provide
+..."), so the section builders can keep such a sentence out when its antecedent is not
+shown with it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
+
+# A byline or a date line: "September 5, 2024 - Xiqian Yu (@renqstuite)", "Posted by X",
+# "By Jane Doe on 2024-01-02", "Published: March 3, 2021".
+BYLINE = re.compile(
+    rf"^\s*(?:{_DATE}\s*(?:[-–—|·•,]|by\b|$)"
+    r"|(?:posted|written|published|updated)\s+(?:by|on)\b|by\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+(?:on|·|\||-)"
+    r"|published:|last updated:)"
+    r"|\(@\w+\)",
+    _I,
+)
+
+# Calls to action, thanks and sign-offs: they ask the reader to do something on the site.
+CALL_TO_ACTION = re.compile(
+    r"\b(?:please\s+(?:report|let us know|open an issue|file|share|try|reach out|see|refer|check)"
+    r"|report any (?:bugs|issues|problems)|let us know|we(?:'d| would) love to hear"
+    r"|(?:we )?(?:encourage|invite) you to (?:download|try|share|give|join|sign up|subscribe|check)"
+    r"|give it a try|try it out|join us|sign up|subscribe to|follow us|stay tuned"
+    r"|(?:feedback|contributions?)\b.{0,60}\b(?:welcome|appreciated)\b"
+    r"|thank(?:s| you) for\b|thank(?:s| you) to\b(?![^,]{0,80},\s+\w)|happy (?:hacking|coding|holidays|new year)"
+    r"|(?:you can|please) (?:find|download|get) (?:the |it |them )?(?:binaries|release|source)"
+    r"|(?:available|found) (?:on|at|from) the (?:\w+ )?(?:downloads?|releases?) page"
+    r"|(?:release packages|binaries) are available"
+    r"|mailing lists?\b.*\b(?:feedback|discussion|questions)|become part of the discussion"
+    r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
+    r"|\bhave a chat with\b|^drop in\b"
+    r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
+    r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?|binaries"
+    r"|artifacts|packages)\b|\bwe hope you (?:like|enjoy|find)\b|\bdon[’']?t hesitate to\b|\bcame together to (?:create|build|make)\b|\breport back\b|\breply to the\b"
+    r"|\bas always, you can\b|\byou can (?:install|download|get) \S+(?: \S+)? (?:from|with|via)\b"
+    r"|^learn more\b|\blearn more (?:about|here|at)\b|help us(?: out)? by testing|^if you (?:have|don't have|do not have) .{0,60}\binstalled\b)",
+    _I,
+)
+
+# Pointers to other text instead of content ("see the release notes", "read more here").
+POINTER = re.compile(
+    r"^(?:note:\s*)?(?:for (?:(?:more|further|full|complete|a complete|detailed) )?(?:\w+ )?"
+    r"(?:details|information|overview|list|documentation)|see (?:the|our|this|also)\b"
+    r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll| will)?\b"
+    r"|(?:the )?(?:list|table) below\b|you can (?:read|find) (?:more|the)\b)"
+    r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
+    r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
+    r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
+    r"|\b(?:in|into|for) a (?:future|later|follow-up|previous|separate|subsequent) (?:blog )?post\b"
+    r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
+    r"|example|steps?)\b|\bcovered in a separate\b"
+    r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b",
+    _I,
+)
+
+# Greetings, banners and page chrome; the opening "Ah, ..." aside of a newsletter.
+CHROME = re.compile(
+    r"^(?:hi|hello|hey|greetings|dear)\b[^.!?]{0,30}[.!?]?$|^(?:ah|oh|phew|wow)\b[\s,!]"
+    r"|\b(?:view|read) this (?:blog )?(?:post|page|article) in a browser\b"
+    r"|\benable javascript\b|\bjavascript (?:is )?(?:disabled|required)\b"
+    r"|\b(?:this is a )?cross-?post(?:ed)? (?:of|from)\b|\boriginally (?:published|posted)\b"
+    r"|^part \d+\b.*\(this post\)|\ball rights reserved\b|\bcopyright \d{4}\b"
+    r"|^for what it[’']?s worth\b"
+    r"|^let[’']?s (?!build|write|create|implement|define|consider|start with)\w+"
+    r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
+    r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b|\bpost (?:is )?based on .{0,60}\btalk\b"
+    r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated|powered) by\b|\bmeeting minutes word count\b",
+    _I,
+)
+
+# A footnote, a changelog or issue-tracker entry: "[^2]: ...", "[FLINK-123] - ...",
+# "FLINK-1760: Add ...", "#63420" at the end of a pull-request title.
+ENTRY = re.compile(
+    r"^\s*(?:#+\s|-\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
+    r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
+    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]",
+)
+
+# A stock self-description repeated on every release post of a project.
+TAGLINE = re.compile(
+    r"\bis an? (?:\w+ ){0,2}(?:programming language|language) (?:empowering everyone|focused on)",
+    _I,
+)
+
+
+# A claim the article sets up in order to knock it down ("You might think that ...", "It is
+# a common misconception that ..."): shown alone, it reads as the article's own view.
+SETUP = re.compile(
+    r"\b(?:you|one|many people|people|some) (?:might|may|would|could|often) (?:think|assume|believe"
+    r"|expect|be tempted)\b|\b(?:a )?(?:common|popular|widespread) (?:misconception|myth|belief)\b"
+    r"|\bit(?:'s|’s| is) (?:tempting|easy|natural) to (?:think|assume|believe|conclude)\b"
+    r"|\bcontrary to (?:popular )?belief\b|\bconventional wisdom (?:says|holds|is)\b",
+    _I,
+)
+# The sentence after a set-up that says it was wrong.
+REFUTATION = re.compile(
+    r"^(?:but|however|yet|actually|in fact|in reality)?,?\s*(?:that|this|it)(?:'s|’s| is| was| turns"
+    r" out to be) (?:not (?:true|the case|so)|wrong|false|incorrect|a myth|a misconception)\b"
+    r"|^(?:not (?:so|quite|true)|wrong|nope)\b|^(?:but )?(?:the (?:truth|reality) is)\b",
+    _I,
+)
+
+
+def refuted(text: str, following: str = "") -> bool:
+    """True when `text` is a claim the article sets up to refute (by its wording, or by
+    the sentence after it, `following`, saying it is wrong)."""
+    return bool(SETUP.search(text)) or bool(following and REFUTATION.search(following))
+
+
+_CAPITALISED = re.compile(r"^[A-Z0-9]")
+# A run of titles (a related-posts list or headings run together): this share of words
+# capitalised, over at least TITLE_RUN_WORDS words, is not a sentence.
+TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
+
+
+def title_run(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalnum()]
+    if len(words) < TITLE_RUN_WORDS:
+        return False
+    return sum(1 for w in words if _CAPITALISED.match(w)) >= TITLE_RUN_SHARE * len(words)
+
+
+def boilerplate(text: str) -> str:
+    """Why `text` is page furniture rather than content, or "" when it is content."""
+    if title_run(text):
+        return "titles"
+    for name, pattern in (
+        ("byline", BYLINE),
+        ("entry", ENTRY),
+        ("chrome", CHROME),
+        ("call to action", CALL_TO_ACTION),
+        ("pointer", POINTER),
+        ("tagline", TAGLINE),
+    ):
+        if pattern.search(text):
+            return name
+    return ""
+
+
+# Openings that need the sentence before to be understood: a pronoun or a demonstrative
+# standing for something said earlier ("They provide ...", "This setting is now only
+# used ...", "The solution to this is ..."), not one that names the article itself
+# ("This post explains ...", "This release includes ...").
+_SELF = (
+    r"(?:post|article|blog|release|version|update|tutorial|guide|talk|page|series|document"
+    r"|year|month|week|weekend|morning|time|sprint|cycle|edition|issue|newsletter|quarter"
+    r"|survey|report|proposal|rfc|paper|book|project|summary|(?:mon|tues|wednes|thurs|fri"
+    r"|satur|sun)day)s?\b"
+)
+_NOT_SELF = rf"(?!(?:[\w-]+\s+)?{_SELF})"
+REFERS_BACK = [
+    # "This setting ...", "They provide ...", "It also has ..." (not "This post ...")
+    re.compile(
+        rf"^(?:note:\s*)?(?:(?:this|these|those|that)\s+(?!is\b|was\b){_NOT_SELF}"
+        rf"|(?:this|that)\s+(?:is|was)\s+(?!an?\s+(?:[\w-]+\s+){{0,2}}{_SELF})"
+        r"|(?:it|they|he|she|them|its|their|such)\b)",
+        _I,
+    ),
+    # "If the new feature is enabled, this setting is ...": a demonstrative after a clause
+    re.compile(rf"^[^,.]{{0,80}},\s+(?:this|these|those|such)\s+{_NOT_SELF}", _I),
+    # "The solution to this is ...", "the fix this time", "risks the opposite"
+    re.compile(
+        r"^(?:\S+\s){0,12}?(?:to|of|for|with|about|by|from|on) (?:this|that|these|those|it|them)"
+        rf"\b(?!\s+{_SELF})(?!-)",
+        _I,
+    ),
+    re.compile(
+        r"^(?:\S+\s){0,3}the (?:same|above|fix|solution|answer|problem|reason)\b"
+        r"(?! (?:of|for|to|is that|with)\b)|\bthe (?:opposite|former|latter|above)\b",
+        _I,
+    ),
+    # "... merge such files", "You may override it", "We can then divide ..."
+    re.compile(r"^(?:\S+\s){0,8}such (?!as\b|a\b|an\b|that\b)\w+", _I),
+    re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
+    re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
+]
+
+
+_NAMES_THE_ARTICLE = re.compile(rf"^(?:this|these)\s+(?:[\w-]+\s+)?{_SELF}", _I)
+
+
+def names_the_article(text: str) -> bool:
+    """ "This release includes ...", "This post explains ...": a reference to the article
+    itself, which reads fine on its own."""
+    return bool(_NAMES_THE_ARTICLE.match(text))
+
+
+def refers_back(text: str) -> bool:
+    """True when the sentence cannot be read without the one before it."""
+    return any(p.search(text) for p in REFERS_BACK)

@@ -1,0 +1,261 @@
+"""What a busy reader of a summary would notice (issue 12), on small texts written for these
+tests: anecdotes and bylines do not lead, boilerplate never becomes a line, concepts are
+concepts, code keeps its line breaks, lines stand on their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from distill.errors import SummarizeError
+from distill.ingest.extract import from_html, from_markdown
+from distill.models import Document, Summary
+from distill.plugins import get_summarizer
+from distill.search.related import shared_technologies
+from distill.taxonomy.technologies import find_technologies
+
+
+def summarize(doc: Document) -> Summary:
+    return get_summarizer("extractive").summarize(doc)
+
+
+def lines(summary: Summary, section: str) -> list[str]:
+    found = summary.section(section)
+    return [line.text for line in found.lines] if found else []
+
+
+def every_line(summary: Summary) -> list[str]:
+    return [line.text for s in summary.sections for line in s.lines]
+
+
+FILLER = (
+    "Workers lease tasks for a bounded time and renew the lease while they run. "
+    "A task whose lease runs out goes back to the queue, so a crashed worker delays work "
+    "but never loses it. Retries back off exponentially up to a ceiling of ten minutes. "
+)
+
+# A post that opens with a personal anecdote, the way the issue's Dropbox post does.
+ANECDOTE_POST = """---
+title: Task Runner, our asynchronous task framework
+---
+
+I joined the Task Runner team not long after graduating with a degree in computer science.
+Back then our asynchronous task queue lost jobs every night.
+
+Task Runner is the infrastructural system that runs asynchronous work for every product
+team here, from thumbnail rendering to account deletion. It accepts a task over an API,
+stores it durably and guarantees that a worker runs it at least once.
+
+## Leases
+
+Workers lease tasks for a bounded time and renew the lease while they run. A task whose
+lease runs out goes back to the queue, so a crashed worker delays work but never loses
+it. Retries back off exponentially up to a ceiling of ten minutes.
+
+## Lanes
+
+Task Runner schedules work by priority lanes, so urgent tasks never wait behind batch
+jobs. Each lane has its own pool of workers, sized by the backlog the lane carries.
+A full lane pushes back on its producers instead of growing without bound.
+
+## Results
+
+Since the move to Task Runner, lost jobs dropped to zero and the median task starts
+within two seconds of being submitted.
+"""
+
+
+def test_definition_leads_the_executive_summary_not_the_personal_anecdote() -> None:
+    summary = summarize(from_markdown(ANECDOTE_POST, source="anecdote.md"))
+    executive = lines(summary, "executive_summary")
+    assert executive[0].startswith("Task Runner is the infrastructural system")
+    assert not any(line.startswith("I joined") for line in executive)
+
+
+def test_a_byline_and_date_run_is_never_a_summary_line() -> None:
+    text = (
+        "---\ntitle: Announcing Streamer 3.2\n---\n\n"
+        "September 5, 2024 - Jane Roe Max Mustermann (@maxm)\n\n"
+        "The Streamer community is excited to announce the release of Streamer 3.2. "
+        "This release improves the stability of schema evolution and adds two connectors.\n\n"
+        f"## Highlights\n\n{FILLER * 3}\n"
+    )
+    summary = summarize(from_markdown(text, source="release.md"))
+    assert not any("September 5, 2024" in line or "(@maxm)" in line for line in every_line(summary))
+    assert lines(summary, "executive_summary")[0].startswith("The Streamer community")
+
+
+def test_calls_to_action_and_pointers_are_not_content() -> None:
+    text = (
+        "---\ntitle: Leases in Task Runner\n---\n\n"
+        f"{FILLER * 2}\n\n"
+        "Please report any bugs you run into on the issue tracker! "
+        "We encourage you to download the release and share your feedback. "
+        "For more details, see the release notes.\n"
+    )
+    shown = " ".join(every_line(summarize(from_markdown(text, source="cta.md"))))
+    assert "report any bugs" not in shown
+    assert "encourage you to download" not in shown
+    assert "see the release notes" not in shown
+
+
+def test_a_page_of_nothing_but_boilerplate_says_so() -> None:
+    text = (
+        "# Footer\n\nPlease report any bugs you find on our tracker. "
+        "Join us on the mailing list for discussion and questions. "
+        "Thanks for reading, and stay tuned for the next post!\n"
+    )
+    with pytest.raises(SummarizeError, match="page boilerplate"):
+        summarize(from_markdown(text, source="footer.md"))
+
+
+def test_a_sentence_leaning_on_an_unshown_one_is_not_shown_alone() -> None:
+    leaning = (
+        "This setting now sizes task memory for the first scaling decision, before any "
+        "heap usage has been observed."
+    )
+    text = (
+        "---\ntitle: Memory tuning in the autoscaler\n---\n\n"
+        "The autoscaler tunes task memory from observed heap usage. Heap usage is sampled "
+        "every minute and the peak of the last hour is kept.\n\n"
+        f"## Floors\n\nOperators may write a floor into the cluster file. {leaning}\n\n"
+        "## Margins\n\nLater decisions follow the observed peak of heap usage, with a "
+        "margin of ten percent. A decision that would shrink task memory below the floor "
+        "is skipped and logged.\n"
+    )
+    summary = summarize(from_markdown(text, source="leans.md"))
+    for section in summary.sections:
+        texts = [line.text for line in section.lines]
+        if leaning in texts:
+            at = texts.index(leaning)
+            assert at > 0 and texts[at - 1].startswith("Operators may write a floor")
+
+
+def test_a_claim_set_up_to_be_refuted_is_not_presented_as_fact() -> None:
+    text = (
+        "---\ntitle: Does a task queue need exactly-once delivery\n---\n\n"
+        "You might think that a task queue needs exactly-once delivery to be correct. "
+        "Many queue products even advertise exactly-once delivery on their front page. "
+        "That is not true: idempotent tasks make at-least-once delivery enough.\n\n"
+        "An idempotent task checks a record of finished work before it acts, so running "
+        "it twice changes nothing. Task Runner therefore delivers every task at least once "
+        "and asks each task to be idempotent. Deduplication happens inside the task, where "
+        "the business key is known.\n"
+    )
+    summary = summarize(from_markdown(text, source="refute.md"))
+    # The claim may only appear right before the sentence that refutes it.
+    for section in summary.sections:
+        texts = [line.text for line in section.lines]
+        for at, line in enumerate(texts):
+            if line.startswith("You might think"):
+                assert texts[at + 1 : at + 2] == [
+                    "That is not true: idempotent tasks make at-least-once delivery enough."
+                ]
+
+
+def test_trie_is_not_found_in_tried_or_in_the_verb_tries() -> None:
+    names = {m.name for m in find_technologies("We tried twice; the worker tries again.")}
+    assert "Trie" not in names
+    # ... but a text about tries (the data structure) still names it
+    found = {m.name for m in find_technologies("A trie stores prefixes. Two tries share nodes.")}
+    assert "Trie" in found
+
+
+def test_a_concept_is_not_shown_for_a_merely_related_word() -> None:
+    text = (
+        "---\ntitle: Our first month\n---\n\n"
+        "Onboarding took a week for every new engineer on the queue team. "
+        "Onboarding covered the deploy tools, the dashboards and the paging rota.\n\n"
+        "After onboarding, each engineer shipped a change to the task router. "
+        "The task router decides which lane a task goes to.\n\n"
+        f"{FILLER}\n\n{FILLER}\n"
+    )
+    summary = summarize(from_markdown(text, source="onboarding.md"))
+    assert "Mentorship" not in lines(summary, "concepts")
+
+
+def test_code_words_and_run_fragments_are_not_key_terms() -> None:
+    body = "\n\n".join(
+        "The stage sends values downstream on its outbound channel until the inbound "
+        "channel closes, and func main starts every stage of the pipeline."
+        for _ in range(4)
+    )
+    text = f"---\ntitle: Stages\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = lines(summarize(from_markdown(text, source="fragments.md")), "concepts")
+    assert not any("downstream" in c or "func main" in c for c in concepts), concepts
+
+
+def test_go_template_directives_are_not_article_text() -> None:
+    text = (
+        "---\ntitle: Squares\n---\n\nThe first stage emits the numbers it is given.\n\n"
+        '{{code "pipelines/square.go" `/func gen/` `/^}/`}}\n\n'
+        'Channels are typed {{raw "<-"}} operators move values.\n'
+    )
+    doc = from_markdown(text, source="template.md")
+    assert "{{" not in doc.text
+    assert "typed <- operators" in doc.text
+
+
+PAGE = """<html><head><title>Lanes</title></head><body><article><h1>Lanes</h1>
+<p>Task Runner schedules work by priority lanes, so urgent tasks never wait behind batch
+jobs, and every lane has its own pool of workers sized by the backlog it carries.</p>
+<p>The router reads the lane from the task header and hands the task to a worker of that
+lane; a full lane pushes back on the producer instead of growing without bound.</p>
+<pre>// route picks the lane for a task.
+lane := route(task)
+queue[lane] <- task</pre>
+<p>The lanes ship in the Developer Edition.<a href="/lanes">Learn more about lanes</a></p>
+<p>Workers lease tasks for a bounded time and renew the lease while they run, so a crashed
+worker delays work but never loses it.</p>
+</article></body></html>"""
+
+
+def test_code_in_a_bare_pre_keeps_its_line_breaks() -> None:
+    doc = from_html(PAGE, url="http://127.0.0.1/lanes")
+    code = [b for b in doc.blocks if b.kind == "code"]
+    assert code and code[0].text.startswith("// route picks the lane for a task.\nlane :=")
+    specs = lines(summarize(doc), "specifications")
+    assert any(text.startswith("// route picks") and "\n" in text for text in specs)
+
+
+def test_link_text_is_not_glued_onto_the_sentence_before() -> None:
+    doc = from_html(PAGE, url="http://127.0.0.1/lanes")
+    assert "Edition.Learn" not in doc.text
+    assert "Learn more about lanes" not in " ".join(every_line(summarize(doc)))
+
+
+def test_specifications_show_the_code_not_the_command_output() -> None:
+    digests = "\n".join(f"{i:032x}  file{i}.go" for i in range(1, 6))
+    stages = " ".join(
+        f"Stage s{i} reads paths from channel c{i} and hands digests to channel d{i}."
+        for i in range(90)
+    )
+    text = (
+        "---\ntitle: Digests in parallel\n---\n\n"
+        "The digest stage reads files in parallel and sends each checksum on a channel. "
+        "A bounded number of digesters keeps memory flat however many files there are.\n\n"
+        "```go\nfunc digester(done <-chan struct{}, paths <-chan string, c chan<- result) {\n"
+        "\tfor path := range paths {\n\t\tdata, err := os.ReadFile(path)\n"
+        "\t\tc <- result{path, md5.Sum(data), err}\n\t}\n}\n```\n\n"
+        f"{stages}\n\nRunning the digest program on the files prints one digest per file:\n\n"
+        f"```\n% md5sum *.go\n{digests}\n```\n\n{FILLER}\n"
+    )
+    doc = from_markdown(text, source="digests.md")
+    assert doc.word_count >= 1000  # long enough for two code blocks
+    specs = lines(summarize(doc), "specifications")
+    assert not any("md5sum" in s for s in specs)
+    assert any(s.startswith("func digester") for s in specs)
+
+
+def test_a_year_alone_is_not_a_technical_figure() -> None:
+    text = (
+        "---\ntitle: A short history\n---\n\n"
+        "The scheduler was first released in 1987 and rewritten in the late 1990s. "
+        f"{FILLER}\n\n{FILLER}\n"
+    )
+    specs = lines(summarize(from_markdown(text, source="history.md")), "specifications")
+    assert not any("1987" in s for s in specs)
+
+
+def test_related_reasons_name_each_technology_once() -> None:
+    shared = shared_technologies({"Concurrency", "Go"}, {"concurrency", "go", "Kafka"})
+    assert shared == ["Concurrency", "Go"]
