@@ -30,6 +30,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("connect_timeout", 10.0, "Seconds to wait for a TCP/TLS connection."),
     Setting("read_timeout", 20.0, "Seconds to wait between bytes of a response."),
     Setting("total_timeout", 60.0, "Seconds a whole fetch may take, redirects included."),
+    Setting(
+        "extract_timeout",
+        60.0,
+        "Seconds one article's extraction (parsing HTML, Markdown or text) may take; it runs "
+        "in a child process that is stopped past this. 0 runs it in-process without a limit.",
+    ),
+    Setting(
+        "extract_memory_mb",
+        2048,
+        "Address space, in MB, an extraction child may use before it is stopped.",
+    ),
     Setting("max_redirects", 5, "Redirects followed before a fetch gives up."),
     Setting(
         "user_agent",

@@ -11,6 +11,7 @@
     ├── InputError                    the bytes we got cannot become an article
     │   ├── UnsupportedSource         unknown file type, binary content, undecodable text
     │   ├── FrontMatterError          Markdown front matter that does not parse
+    │   ├── ExtractLimit              extraction passed a time, memory or element limit
     │   └── NoMainText                nothing that reads as an article
     ├── SummarizeError                a summarizer backend failed
     ├── DuplicateArticle              the store already holds this article
@@ -63,6 +64,10 @@ class UnsupportedSource(InputError):
 
 
 class FrontMatterError(InputError):
+    pass
+
+
+class ExtractLimit(InputError):
     pass
 
 

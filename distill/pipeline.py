@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from .classify import Classifier
 from .config import Settings
+from .controls import clean_document
 from .embed import Embedder, default_embedder, embed_document
 from .errors import DistillError, DuplicateArticle
 from .models import Document
@@ -62,6 +63,7 @@ def ingest_document(
     classifier: Classifier | None = None,
     settings: Settings | None = None,
 ) -> IngestResult:
+    clean_document(doc)
     doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
     digest = content_hash(doc)
     existing = store.find_duplicate(doc.canonical_url, digest)

@@ -13,6 +13,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import queries
+from ..contain import run_contained
 from ..extract import apply_metadata, from_html, from_markdown
 from ..models import Document
 from ..pipeline import ingest
@@ -289,19 +290,27 @@ def _source(body: ArticleCreate) -> Source:
         if not body.url.startswith(("http://", "https://")):
             raise ApiError(422, "bad_url", "url must start with http:// or https://")
         return url_source(body.url)
-    meta = {"title": body.title} if body.title else {}
 
-    def load(_settings: Any) -> Document:
-        if body.html:
-            doc = from_html(body.html, url=body.source_url or "", source="api")
-        else:
-            doc = from_markdown(body.markdown or "", source="api")
-        apply_metadata(doc, meta)
-        if body.source_url:
-            doc.url = doc.url or body.source_url
-        return doc
+    def load(settings: Any) -> Document:
+        return run_contained(
+            settings, posted_document, body.html, body.markdown, body.title, body.source_url
+        )
 
     return Source("api", load)
+
+
+def posted_document(
+    html: str | None, markdown: str | None, title: str | None, source_url: str | None
+) -> Document:
+    """The Document of HTML or Markdown posted to /v1/articles (run in an extraction child)."""
+    if html:
+        doc = from_html(html, url=source_url or "", source="api")
+    else:
+        doc = from_markdown(markdown or "", source="api")
+    apply_metadata(doc, {"title": title} if title else {})
+    if source_url:
+        doc.url = doc.url or source_url
+    return doc
 
 
 def patch_article(

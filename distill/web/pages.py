@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import labels_bridge as bridge
 from .. import queries
+from ..contain import run_contained
 from ..errors import DistillError, InputError
 from ..extract import FORMAT_BY_SUFFIX, extract
 from ..models import Document
@@ -289,8 +290,8 @@ def _page_source(url: str, file: UploadFile | None, max_bytes: int) -> Source:
     if len(data) > max_bytes:
         raise InputError(f"{name}: over the limit of {max_bytes:,} bytes (max_bytes)")
 
-    def load(_settings: Any) -> Document:
-        return extract(data, fmt, source=name)
+    def load(settings: Any) -> Document:
+        return run_contained(settings, extract, data, fmt, name, what=name)
 
     return Source(name, load)
 
