@@ -18,6 +18,7 @@ from ..extract import apply_metadata, from_html, from_markdown
 from ..models import Document
 from ..pipeline import ingest
 from ..sources import Source, url_source
+from .adding import off_page_threads
 from .common import (
     ApiError,
     ArticleId,
@@ -25,6 +26,7 @@ from .common import (
     check_write_rate,
     library,
     reads_need_token,
+    session_owner,
     token_owner,
 )
 
@@ -34,10 +36,11 @@ MAX_TEXT = 10_000_000  # characters of HTML or Markdown in one create request
 
 
 def read_access(request: Request, _: Any = BEARER) -> None:
-    """Reads are public on loopback by default; otherwise they need a valid token."""
+    """Reads are public on loopback by default; otherwise they need a valid token or a
+    browser signed in with one (the same session cookie the pages accept)."""
     token = bearer(request)
     owner = token_owner(request, token)
-    if owner is None and reads_need_token(request):
+    if owner is None and reads_need_token(request) and session_owner(request) is None:
         raise ApiError(401, "token_required", "reading this library needs an API token")
 
 
@@ -262,9 +265,14 @@ def get_related(
     ]
 
 
-def create_article(
+async def create_article(
     request: Request, body: ArticleCreate, response: Response, _: str = Depends(write_access)
 ) -> CreateResult:
+    """Runs on the adds' own threads (web/adding.py), never on a page handler's."""
+    return await off_page_threads(_create_article, request, body, response)
+
+
+def _create_article(request: Request, body: ArticleCreate, response: Response) -> CreateResult:
     given = [k for k in ("url", "html", "markdown") if getattr(body, k)]
     if len(given) != 1:
         raise ApiError(
