@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .controls import strip_controls
 from .errors import ExtractLimit, FrontMatterError, NoMainText, UnsupportedSource
 from .limits import load_front_matter
 from .metadata import read_metadata
@@ -149,6 +150,7 @@ def _check_elements(tree: Any, origin: str) -> None:
 
 def from_html(html: str, url: str = "", source: str = "") -> Document:
     origin = source or url or "page"
+    html = strip_controls(html)  # libxml2 drops the text around a control character
     try:
         tree = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
