@@ -30,6 +30,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("connect_timeout", 10.0, "Seconds to wait for a TCP/TLS connection."),
     Setting("read_timeout", 20.0, "Seconds to wait between bytes of a response."),
     Setting("total_timeout", 60.0, "Seconds a whole fetch may take, redirects included."),
+    Setting(
+        "extract_timeout",
+        60.0,
+        "Seconds one article's extraction (parsing HTML, Markdown or text) may take; it runs "
+        "in a child process that is stopped past this. 0 runs it in-process without a limit.",
+    ),
+    Setting(
+        "extract_memory_mb",
+        2048,
+        "Address space, in MB, an extraction child may use before it is stopped.",
+    ),
     Setting("max_redirects", 5, "Redirects followed before a fetch gives up."),
     Setting(
         "user_agent",
@@ -76,6 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "job_backoff", 30.0, "Seconds before the first retry of a failed job; doubles each try."
     ),
+    Setting(
+        "worker_stop_grace",
+        20.0,
+        "Seconds running jobs get to finish after a worker is asked to stop; jobs still "
+        "running then are released for another worker and the worker exits.",
+    ),
     Setting("job_max_attempts", 5, "Attempts before a job is marked failed with its reason."),
     Setting(
         "web_read_auth",
@@ -86,6 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("web_write_rate", 60, "Writes (POST/PATCH/DELETE) allowed per client per minute."),
     Setting("web_max_body", 12_000_000, "Largest request body the web server accepts, in bytes."),
+    Setting(
+        "web_public_url",
+        "",
+        "The server's address as readers reach it (e.g. https://library.example.org), used "
+        "for links in Atom feeds; empty means the address the server is listening on.",
+    ),
     Setting(
         "web_threads",
         4,

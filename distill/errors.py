@@ -11,6 +11,7 @@
     ├── InputError                    the bytes we got cannot become an article
     │   ├── UnsupportedSource         unknown file type, binary content, undecodable text
     │   ├── FrontMatterError          Markdown front matter that does not parse
+    │   ├── ExtractLimit              extraction passed a time, memory or element limit
     │   ├── NoMainText                nothing that reads as an article
     │   └── FeedError                 bytes that are not a feed we can read
     ├── BadRequest                    a web or API request naming a bad value (code, details)
@@ -78,6 +79,10 @@ class UnsupportedSource(InputError):
 
 
 class FrontMatterError(InputError):
+    pass
+
+
+class ExtractLimit(InputError):
     pass
 
 

@@ -14,6 +14,7 @@ finish, and whatever is still running is released so another worker takes it at 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from .errors import DistillError, PermanentError, RetryableError
 from .feeds.politeness import HostGate, Robots
 from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, make_owner
+from .lifeline import die_with_parent, parent_gone
 from .plugins import get_summarizer
 from .store import SQLiteStore, open_store
 from .store.jobs import Job
@@ -38,8 +40,8 @@ from .store.jobs import Job
 SCHEDULE_EVERY_S = 5.0
 # How long the loop sleeps when there is nothing to claim (it wakes early when a job ends).
 IDLE_POLL_S = 0.5
-# Seconds running jobs get to finish after a stop request before they are released.
-DEFAULT_GRACE_S = 20.0
+# Seconds `BackgroundWorker.stop` waits for the worker process beyond its own grace period.
+STOP_MARGIN_S = 10.0
 
 Event = dict[str, Any]
 
@@ -52,14 +54,16 @@ class Worker:
         threads: int | None = None,
         until_idle: bool = False,
         on_event: Callable[[Event], None] | None = None,
-        grace: float = DEFAULT_GRACE_S,
+        grace: float | None = None,
         schedule_feeds: bool = True,
+        parent_pid: int | None = None,
     ) -> None:
         self.settings = settings
         self.threads = max(1, int(threads or settings.worker_threads))
         self.until_idle = until_idle
         self.on_event = on_event or (lambda _e: None)
-        self.grace = grace
+        self.grace = float(settings.worker_stop_grace) if grace is None else grace
+        self.parent_pid = parent_pid  # stop when this process (the server) is gone
         self.schedule_feeds = schedule_feeds
         self.owner = make_owner()
         self.gate = HostGate(float(settings.host_delay))
@@ -109,6 +113,9 @@ class Worker:
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="distill-job")
         try:
             while not self._stop.is_set():
+                if self.parent_pid is not None and parent_gone(self.parent_pid):
+                    self.on_event({"event": "parent-gone", "parent": self.parent_pid})
+                    break
                 now = time.monotonic()
                 if self.schedule_feeds and now >= next_schedule:
                     enqueue_due_feeds(store, self.settings)
@@ -187,6 +194,8 @@ def _one_torch_thread() -> None:
 def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
     """Run a worker in this process until idle (until_idle=True) or SIGTERM/SIGINT."""
     worker = Worker(settings, **kwargs)
+    if worker.parent_pid is not None:
+        die_with_parent()  # the kernel sends SIGTERM if the server dies, even by SIGKILL
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -201,7 +210,14 @@ def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
 class BackgroundWorker:
     """Handle returned by start_background(); stop() is idempotent and waits."""
 
-    def __init__(self, worker: Worker | None, thread: threading.Thread | None, proc: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        worker: Worker | None,
+        thread: threading.Thread | None,
+        proc: Any,
+    ) -> None:
+        self.settings = settings
         self.worker = worker
         self.thread = thread
         self.process: subprocess.Popen[bytes] | None = proc
@@ -212,7 +228,9 @@ class BackgroundWorker:
             return self.process.poll() is None
         return bool(self.thread and self.thread.is_alive())
 
-    def stop(self, timeout: float = DEFAULT_GRACE_S + 10) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        if timeout is None:
+            timeout = float(self.settings.worker_stop_grace) + STOP_MARGIN_S
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.terminate()  # SIGTERM: finishes or releases what it holds
@@ -239,11 +257,12 @@ def start_background(
     """
     if separate_process:
         cmd = [sys.executable, "-m", "distill", "--home", str(Path(settings.home)), "worker"]
+        cmd += ["--parent-pid", str(os.getpid())]
         if threads:
             cmd += ["--threads", str(threads)]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        return BackgroundWorker(None, None, proc)
+        return BackgroundWorker(settings, None, None, proc)
     worker = Worker(settings, threads=threads)
     thread = threading.Thread(target=worker.run, name="distill-worker", daemon=True)
     thread.start()
-    return BackgroundWorker(worker, thread, None)
+    return BackgroundWorker(settings, worker, thread, None)

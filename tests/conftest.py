@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +25,64 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("DISTILL_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
 FLINK_PAGES = CORPUS / "flink-blog" / "content"
+
+
+# Processes that belong to the test process itself and end with it: multiprocessing's
+# forkserver and resource tracker (started for extraction children, distill/contain.py).
+OWNED_HELPERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+# How long processes a test stopped get to finish exiting before they count as left behind.
+LEFTOVER_GRACE_S = 15.0
+
+
+def _marked_processes(marker: bytes) -> dict[int, str]:
+    """pid -> command line of every live process whose environment carries `marker`."""
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if "State:\tZ" in status or any(h in cmdline for h in OWNED_HELPERS):
+            continue
+        found[int(entry.name)] = cmdline
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Fail the run when a test leaves a process running (a server, a worker, a child).
+
+    Every process the tests start inherits a marker in its environment, so one that was
+    re-parented after its parent died (the case that matters) is still found. Leftovers
+    are listed, then killed so they do not outlive the run.
+    """
+    if not Path("/proc/self/environ").exists():
+        yield
+        return
+    value = uuid.uuid4().hex
+    os.environ["DISTILL_TEST_RUN"] = value
+    marker = f"DISTILL_TEST_RUN={value}".encode()
+    yield
+    from distill.ingest.contain import stop_all
+
+    stop_all()
+    left = _marked_processes(marker)
+    for _ in range(int(LEFTOVER_GRACE_S / 0.5)):
+        if not left:
+            break
+        time.sleep(0.5)
+        left = _marked_processes(marker)
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    if left:
+        listing = "\n".join(f"  {pid}: {cmd}" for pid, cmd in sorted(left.items()))
+        pytest.fail(f"tests left {len(left)} process(es) running:\n{listing}", pytrace=False)
 
 
 def require_corpus() -> Path:

@@ -199,7 +199,7 @@ _GREETING = re.compile(r"^(?:hi|hello|hey|greetings|dear)\b\W*(?:\w+\W*){0,4}$",
 
 def _recent_flink_pages() -> list[tuple[str, Summary]]:
     """The rendered web pages of the Flink posts since 2023 (their cards carry a byline)."""
-    from distill.extract import from_html
+    from distill.ingest.extract import from_html
 
     corpus = require_corpus()
     out = []
@@ -230,7 +230,7 @@ def test_no_executive_summary_line_is_a_byline_date_line_or_greeting(
 def test_every_concept_is_a_technology_or_a_term_of_the_article(cases: list[Case]) -> None:
     """A technology by its canonical name, or a key term exactly as the article writes it
     (never a lone lower-case English word, a generic acronym or a piece of code)."""
-    from distill.technologies import load_technologies
+    from distill.taxonomy.technologies import load_technologies
 
     names = {t.name for t in load_technologies().entries}
     generic = {"API", "APIs", "NPE", "OS", "UI", "DOS", "ID", "URL", "CLI"}

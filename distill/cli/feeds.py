@@ -229,10 +229,18 @@ def jobs_retry(app: App, job_ids: tuple[int, ...], all_failed: bool, as_json: bo
 @main.command("worker")
 @click.option("--threads", type=click.IntRange(1, 64), help="Jobs at once (default: setting).")
 @click.option("--until-idle", is_flag=True, help="Exit when no job is due instead of waiting.")
+@click.option(
+    "--parent-pid",
+    type=int,
+    hidden=True,
+    help="Exit when this process ends (set by `distill serve` for the worker it starts).",
+)
 @json_option
 @pass_app
 @guarded
-def worker_cmd(app: App, threads: int | None, until_idle: bool, as_json: bool) -> None:
+def worker_cmd(
+    app: App, threads: int | None, until_idle: bool, parent_pid: int | None, as_json: bool
+) -> None:
     """Run background jobs and feed checks until SIGTERM (or idle with --until-idle)."""
 
     def report(event: dict[str, Any]) -> None:
@@ -242,8 +250,30 @@ def worker_cmd(app: App, threads: int | None, until_idle: bool, as_json: bool) -
             err = f": {event['error']}" if event.get("error") else ""
             click.echo(f"job {event['job']} {event['kind']} {event['state']}{err}")
 
-    stats = run_worker(app.settings, threads=threads, until_idle=until_idle, on_event=report)
+    stats = run_worker(
+        app.settings,
+        threads=threads,
+        until_idle=until_idle,
+        on_event=report,
+        parent_pid=parent_pid,
+    )
     if as_json:
         emit_json({"event": "stopped", **stats})
     else:
         click.echo(", ".join(f"{v} {k}" for k, v in stats.items()))
+    _exit_past_stuck_jobs()
+
+
+def _exit_past_stuck_jobs() -> None:
+    """Exit now even if a job thread is still inside a call that ignores the stop request.
+
+    Its job was already released (another worker takes it at once); without this, Python's
+    exit would wait for that thread, and SIGTERM would not stop the worker.
+    """
+    import os
+    import threading
+
+    if any(t.name.startswith("distill-job") and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)

@@ -72,7 +72,7 @@ def add(app: App, sources: tuple[str, ...], summarizer: str | None, as_json: boo
 def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None:
     """Import a folder of .html/.htm/.md/.txt files (recursive) or a JSON Lines file."""
     backend = get_summarizer(summarizer or app.settings.summarizer)
-    sources = list(import_sources(path))
+    sources = list(import_sources(path, app.settings.max_bytes))
     counts = {"added": 0, "duplicate": 0, "failed": 0}
     failures: list[IngestResult] = []
     console = Console(stderr=True)

@@ -8,13 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 from rich.padding import Padding
 from rich.syntax import Syntax
 from rich.table import Table
 
+from ..controls import strip_controls
 from ..models import SECTION_TITLES, Article, Summary
 from ..store.base import ArticlePage
+
+
+def escape(text: str) -> str:
+    """Text for the terminal: no control characters or escape sequences, no rich markup."""
+    return markup_escape(strip_controls(text))
 
 
 def article_summary_json(article: Article) -> dict[str, Any]:
@@ -90,7 +96,12 @@ def render_summary(console: Console, summary: Summary) -> None:
             if line.kind == "code":
                 console.print(
                     Padding(
-                        Syntax(line.text, line.language or "text", word_wrap=True), (0, 0, 0, 4)
+                        Syntax(
+                            strip_controls(line.text),
+                            strip_controls(line.language) or "text",
+                            word_wrap=True,
+                        ),
+                        (0, 0, 0, 4),
                     )
                 )
             elif section.name == "takeaways":
@@ -130,7 +141,13 @@ def render_article(console: Console, article: Article) -> None:
         if block.kind == "heading":
             console.print(f"\n[bold]{escape(block.text)}[/]")
         elif block.kind == "code":
-            console.print(Syntax(block.text, block.language or "text", word_wrap=True))
+            console.print(
+                Syntax(
+                    strip_controls(block.text),
+                    strip_controls(block.language) or "text",
+                    word_wrap=True,
+                )
+            )
         elif block.kind == "list_item":
             console.print(f"  • {escape(block.text)}")
         elif block.kind == "quote":

@@ -21,12 +21,12 @@ from .render import render_summary
 from .root import main
 
 
-def _sources(refs: tuple[str, ...]) -> Iterator[Source | InputError]:
+def _sources(refs: tuple[str, ...], max_bytes: int) -> Iterator[Source | InputError]:
     """Each argument; a JSON Lines file counts as one source per article in it."""
     for ref in refs:
         path = Path(ref)
         if path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file():
-            yield from jsonl_sources(path)
+            yield from jsonl_sources(path, max_bytes)
             continue
         try:
             yield parse_source(ref)
@@ -56,7 +56,7 @@ def summarize(app: App, sources: tuple[str, ...], backend: str | None, as_json: 
     summarizer = get_summarizer(backend or app.settings.summarizer)
     console = Console(highlight=False)
     failed = False
-    for source in _sources(sources):
+    for source in _sources(sources, app.settings.max_bytes):
         if isinstance(source, InputError):
             label = str(source).split(": ", 1)[0]
             result: dict[str, Any] = {"source": label, "error": str(source)}

@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import nh3
 
-from ..errors import FeedError
+from ..errors import FeedError, InputError
+from ..limits import load_json
 
 # Titles longer than this are cut: no real headline is this long, and a hostile feed could
 # otherwise store megabytes in a field that is shown in every listing.
@@ -210,9 +211,11 @@ def parse_json_feed(data: bytes, url: str = "") -> ParsedFeed:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org), read with the same sanitising rules."""
     name = url or "feed"
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = load_json(data.decode("utf-8-sig"), name, "JSON Feed")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{name}: not valid JSON ({exc})") from exc
+    except InputError as exc:
+        raise FeedError(str(exc)) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise FeedError(f"{name}: JSON without an 'items' list is not a JSON Feed")
     entries = []

@@ -85,6 +85,12 @@ def add_feed(
 def import_opml(store: SQLiteStore, settings: Settings, path: Path) -> list[Subscribed]:
     """Subscribe every feed of an OPML file without fetching (the worker checks them)."""
     try:
+        size = path.stat().st_size
+        if size > settings.max_bytes:
+            raise FeedError(
+                f"{path}: OPML file is {size:,} bytes, over the limit of "
+                f"{settings.max_bytes:,} (max_bytes)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise FeedError(f"{path}: cannot read ({exc.strerror})") from exc

@@ -20,6 +20,7 @@ from ..config import Settings
 from ..errors import (
     AddressRefused,
     DistillError,
+    ExtractLimit,
     FeedError,
     FetchError,
     FetchTimeout,
@@ -28,6 +29,7 @@ from ..errors import (
     PermanentError,
     RetryableError,
 )
+from ..ingest.contain import run_contained
 from ..ingest.extract import from_html, from_text, lxml_text
 from ..ingest.fetch import fetch
 from ..ingest.pipeline import IngestResult, ingest
@@ -203,14 +205,20 @@ def _record_entries(ctx: Context, feed_id: int, entries: list[FeedEntry], now: f
     return queued
 
 
-def entry_document(entry: dict[str, Any]) -> Document | None:
+def entry_document(entry: dict[str, Any], settings: Settings | None = None) -> Document | None:
     """The entry's own content as a Document, or None when it has too little text."""
     content, url = entry.get("content") or "", entry.get("url") or ""
     if not content.strip():
         return None
     label = url or f"feed entry {entry.get('id')}"
     try:
-        doc = from_html(f"<html><body><article>{content}</article></body></html>", url, label)
+        page = f"<html><body><article>{content}</article></body></html>"
+        if settings is None:
+            doc = from_html(page, url, label)
+        else:
+            doc = run_contained(settings, from_html, page, url, label, what=label)
+    except ExtractLimit:
+        return None
     except InputError:
         try:
             doc = from_text(lxml_text(content), source=label)
@@ -246,7 +254,7 @@ def ingest_entry(job: Job, ctx: Context) -> dict[str, Any]:
     last_try = job.attempts >= job.max_attempts
     if page_error is not None and is_transient(page_error) and not last_try:
         raise RetryableError(str(page_error))
-    fallback = entry_document(entry) if entry else None
+    fallback = entry_document(entry, ctx.settings) if entry else None
     if page is not None and (fallback is None or page.word_count >= fallback.word_count):
         doc, used = page, "page"
     elif fallback is not None:

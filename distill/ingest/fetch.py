@@ -8,9 +8,6 @@ redirect hop, so a public URL cannot bounce us into the local network.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -18,13 +15,13 @@ import httpx
 
 from ..config import Settings
 from ..errors import (
-    AddressRefused,
     FetchError,
     FetchTimeout,
     HTTPStatus,
     TooLarge,
     TooManyRedirects,
 )
+from .transport import Deadline, checked_addresses, guarded_transport, resolve
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024
@@ -51,64 +48,41 @@ class Response:
         return ""
 
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def _parse_allowed(allowed: str) -> tuple[set[str], list[Network]]:
-    names: set[str] = set()
-    networks: list[Network] = []
-    for item in (x.strip() for x in allowed.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            names.add(item.lower())
-    return names, networks
-
-
-def _is_public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return not (
-        addr.is_private
-        or addr.is_loopback
-        or addr.is_link_local
-        or addr.is_reserved
-        or addr.is_multicast
-        or addr.is_unspecified
-    )
-
-
-def check_address(url: str, allowed_hosts: str) -> None:
-    """Refuse a URL whose host is, or resolves to, a non-public address unless allowed."""
-    parts = urlsplit(url)
+def check_url(url: str) -> tuple[str, int]:
+    """(host, port) of an http(s) URL, or FetchError naming what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a port out of range, a bracketed host that is not IPv6
+        raise FetchError(f"{url}: not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https"):
         raise FetchError(f"{url}: only http and https URLs can be fetched")
-    host = (parts.hostname or "").lower()
     if not host:
         raise FetchError(f"{url}: URL has no host")
-    names, networks = _parse_allowed(allowed_hosts)
-    if host in names:
-        return
+    return host, port
+
+
+def check_address(url: str, allowed_hosts: str, timeout: float = 10.0) -> None:
+    """Refuse a URL whose host is, or resolves to, a non-public address unless allowed.
+
+    fetch() does this inside the connection itself (transport.GuardedBackend) so the
+    address checked is the address used; this stand-alone check is for early messages.
+    """
+    host, port = check_url(url)
     try:
-        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"{url}: cannot resolve host {host!r} ({exc})") from exc
-    for info in infos:
-        addr = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if any(addr in net for net in networks):
-            continue
-        if not _is_public(addr):
-            raise AddressRefused(
-                f"{url}: host {host!r} resolves to non-public address {addr}; refused "
-                "(add it to the allowed_hosts setting to permit it)"
-            )
+        checked_addresses(host, resolve(host, port, timeout), allowed_hosts)
+    except FetchError as exc:
+        raise type(exc)(f"{url}: {exc}") from exc
 
 
 def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None) -> Response:
-    """GET a URL within the configured limits, following at most max_redirects redirects."""
-    deadline = time.monotonic() + settings.total_timeout
+    """GET a URL within the configured limits, following at most max_redirects redirects.
+
+    One deadline (total_timeout) covers every hop: DNS, connect, TLS, response headers
+    and body; each hop's address is checked and pinned by the transport.
+    """
+    deadline = Deadline(settings.total_timeout)
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -118,10 +92,11 @@ def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None) -
     request_headers = {"User-Agent": settings.user_agent, "Accept": "*/*"}
     request_headers.update(headers or {})
     redirects: list[str] = []
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    transport = guarded_transport(settings.allowed_hosts, deadline)
+    with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as client:
         current = url
         while True:
-            check_address(current, settings.allowed_hosts)
+            check_url(current)
             response = _get_once(client, current, request_headers, settings.max_bytes, deadline)
             if response.status in REDIRECT_CODES and "location" in response.headers:
                 if len(redirects) >= settings.max_redirects:
@@ -140,7 +115,7 @@ def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None) -
 
 
 def _get_once(
-    client: httpx.Client, url: str, headers: dict[str, str], max_bytes: int, deadline: float
+    client: httpx.Client, url: str, headers: dict[str, str], max_bytes: int, deadline: Deadline
 ) -> Response:
     try:
         with client.stream("GET", url, headers=headers) as resp:
@@ -162,10 +137,22 @@ def _get_once(
                             f"{url}: response exceeds the limit of {max_bytes:,} bytes "
                             "(max_bytes); stopped reading"
                         )
-                    if time.monotonic() > deadline:
-                        raise FetchTimeout(f"{url}: took longer than the total timeout")
+                    if deadline.passed:
+                        raise _late(url, deadline)
             return Response(str(resp.url), resp.status_code, resp_headers, bytes(body))
     except httpx.TimeoutException as exc:
+        if deadline.passed:
+            raise _late(url, deadline) from exc
         raise FetchTimeout(f"{url}: timed out ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+    except FetchError as exc:  # raised by the transport's guard: name the URL
+        if str(exc).startswith(url):
+            raise
+        raise type(exc)(f"{url}: {exc}") from exc
+
+
+def _late(url: str, deadline: Deadline) -> FetchTimeout:
+    return FetchTimeout(
+        f"{url}: took longer than the total timeout of {deadline.seconds:g}s (total_timeout)"
+    )

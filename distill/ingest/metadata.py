@@ -8,11 +8,13 @@ and the URL's /YYYY/MM/DD/ path. htmldate's quick search is the last resort for 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
+
+from ..errors import InputError
+from ..limits import load_json
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PATH_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
@@ -81,9 +83,11 @@ def _json_ld(tree: Any) -> list[dict[str, Any]]:
         if (node.get("type") or "").lower() != "application/ld+json" or not node.text:
             continue
         try:
-            data = json.loads(node.text)
+            data = load_json(node.text, "page", "JSON-LD")
         except ValueError:
-            continue
+            continue  # broken JSON-LD is common; the page still has its meta tags
+        except InputError:
+            continue  # so is absurd nesting: the metadata is best effort
         stack = data if isinstance(data, list) else [data]
         while stack:
             item = stack.pop()

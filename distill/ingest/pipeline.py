@@ -15,6 +15,7 @@ from typing import Any, Literal
 from ..classify.classifier import Classifier
 from ..classify.corrections import library_classifier
 from ..config import Settings
+from ..controls import clean_document
 from ..embed import Embedder, default_embedder, embed_document
 from ..errors import DistillError, DuplicateArticle
 from ..llm.retry import queue_retry
@@ -64,6 +65,7 @@ def ingest_document(
     classifier: Classifier | None = None,
     settings: Settings | None = None,
 ) -> IngestResult:
+    clean_document(doc)
     doc.canonical_url = normalize_url(doc.canonical_url or doc.url)
     digest = content_hash(doc)
     existing = store.find_duplicate(doc.canonical_url, digest)

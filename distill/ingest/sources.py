@@ -6,17 +6,19 @@ pipeline treats `distill add URL`, a folder import and one line of a .jsonl file
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..config import Settings
 from ..errors import InputError, TooLarge, UnsupportedSource
+from ..limits import load_json
 from ..models import Document
+from .contain import run_contained
 from .extract import (
     FORMAT_BY_SUFFIX,
     apply_metadata,
@@ -29,6 +31,8 @@ from .extract import (
 from .fetch import fetch
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+# Bytes read at a time while skipping the rest of an oversized JSON Lines record.
+CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -77,7 +81,16 @@ def url_source(url: str) -> Source:
             response.content_type,
             response.content,
         )
-        doc = extract(response.content, fmt, source=url, url=response.url, charset=response.charset)
+        doc = run_contained(
+            settings,
+            extract,
+            response.content,
+            fmt,
+            url,
+            response.url,
+            response.charset,
+            what=url,
+        )
         doc.url = response.url
         doc.source = url
         return doc
@@ -93,7 +106,8 @@ def file_source(path: Path) -> Source:
                 f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
                 "expected .html, .htm, .md or .txt"
             )
-        return extract(_read_limited(path, settings.max_bytes), fmt, source=str(path))
+        data = _read_limited(path, settings.max_bytes)
+        return run_contained(settings, extract, data, fmt, str(path), what=str(path))
 
     return Source(str(path), load)
 
@@ -105,30 +119,36 @@ def stdin_source() -> Source:
             raise TooLarge(f"stdin: over the limit of {settings.max_bytes:,} bytes (max_bytes)")
         if not data.strip():
             raise InputError("stdin: no input")
-        return extract(data, detect_format("", "", data), source="stdin")
+        fmt = detect_format("", "", data)
+        return run_contained(settings, extract, data, fmt, "stdin", what="stdin")
 
     return Source("stdin", load)
+
+
+def record_document(record: dict[str, Any], label: str) -> Document:
+    """The Document of one JSON Lines record (run in an extraction child)."""
+    html, text = record.get("html"), record.get("text")
+    url = str(record.get("url") or "")
+    if isinstance(html, str) and html.strip():
+        doc = from_html(html, url=url, source=label)
+    elif isinstance(text, str) and text.strip():
+        looks_markdown = text.lstrip().startswith(("#", "---", "+++")) or "\n```" in text
+        doc = (from_markdown if looks_markdown else from_text)(text, source=label)
+    else:
+        raise InputError(f"{label}: record has neither 'text' nor 'html'")
+    apply_metadata(doc, record)
+    if url:
+        doc.url = url
+        doc.canonical_url = doc.canonical_url or url
+        doc.site = doc.site or (urlsplit(url).hostname or "")
+    return doc
 
 
 def record_source(record: dict[str, Any], label: str) -> Source:
     """One JSON Lines article: url, title, text or html, date, authors, tags, id."""
 
     def load(settings: Settings) -> Document:
-        html, text = record.get("html"), record.get("text")
-        url = str(record.get("url") or "")
-        if isinstance(html, str) and html.strip():
-            doc = from_html(html, url=url, source=label)
-        elif isinstance(text, str) and text.strip():
-            looks_markdown = text.lstrip().startswith(("#", "---", "+++")) or "\n```" in text
-            doc = (from_markdown if looks_markdown else from_text)(text, source=label)
-        else:
-            raise InputError(f"{label}: record has neither 'text' nor 'html'")
-        apply_metadata(doc, record)
-        if url:
-            doc.url = url
-            doc.canonical_url = doc.canonical_url or url
-            doc.site = doc.site or (urlsplit(url).hostname or "")
-        return doc
+        return run_contained(settings, record_document, record, label, what=label)
 
     return Source(label, load)
 
@@ -147,35 +167,77 @@ def parse_source(ref: str) -> Source:
     return file_source(path)
 
 
-def jsonl_sources(path: Path) -> Iterator[Source | InputError]:
-    """Each line of a JSON Lines file; a bad line yields an error naming file and line."""
+def _lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes, bool]]:
+    """(line, fits) for each line; a line over max_bytes is skipped unread, fits=False."""
+    while True:
+        raw = handle.readline(max_bytes + 1)
+        if not raw:
+            return
+        if len(raw) <= max_bytes or raw.endswith(b"\n"):
+            yield raw, True
+            continue
+        while raw and not raw.endswith(b"\n"):  # drain the rest of the oversized line
+            raw = handle.readline(CHUNK)
+        yield b"", False
+
+
+def jsonl_sources(path: Path, max_bytes: int = 10_000_000) -> Iterator[Source | InputError]:
+    """Each line of a JSON Lines file; a bad line yields an error naming file and line.
+
+    A line is read at most `max_bytes` at a time, so an oversized record costs no more
+    memory than the limit, and is reported on its own while the lines after it go on.
+    """
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, (raw, fits) in enumerate(_lines(handle, max_bytes), start=1):
             label = f"{path}:{number}"
+            if not fits:
+                yield InputError(
+                    f"{label}: record is over the limit of {max_bytes:,} bytes (max_bytes)"
+                )
+                continue
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                record = load_json(raw, label, "record")
+            except (ValueError, UnicodeDecodeError) as exc:
                 yield InputError(f"{label}: not valid JSON ({exc})")
+                continue
+            except InputError as exc:
+                yield exc
                 continue
             if not isinstance(record, dict):
                 yield InputError(f"{label}: each line must be a JSON object")
                 continue
             if record.get("id") is not None:
-                label = f"{path}:{number} (id {record['id']})"
+                label = f"{path}:{number} (id {str(record['id'])[:100]})"
             yield record_source(record, label)
 
 
-def import_sources(path: Path) -> Iterator[Source | InputError]:
+def import_sources(path: Path, max_bytes: int = 10_000_000) -> Iterator[Source | InputError]:
     """A folder (recursive, supported files only, sorted) or a JSON Lines file."""
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            if file.suffix.lower() in FORMAT_BY_SUFFIX and not file.name.startswith("."):
-                yield file_source(file)
+        yield from _folder_sources(path)
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from jsonl_sources(path)
+        yield from jsonl_sources(path, max_bytes)
     elif path.is_file():
         yield file_source(path)
     else:
         yield InputError(f"{path}: no such file or folder")
+
+
+def _folder_sources(folder: Path) -> Iterator[Source | InputError]:
+    """Supported files under `folder`, sorted. Symbolic links to directories are not
+    followed, and a linked file is read only when it resolves inside the folder: an
+    import of a shared folder must not read ~/.ssh through a link someone left there."""
+    root = folder.resolve()
+    files: list[Path] = []
+    for parent, _dirs, names in os.walk(folder, followlinks=False):
+        files.extend(Path(parent) / name for name in names)
+    for file in sorted(files):
+        if file.suffix.lower() not in FORMAT_BY_SUFFIX or file.name.startswith("."):
+            continue
+        target = file.resolve()
+        if not target.is_relative_to(root):
+            yield InputError(f"{file}: a link to {target}, outside the folder; not imported")
+        elif target.is_file():
+            yield file_source(file)

@@ -12,11 +12,13 @@ from fastapi import Depends, Query, Request, Response, Security
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..ingest.contain import run_contained
 from ..ingest.extract import apply_metadata, from_html, from_markdown
 from ..ingest.pipeline import ingest
 from ..ingest.sources import Source, url_source
 from ..models import Document
 from . import queries
+from .adding import off_page_threads
 from .common import (
     ApiError,
     ArticleId,
@@ -24,6 +26,7 @@ from .common import (
     check_write_rate,
     library,
     reads_need_token,
+    session_owner,
     token_owner,
 )
 
@@ -33,10 +36,11 @@ MAX_TEXT = 10_000_000  # characters of HTML or Markdown in one create request
 
 
 def read_access(request: Request, _: Any = BEARER) -> None:
-    """Reads are public on loopback by default; otherwise they need a valid token."""
+    """Reads are public on loopback by default; otherwise they need a valid token or a
+    browser signed in with one (the same session cookie the pages accept)."""
     token = bearer(request)
     owner = token_owner(request, token)
-    if owner is None and reads_need_token(request):
+    if owner is None and reads_need_token(request) and session_owner(request) is None:
         raise ApiError(401, "token_required", "reading this library needs an API token")
 
 
@@ -261,9 +265,14 @@ def get_related(
     ]
 
 
-def create_article(
+async def create_article(
     request: Request, body: ArticleCreate, response: Response, _: str = Depends(write_access)
 ) -> CreateResult:
+    """Runs on the adds' own threads (web/adding.py), never on a page handler's."""
+    return await off_page_threads(_create_article, request, body, response)
+
+
+def _create_article(request: Request, body: ArticleCreate, response: Response) -> CreateResult:
     given = [k for k in ("url", "html", "markdown") if getattr(body, k)]
     if len(given) != 1:
         raise ApiError(
@@ -289,19 +298,27 @@ def _source(body: ArticleCreate) -> Source:
         if not body.url.startswith(("http://", "https://")):
             raise ApiError(422, "bad_url", "url must start with http:// or https://")
         return url_source(body.url)
-    meta = {"title": body.title} if body.title else {}
 
-    def load(_settings: Any) -> Document:
-        if body.html:
-            doc = from_html(body.html, url=body.source_url or "", source="api")
-        else:
-            doc = from_markdown(body.markdown or "", source="api")
-        apply_metadata(doc, meta)
-        if body.source_url:
-            doc.url = doc.url or body.source_url
-        return doc
+    def load(settings: Any) -> Document:
+        return run_contained(
+            settings, posted_document, body.html, body.markdown, body.title, body.source_url
+        )
 
     return Source("api", load)
+
+
+def posted_document(
+    html: str | None, markdown: str | None, title: str | None, source_url: str | None
+) -> Document:
+    """The Document of HTML or Markdown posted to /v1/articles (run in an extraction child)."""
+    if html:
+        doc = from_html(html, url=source_url or "", source="api")
+    else:
+        doc = from_markdown(markdown or "", source="api")
+    apply_metadata(doc, {"title": title} if title else {})
+    if source_url:
+        doc.url = doc.url or source_url
+    return doc
 
 
 def patch_article(

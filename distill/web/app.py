@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings, load_settings
 from ..errors import BadRequest, DistillError, InputError, NotFound
-from . import api, atom, feed_pages, feeds_api, pages
+from . import api, atom, favicon, feed_pages, feeds_api, pages
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
 from .pages import LoginRequired, render
@@ -56,6 +56,7 @@ ROUTES: list[R] = [
     R("POST", "/add/feed", feed_pages.add_feed_form),
     R("GET", "/jobs", feed_pages.jobs_page),
     R("GET", "/v1/docs", pages.api_docs),
+    R("GET", "/favicon.ico", favicon.favicon),
     # feeds out
     R("GET", "/feeds/category/{name}.atom", atom.category_feed),
     R("GET", "/feeds/tech/{name}.atom", atom.tech_feed),

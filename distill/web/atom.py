@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from ..models import SECTION_TITLES
 from . import queries
-from .common import ApiError, bearer, library, reads_need_token, token_owner
+from .common import ApiError, bearer, library, reads_need_token, session_owner, token_owner
 from .security import safe_url
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -47,8 +47,20 @@ def _when(card: dict[str, Any]) -> str:
     return str(card["created_at"])
 
 
+def public_base(request: Request) -> str:
+    """Where links in a feed point: the web_public_url setting, else the address and port
+    the request arrived on (the socket's, never the client-supplied Host header, which
+    would let anyone make our feeds link to their site)."""
+    configured = str(library(request).settings.web_public_url).strip().rstrip("/")
+    if configured:
+        return configured
+    host, port = request.scope.get("server") or ("127.0.0.1", 8000)
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    return f"{request.url.scheme}://{host}:{port}"
+
+
 def feed(request: Request, kind: str, name: str, cards: list[dict[str, Any]]) -> Response:
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     root = ET.Element("feed", xmlns=ATOM)
     ET.SubElement(root, "title").text = f"Distill: {name}"
     ET.SubElement(root, "id").text = f"{base}/feeds/{kind}/{name}.atom"
@@ -84,7 +96,11 @@ def tech_feed(request: Request, name: str) -> Response:
 
 
 def _feed(request: Request, kind: str, name: str) -> Response:
-    if reads_need_token(request) and token_owner(request, bearer(request)) is None:
+    if (
+        reads_need_token(request)
+        and token_owner(request, bearer(request)) is None
+        and session_owner(request) is None
+    ):
         raise ApiError(401, "token_required", "reading this library needs an API token")
     lib = library(request)
     if kind == "category":

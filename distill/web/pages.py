@@ -17,12 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..classify import overview
 from ..errors import DistillError, InputError
+from ..ingest.contain import run_contained
 from ..ingest.extract import FORMAT_BY_SUFFIX, extract
 from ..ingest.pipeline import IngestResult, ingest
 from ..ingest.sources import Source, url_source
 from ..models import Document
 from ..store import web_state as sql
 from . import charts, queries, security
+from .adding import off_page_threads
 from .common import (
     ApiError,
     ArticleId,
@@ -33,6 +35,9 @@ from .common import (
     token_owner,
 )
 
+# Highest page number a listing accepts: past it is past the end of any library, and a
+# larger number (10**20) would overflow SQLite's 64-bit OFFSET.
+MAX_PAGE = 10_000
 SORT_LABELS = {"newest": "Newest", "oldest": "Oldest", "most_read": "Most read"}
 _HL = re.compile(r"^(\d{1,6}):(\d{1,9}):(\d{1,9})$")
 
@@ -103,7 +108,7 @@ def category(request: Request, name: str, sort: str = "newest", page: int = 1) -
     filters = queries.build_filters(lib, category=name)
     if sort not in sql.SORTS:
         sort = "newest"
-    page = max(1, min(page, 10_000))
+    page = max(1, min(page, MAX_PAGE))
     listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
     return render(
         request,
@@ -161,7 +166,8 @@ def technology(request: Request, name: str, sort: str = "newest", page: int = 1)
     if sort not in sql.SORTS:
         sort = "newest"
     filters = queries.build_filters(lib, tech=name)
-    listing = queries.listing(lib, filters, sort, max(1, page), queries.PER_PAGE)
+    page = max(1, min(page, MAX_PAGE))
+    listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
     return render(
         request,
         "technology.html",
@@ -251,16 +257,25 @@ def add_form(request: Request) -> HTMLResponse:
     return render(request, "add.html", error="", url="")
 
 
-def add(
+async def add(
     request: Request,
     csrf: str = Form(""),
     url: str = Form("", max_length=4096),
     file: UploadFile | None = None,
 ) -> Response:
+    """Runs on the adds' own threads (web/adding.py), never on a page handler's."""
+    upload: tuple[str, bytes] | None = None
+    if not url.strip() and file is not None and file.filename:
+        max_bytes = library(request).settings.max_bytes
+        upload = (file.filename, await file.read(max_bytes + 1))
+    return await off_page_threads(_add, request, csrf, url, upload)
+
+
+def _add(request: Request, csrf: str, url: str, upload: tuple[str, bytes] | None) -> Response:
     _check_form(request, csrf)
     lib = library(request)
     try:
-        source = _page_source(url.strip(), file, lib.settings.max_bytes)
+        source = _page_source(url.strip(), upload, lib.settings.max_bytes)
     except InputError as exc:
         return render(request, "add.html", status=422, error=str(exc), url=url)
     result: IngestResult = ingest(source, lib.store, lib.settings)
@@ -271,24 +286,23 @@ def add(
     return RedirectResponse(f"/articles/{target}?note={note}", status_code=303)
 
 
-def _page_source(url: str, file: UploadFile | None, max_bytes: int) -> Source:
+def _page_source(url: str, upload: tuple[str, bytes] | None, max_bytes: int) -> Source:
     if url:
         if security.safe_url(url) == "":
             raise InputError(f"{url}: only http:// and https:// addresses can be added")
         return url_source(url)
-    if file is None or not file.filename:
+    if upload is None:
         raise InputError("give a URL or choose a file")
-    name = file.filename
+    name, data = upload
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     fmt = FORMAT_BY_SUFFIX.get(suffix)
     if fmt is None:
         raise InputError(f"{name}: unsupported file type; use .html, .htm, .md or .txt")
-    data = file.file.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(f"{name}: over the limit of {max_bytes:,} bytes (max_bytes)")
 
-    def load(_settings: Any) -> Document:
-        return extract(data, fmt, source=name)
+    def load(settings: Any) -> Document:
+        return run_contained(settings, extract, data, fmt, name, what=name)
 
     return Source(name, load)
 

@@ -16,13 +16,17 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
+import socket
 import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("distill.web")
 
 TOKEN_PREFIX = "dst_"
 CSRF_COOKIE = "distill_csrf"
@@ -52,12 +56,24 @@ def hash_token(token: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    if host in ("localhost", ""):
-        return True
+    """True when listening on `host` binds loopback addresses only.
+
+    Decided by the addresses the name binds, not by its spelling: "" and "0.0.0.0" bind
+    every interface, and a name binds whatever it resolves to (all of it must be loopback).
+    """
+    literal = host.strip().strip("[]")
+    if not literal:
+        return False  # "" listens on every interface
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(literal.split("%")[0]).is_loopback
     except ValueError:
-        return False
+        pass
+    try:
+        infos = socket.getaddrinfo(literal, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        return False  # cannot tell: treat as reachable from elsewhere
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
+    return bool(addresses) and all(a.is_loopback for a in addresses)
 
 
 def reads_need_token(mode: str, host: str) -> bool:
@@ -127,15 +143,17 @@ class GuardMiddleware:
 
         too_large = False
         replaced = False
+        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal replaced
+            nonlocal replaced, started
             if too_large:  # the app answered a cut-off body: answer 413 instead, once
                 if not replaced:
                     replaced = True
                     await self._too_large(send)
                 return
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in HEADERS if k not in present]
@@ -162,7 +180,36 @@ class GuardMiddleware:
                     return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        await self.app(scope, limited_receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception:  # noqa: BLE001 - answered here so a 500 has our headers too
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await self._internal_error(scope, send)
+
+    async def _internal_error(self, scope: Scope, send: Send) -> None:
+        """A 500 with the security headers (Starlette's own would go out without them)."""
+        path = str(scope.get("path", ""))
+        message = "internal error; the server log has the details"
+        if path.startswith(("/v1/", "/feeds/")):
+            body, ctype = _error_body("internal", message, {}), b"application/json"
+        else:
+            body, ctype = (
+                f"<!doctype html><title>Error</title><p>{message}</p>".encode(),
+                (b"text/html; charset=utf-8"),
+            )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", ctype),
+                    (b"content-length", str(len(body)).encode()),
+                    *HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     async def _too_large(self, send: Send) -> None:
         body = _error_body(
