@@ -9,6 +9,9 @@ date spread over ten years, and its summary, vectors, category and tags copied a
 category page measured is the library's largest category. The copies are real rows with real
 bodies, so indexes, page sizes and the full-text index see a library of that size.
 
+Reading state: a third of the articles are marked read and one in twenty archived before
+measuring, and the category page is measured plain and with the unread filter.
+
 Server time: sequential requests through the ASGI app in-process, timed inside the server
 from the request entering the app to its last body byte (no network, no client), p50/p95
 over `--samples` requests per route. Load: `distill serve` as a subprocess and wrk at 64
@@ -104,6 +107,35 @@ def largest_category(home: Path) -> tuple[str, int]:
     return (str(row[0]), int(row[1])) if row else ("uncategorized", 0)
 
 
+def mark_reading_states(home: Path) -> None:
+    """A third of the articles read, one in twenty archived (once), so the unread filter
+    has something to leave out, as in a library that is being read."""
+    store = open_store(home)
+    try:
+        if store.conn.execute("SELECT 1 FROM reading_state LIMIT 1").fetchone() is None:
+            store.conn.execute(
+                "INSERT INTO reading_state (article_id, state) SELECT id,"
+                " CASE WHEN id % 20 = 0 THEN 'archived' ELSE 'read' END FROM articles"
+                " WHERE id % 3 = 0 OR id % 20 = 0"
+            )
+    finally:
+        store.close()
+
+
+def unread_in(home: Path, category: str) -> int:
+    store = open_store(home)
+    try:
+        return int(
+            store.conn.execute(
+                "SELECT count(*) FROM article_categories c WHERE c.category = ? AND NOT EXISTS"
+                " (SELECT 1 FROM reading_state rs WHERE rs.article_id = c.article_id)",
+                (category,),
+            ).fetchone()[0]
+        )
+    finally:
+        store.close()
+
+
 def server_times(home: Path, samples: int) -> dict[str, list[float]]:
     from fastapi.testclient import TestClient
 
@@ -129,8 +161,12 @@ def server_times(home: Path, samples: int) -> dict[str, list[float]]:
     category, in_category = largest_category(home)
     pages = max(1, -(-in_category // 12))
     words = ["goroutine", "memory", "compiler", "release", "generics", "async", "cargo", "fuzzing"]
+    unread_pages = max(1, -(-unread_in(home, category) // 12))
     routes = {
         "category page": lambda: f"/category/{category}?page={rng.randint(1, min(pages, 50))}",
+        "category page, is=unread": lambda: (
+            f"/category/{category}?is=unread&page={rng.randint(1, min(unread_pages, 50))}"
+        ),
         "category page (deep, last page)": lambda: f"/category/{category}?page={pages}",
         "article page": lambda: f"/articles/{rng.choice(ids)}",
         "home page": lambda: "/",
@@ -236,6 +272,7 @@ def main() -> None:
         build_library(home, args.seed_articles, embed=True)
         grow(home, args.articles)
         print(f"built {args.articles:,} articles in {time.perf_counter() - start:.0f} s")
+    mark_reading_states(home)
     size = (home / "library.sqlite3").stat().st_size / 1e6
     print(f"library: {home} ({size:,.0f} MB)")
     category, in_category = largest_category(home)

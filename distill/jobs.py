@@ -19,7 +19,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import PermanentError, RetryableError
-from .store import SQLiteStore
+from .store import Store
 from .store.jobs import Job
 
 FETCH_FEED = "fetch-feed"
@@ -63,7 +63,7 @@ def backoff_delay(attempts: int, base: float, rng: random.Random | None = None) 
 class JobQueue:
     """Queue operations on one store connection (use one JobQueue per thread)."""
 
-    def __init__(self, store: SQLiteStore, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
 

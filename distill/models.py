@@ -143,6 +143,7 @@ class Article:
     category: str = ""
     tags: list[str] = field(default_factory=list)
     starred: bool = False
+    state: str = "unread"  # reading state: unread, read, archived (store/reading.py)
 
 
 def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:

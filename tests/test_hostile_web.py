@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from distill.web.security import CSRF_COOKIE, SESSION_COOKIE
 
-from .web_support import client_for, corpus_home, make_token  # noqa: F401
+from .web_support import client_for, make_token
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -32,6 +32,7 @@ LAYERS = {
     "search": 3,
     "llm": 3,
     "feeds": 3,
+    "library": 3,
     "jobs": 3,
     "worker": 4,
     "web": 5,

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..feeds.admin import feeds_status
 from ..feeds.subscribe import (
     add_feed,
     export_opml,
@@ -97,8 +98,8 @@ def feeds_export(app: App, output: Path | None, as_json: bool) -> None:
 @pass_app
 @guarded
 def feeds_list(app: App, as_json: bool) -> None:
-    """Feeds with their last and next check, new articles and last error."""
-    rows = [feed_json(f) for f in app.store.feeds.list_feeds()]
+    """Feeds with their status, last and next check, articles, unread and last error."""
+    rows = feeds_status(app.store)
     if as_json:
         emit_json({"feeds": rows})
         return
@@ -108,8 +109,9 @@ def feeds_list(app: App, as_json: bool) -> None:
             f"[bold]#{f['id']} {escape(f['title'] or f['url'])}[/] {escape(f['site_url'])}"
         )
         console.print(
-            f"  last check {f['last_checked'] or 'never'}, next check {f['next_check']},"
-            f" {f['new_articles']} new, {f['articles']} articles"
+            f"  {f['status']}, last check {f['last_checked'] or 'never'},"
+            f" next check {'paused' if f['paused'] else f['next_check']},"
+            f" {f['new_articles']} new, {f['articles']} articles, {f['unread']} unread"
         )
         if f["last_error"]:
             console.print(f"  [red]error[/] {escape(f['last_error'])}")
@@ -119,16 +121,28 @@ def feeds_list(app: App, as_json: bool) -> None:
 
 @feeds.command("remove")
 @click.argument("feed_id", type=int)
+@click.option(
+    "--delete-articles",
+    is_flag=True,
+    help="Also remove the articles only this feed brought (default: they stay).",
+)
 @json_option
 @pass_app
 @guarded
-def feeds_remove(app: App, feed_id: int, as_json: bool) -> None:
-    """Unsubscribe (articles already in the library stay)."""
-    remove_feed(app.store, feed_id)
-    if as_json:
-        emit_json({"removed": feed_id})
+def feeds_remove(app: App, feed_id: int, delete_articles: bool, as_json: bool) -> None:
+    """Unsubscribe (articles already in the library stay unless --delete-articles)."""
+    if delete_articles:
+        from ..feeds.admin import unsubscribe
+
+        gone = unsubscribe(app.store, feed_id, True)
     else:
-        click.echo(f"removed feed #{feed_id}")
+        remove_feed(app.store, feed_id)
+        gone = []
+    if as_json:
+        emit_json({"removed": feed_id, "articles_removed": gone})
+    else:
+        extra = f" and {len(gone)} of its articles" if delete_articles else ""
+        click.echo(f"removed feed #{feed_id}{extra}")
 
 
 @feeds.command("check")
@@ -140,9 +154,15 @@ def feeds_remove(app: App, feed_id: int, as_json: bool) -> None:
 @pass_app
 @guarded
 def feeds_check(app: App, feed_ids: tuple[int, ...], queue_only: bool, as_json: bool) -> None:
-    """Check feeds now (all, or the IDs given) and ingest their new entries."""
+    """Check feeds now (all but paused ones, or the IDs given) and ingest new entries."""
     chosen = feeds_due_now(app.store, list(feed_ids))
-    enqueue_due_feeds(app.store, app.settings)
+    if feed_ids:  # named feeds are checked even when paused; "all" skips paused ones
+        from ..feeds.admin import check_now
+
+        for feed_id in chosen:
+            check_now(app.store, app.settings, feed_id)
+    else:
+        enqueue_due_feeds(app.store, app.settings)
     if not queue_only:
         run_worker(app.settings, until_idle=True, schedule_feeds=False)
     rows = [feed_json(app.store.feeds.get_feed(i)) for i in chosen]

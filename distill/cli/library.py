@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -12,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..errors import InputError
 from ..ingest.pipeline import IngestResult, ingest
-from ..ingest.sources import import_sources, parse_source
+from ..ingest.sources import Source, import_sources, parse_source
 from ..plugins import get_summarizer
+from ..store.filters import IS_VALUES, ArticleFilter, split_is
 from .context import App, emit_json, guarded, json_option, pass_app
 from .render import article_json, article_summary_json, render_article, render_listing
 from .root import main
@@ -70,9 +72,13 @@ def add(app: App, sources: tuple[str, ...], summarizer: str | None, as_json: boo
 @pass_app
 @guarded
 def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None:
-    """Import a folder of .html/.htm/.md/.txt files (recursive) or a JSON Lines file."""
+    """Import a folder of .html/.htm/.md/.txt files (recursive) or a JSON Lines file
+    (including a `distill export` file, whose rows go back exactly as exported)."""
+    from ..library.restore import export_header, restore_export
+
+    header = export_header(path) if path.is_file() else None
     backend = get_summarizer(summarizer or app.settings.summarizer)
-    sources = list(import_sources(path, app.settings.max_bytes))
+    sources = [] if header else list(import_sources(path, app.settings.max_bytes))
     counts = {"added": 0, "duplicate": 0, "failed": 0}
     failures: list[IngestResult] = []
     console = Console(stderr=True)
@@ -85,13 +91,14 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
         disable=as_json or not console.is_terminal,
     )
     with progress:
-        task = progress.add_task("importing", total=len(sources))
-        for source in sources:
-            if isinstance(source, InputError):
-                label = str(source).split(": ", 1)[0]
-                result = IngestResult(label, "failed", error=str(source))
-            else:
-                result = ingest(source, app.store, app.settings, backend)
+        total = int(header.get("articles") or 0) if header else len(sources)
+        task = progress.add_task("importing", total=total)
+        results = (
+            restore_export(app.store, path)
+            if header
+            else (_ingest_one(source, app, backend) for source in sources)
+        )
+        for result in results:
             counts[result.status] += 1
             if result.status == "failed":
                 failures.append(result)
@@ -109,22 +116,45 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
         sys.exit(1)
 
 
+def _ingest_one(source: Source | InputError, app: App, backend: Any) -> IngestResult:
+    if isinstance(source, InputError):
+        label = str(source).split(": ", 1)[0]
+        return IngestResult(label, "failed", error=str(source))
+    return ingest(source, app.store, app.settings, backend)
+
+
 @main.command("list")
 @click.option("--site", default="", help="Only articles from this site (host name).")
 @click.option("--after", default="", help="Only articles published on or after YYYY-MM-DD.")
 @click.option("--before", default="", help="Only articles published before YYYY-MM-DD.")
+@click.option(
+    "--is",
+    "is_",
+    default="",
+    help="unread, read, archived or starred (comma-separated: all must hold). Archived"
+    " articles are listed only when asked for.",
+)
 @click.option("--page", default=1, type=click.IntRange(min=1), show_default=True)
 @click.option("--per-page", default=20, type=click.IntRange(1, 500), show_default=True)
 @json_option
 @pass_app
 @guarded
 def list_(
-    app: App, site: str, after: str, before: str, page: int, per_page: int, as_json: bool
+    app: App,
+    site: str,
+    after: str,
+    before: str,
+    is_: str,
+    page: int,
+    per_page: int,
+    as_json: bool,
 ) -> None:
-    """List the library, newest first."""
-    result = app.store.list_articles(
-        limit=per_page, offset=(page - 1) * per_page, site=site, after=after, before=before
-    )
+    """List the library, newest first (archived articles only with --is archived)."""
+    known, unknown = split_is(is_)
+    if unknown:
+        raise InputError(f"--is {unknown[0]}: use one of {', '.join(IS_VALUES)}")
+    chosen = ArticleFilter(site=site, after=after, before=before, is_=known, hide_archived=True)
+    result = app.store.list_articles(limit=per_page, offset=(page - 1) * per_page, filters=chosen)
     if as_json:
         emit_json(
             {

@@ -36,6 +36,7 @@ def article_summary_json(article: Article) -> dict[str, Any]:
         "created_at": article.created_at,
         "category": article.category or None,
         "library_tags": article.tags,
+        "state": article.state,
     }
 
 
@@ -70,15 +71,18 @@ def render_listing(console: Console, page: ArticlePage, number: int, per_page: i
     table.add_column("title", overflow="fold")
     table.add_column("words", justify="right")
     table.add_column("category")
+    table.add_column("state")
     for article in page.articles:
         doc = article.document
+        unread = article.state == "unread"
         table.add_row(
             str(article.id),
             doc.date or "-",
             escape(doc.site),
-            escape(doc.title),
+            f"[bold]{escape(doc.title)}[/]" if unread else escape(doc.title),
             str(doc.word_count),
             escape(article.category or "-"),
+            article.state,
         )
     console.print(table)
     first = (number - 1) * per_page + 1

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..errors import DistillError, NotFound
 from ..ingest.fetch import fetch
 from ..jobs import iso
-from ..store import SQLiteStore
+from ..store import Store
 from ..store.feeds import FeedRow
 from .reader import (
     FeedError,
@@ -42,7 +42,7 @@ class Subscribed:
 
 
 def add_feed(
-    store: SQLiteStore, settings: Settings, url: str, interval: float | None = None
+    store: Store, settings: Settings, url: str, interval: float | None = None
 ) -> Subscribed:
     response = fetch(url, settings)
     feed_url = response.url
@@ -82,7 +82,7 @@ def add_feed(
     return Subscribed(feed_id, feed_url, parsed.title, parsed.site_url, created)
 
 
-def import_opml(store: SQLiteStore, settings: Settings, path: Path) -> list[Subscribed]:
+def import_opml(store: Store, settings: Settings, path: Path) -> list[Subscribed]:
     """Subscribe every feed of an OPML file without fetching (the worker checks them)."""
     try:
         size = path.stat().st_size
@@ -106,17 +106,17 @@ def import_opml(store: SQLiteStore, settings: Settings, path: Path) -> list[Subs
     return out
 
 
-def export_opml(store: SQLiteStore) -> str:
+def export_opml(store: Store) -> str:
     feeds = store.feeds.list_feeds()
     return to_opml([OpmlFeed(f.url, f.title, f.site_url) for f in feeds])
 
 
-def remove_feed(store: SQLiteStore, feed_id: int) -> None:
+def remove_feed(store: Store, feed_id: int) -> None:
     with store.transaction():
         store.feeds.remove_feed(feed_id)
 
 
-def feeds_due_now(store: SQLiteStore, feed_ids: list[int]) -> list[int]:
+def feeds_due_now(store: Store, feed_ids: list[int]) -> list[int]:
     """Mark feeds (all when empty) due now; NotFound for an unknown id."""
     all_ids = [f.id for f in store.feeds.list_feeds()]
     for feed_id in feed_ids:

@@ -37,7 +37,7 @@ from ..ingest.sources import Source, normalize_url, url_source
 from ..jobs import FETCH_FEED, INGEST_URL, RESUMMARIZE
 from ..llm.retry import run_retry_job
 from ..models import Document
-from ..store import SQLiteStore
+from ..store import Store
 from ..store import feeds as feed_sql
 from ..store.jobs import Job
 from ..summarize.base import Summarizer
@@ -56,7 +56,7 @@ MAX_FEED_BACKOFF_S = 7 * 86_400.0
 class Context:
     """What a handler needs; `store` is the calling thread's own connection."""
 
-    store: SQLiteStore
+    store: Store
     settings: Settings
     gate: HostGate
     robots: Robots
@@ -74,7 +74,7 @@ def is_transient(exc: Exception) -> bool:
     return type(exc) is FetchError and "redirects" not in str(exc)
 
 
-def enqueue_due_feeds(store: SQLiteStore, settings: Settings, now: float | None = None) -> int:
+def enqueue_due_feeds(store: Store, settings: Settings, now: float | None = None) -> int:
     """One fetch-feed job per due feed (none when one is already queued or running)."""
     now = time.time() if now is None else now
     added = 0

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..embed import Embedder, default_embedder
 from ..store import search_index as idx
-from ..store.filters import UNCATEGORIZED, ArticleFilter
+from ..store.filters import UNCATEGORIZED, ArticleFilter, split_is
 from ..taxonomy.technologies import load_technologies
 from .snippets import best_passage
 from .syntax import ParsedQuery, fts_match, parse, words_of
@@ -188,6 +188,7 @@ def article_filter(filters: dict[str, str]) -> ArticleFilter:
         before=filters.get("before", ""),
         category=filters.get("category", ""),
         tech=tech,
+        is_=split_is(filters.get("is", ""))[0],  # archived articles stay findable
     )
 
 

@@ -3,7 +3,8 @@
     kafka "exactly once" -batch tech:flink site:flink.apache.org after:2022-01-01
 
 Plain words, "quoted phrases", -excluded words or phrases, and inline filters
-(tech:, category:, site:, after:, before:; a filter value may be quoted). Anything else,
+(tech:, category:, site:, after:, before:, is:unread|read|archived|starred; a filter
+value may be quoted; several is: filters must all hold). Anything else,
 including FTS5 operators, brackets, stars, carets, unbalanced quotes and lone minus signs,
 is treated as text: only word characters reach the index, each quoted as an FTS5 string,
 so no input can be read as FTS5 syntax. Problems the user should know about (a bad date,
@@ -15,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-FILTER_KEYS = ("tech", "category", "site", "after", "before")
+FILTER_KEYS = ("tech", "category", "site", "after", "before", "is")
+# `is:` values (reading state and stars); the SQL for each is in store/reading.py.
+IS_VALUES = ("unread", "read", "archived", "starred")
 # Words beyond this many are ignored (and the user told): a pasted page of text should
 # still get an answer quickly, and BM25 gains nothing from the 65th word of a query.
 MAX_TERMS = 64
@@ -119,6 +122,13 @@ def _add_filter(query: ParsedQuery, key: str, value: str, negative: bool) -> Non
             )
             return
         value = date
+    if key == "is":
+        value = value.lower()
+        if value not in IS_VALUES:
+            query.notes.append(f"is:{value} is not one of {', '.join(IS_VALUES)}; ignored")
+            return
+        known = query.filters.get("is", "").split(",") if query.filters.get("is") else []
+        value = ",".join(dict.fromkeys([*known, value]))
     query.filters[key] = value
 
 
@@ -128,6 +138,7 @@ _EXAMPLES = {
     "site": "go.dev",
     "after": "2023-01-01",
     "before": "2024-01-01",
+    "is": "unread",
 }
 
 

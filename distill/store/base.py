@@ -18,14 +18,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..models import Article, Document, DocumentVectors, Labels, Summary
+from .filters import ArticleFilter
 
 if TYPE_CHECKING:  # the parts' types, for readers and mypy; no import cycle at run time
     import numpy as np
 
+    from .export_rows import ExportStore
     from .fallbacks import FallbackStore
     from .feeds import FeedStore
     from .jobs import JobStore
     from .labels import LabelStore
+    from .reading import ReadingStore
     from .search_index import SearchStore
     from .web_state import WebStateStore
 
@@ -46,6 +49,8 @@ class Store(ABC):
     jobs: JobStore
     web: WebStateStore
     fallbacks: FallbackStore
+    reading: ReadingStore
+    export: ExportStore
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Any]:
@@ -74,14 +79,13 @@ class Store(ABC):
 
     @abstractmethod
     def list_articles(
-        self,
-        limit: int = 20,
-        offset: int = 0,
-        site: str = "",
-        after: str = "",
-        before: str = "",
+        self, limit: int = 20, offset: int = 0, filters: ArticleFilter | None = None
     ) -> ArticlePage:
-        """Newest first (published date, then id), filtered by site and date range."""
+        """Newest first (published date, then id), narrowed by `filters`."""
+
+    @abstractmethod
+    def remove_articles(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Remove all of `ids` or none; [{id, title}] of what went."""
 
     @abstractmethod
     def save_summary(self, article_id: int, summary: Summary) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NotFound
-from .part import Part
+from .part import Part, immediate
 
 
 @dataclass
@@ -92,7 +92,8 @@ class FeedStore(Part):
         return [
             int(r[0])
             for r in self.conn.execute(
-                "SELECT id FROM feeds WHERE next_check <= ? ORDER BY next_check", (now,)
+                "SELECT id FROM feeds WHERE next_check <= ? AND paused = 0 ORDER BY next_check",
+                (now,),
             )
         ]
 
@@ -184,3 +185,84 @@ class FeedStore(Part):
             " WHERE id = ?",
             (state, article_id, error, entry_id),
         )
+
+    # --- managing subscriptions (migration 0410): pause, interval, unsubscribe
+
+    def _require_feed(self, feed_id: int) -> None:
+        if self.conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+            raise NotFound(f"no feed with id {feed_id}")
+
+    def set_paused(self, feed_id: int, paused: bool, now: float) -> None:
+        """Pause (the scheduler skips it) or resume (due at once, errors forgiven)."""
+        self._require_feed(feed_id)
+        if paused:
+            self.conn.execute(
+                "UPDATE feeds SET paused = 1, paused_at = coalesce(paused_at, ?) WHERE id = ?",
+                (now, feed_id),
+            )
+        else:
+            self.conn.execute(
+                "UPDATE feeds SET paused = 0, paused_at = NULL, next_check = ?,"
+                " error_count = 0 WHERE id = ? AND paused = 1",
+                (now, feed_id),
+            )
+
+    def set_interval(self, feed_id: int, interval_s: float) -> None:
+        """A new interval; the next check moves to last check + interval (or stays due)."""
+        self._require_feed(feed_id)
+        self.conn.execute(
+            "UPDATE feeds SET interval_s = ?,"
+            " next_check = CASE WHEN last_checked IS NULL THEN next_check"
+            " ELSE last_checked + ? END WHERE id = ?",
+            (interval_s, interval_s, feed_id),
+        )
+
+    def feed_extras(self) -> dict[int, dict[str, Any]]:
+        """feed id -> {paused, paused_at, unread}: unread counts the feed's articles that are
+        in the library and have no reading state row."""
+        out = {
+            int(r[0]): {"paused": bool(r[1]), "paused_at": r[2], "unread": 0}
+            for r in self.conn.execute("SELECT id, paused, paused_at FROM feeds")
+        }
+        rows = self.conn.execute(
+            "SELECT e.feed_id, count(DISTINCT e.article_id) FROM feed_entries e"
+            " WHERE e.article_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM reading_state rs WHERE rs.article_id = e.article_id)"
+            " GROUP BY e.feed_id"
+        )
+        for feed_id, unread in rows:
+            if int(feed_id) in out:
+                out[int(feed_id)]["unread"] = int(unread)
+        return out
+
+    def article_ids_of(self, feed_id: int) -> list[int]:
+        """Articles the feed brought in (for unsubscribing with its articles)."""
+        self._require_feed(feed_id)
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT DISTINCT article_id FROM feed_entries WHERE feed_id = ?"
+                " AND article_id IS NOT NULL ORDER BY article_id",
+                (feed_id,),
+            )
+        ]
+
+    def unsubscribe(self, feed_id: int, delete_articles: bool) -> list[int]:
+        """Remove the feed (its entries go with it); with `delete_articles`, also the articles
+        it brought that no other feed brought too. One transaction; returns removed ids."""
+        with immediate(self.conn):
+            removed: list[int] = []
+            if delete_articles:
+                removed = [
+                    int(r[0])
+                    for r in self.conn.execute(
+                        "SELECT DISTINCT e.article_id FROM feed_entries e WHERE e.feed_id = ?"
+                        " AND e.article_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feed_entries o"
+                        " WHERE o.article_id = e.article_id AND o.feed_id <> e.feed_id)",
+                        (feed_id,),
+                    )
+                ]
+                self.conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in removed])
+            if self.conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)).rowcount == 0:
+                raise NotFound(f"no feed with id {feed_id}")
+        return removed

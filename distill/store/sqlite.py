@@ -27,13 +27,16 @@ from ..models import (
     blocks_to_json,
 )
 from .base import ArticlePage, Store
+from .export_rows import ExportStore
 from .fallbacks import FallbackStore
 from .feeds import FeedStore
+from .filters import ArticleFilter
 from .jobs import JobStore
 from .labels import LabelStore
 from .memo import remembered
 from .migrations import apply_migrations
 from .part import immediate
+from .reading import ReadingStore
 from .search_index import SearchStore
 from .web_state import WebStateStore
 
@@ -66,6 +69,8 @@ class SQLiteStore(Store):
         self.jobs = JobStore(self.conn)
         self.web = WebStateStore(self.conn)
         self.fallbacks = FallbackStore(self.conn)
+        self.reading = ReadingStore(self.conn)
+        self.export = ExportStore(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[SQLiteStore]:
@@ -187,6 +192,7 @@ class SQLiteStore(Store):
             raise NotFound(f"no article with id {article_id}")
         article = _article_from_row(row)
         self.labels.attach([article])
+        self._attach_state([article])
         if article.summary is not None:  # why an LLM backend did not write it, if it did not
             fallback = self.fallbacks.get_fallback(article_id)
             if fallback is not None:
@@ -194,24 +200,9 @@ class SQLiteStore(Store):
         return article
 
     def list_articles(
-        self,
-        limit: int = 20,
-        offset: int = 0,
-        site: str = "",
-        after: str = "",
-        before: str = "",
+        self, limit: int = 20, offset: int = 0, filters: ArticleFilter | None = None
     ) -> ArticlePage:
-        where, params = [], []
-        if site:
-            where.append("(a.site = ? OR a.site LIKE '%.' || ?)")
-            params += [site, site]
-        if after:
-            where.append("a.published >= ?")
-            params.append(after)
-        if before:
-            where.append("a.published <> '' AND a.published < ?")
-            params.append(before)
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        clause, params = (filters or ArticleFilter()).clause()
         total = self.conn.execute("SELECT count(*) FROM articles a" + clause, params).fetchone()[0]
         rows = self.conn.execute(
             self._SELECT + clause + " ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
@@ -219,7 +210,37 @@ class SQLiteStore(Store):
         ).fetchall()
         articles = [_article_from_row(r) for r in rows]
         self.labels.attach(articles)
+        self._attach_state(articles)
         return ArticlePage(articles, int(total))
+
+    def remove_articles(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Remove every article in `ids`, or none (NotFound naming the first missing id);
+        [{id, title}] of what was removed, in the order given.
+
+        Deleting the `articles` row cascades to the summary, vectors, labels, stars, visits,
+        reading state and fallback rows; triggers take it out of the full-text index and
+        log it in `vector_changes`. Feed entries that brought it stay, marked `removed`, so
+        the next check of that feed does not bring the article back.
+        """
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with immediate(self.conn):
+            titles = {
+                int(r[0]): str(r[1])
+                for r in self.conn.execute(
+                    f"SELECT id, title FROM articles WHERE id IN ({marks})", ids
+                )
+            }
+            missing = [i for i in ids if i not in titles]
+            if missing:
+                raise NotFound(f"no article with id {missing[0]}; nothing was removed")
+            self.conn.execute(
+                f"UPDATE feed_entries SET state = 'removed' WHERE article_id IN ({marks})", ids
+            )
+            self.conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)
+        return [{"id": i, "title": titles[i]} for i in ids]
 
     def article_exists(self, article_id: int) -> bool:
         return self.web.article_exists(article_id)
@@ -269,6 +290,11 @@ class SQLiteStore(Store):
             "SELECT vector FROM vectors WHERE article_id = ? AND kind = 'article'", (article_id,)
         ).fetchone()
         return np.frombuffer(row[0], dtype="<f4") if row else None
+
+    def _attach_state(self, articles: list[Article]) -> None:
+        states = self.reading.states_for([a.id for a in articles])
+        for article in articles:
+            article.state = states[article.id]
 
     def remembered(self, key: Hashable, compute: Callable[[], T], reuse_for: float = 0) -> T:
         """compute(), remembered until the library's content changes (see store/memo.py)."""

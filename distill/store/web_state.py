@@ -21,11 +21,12 @@ _CARD_SELECT = (
     "SELECT a.id, a.title, a.url, a.canonical_url, a.site, a.published, a.created_at,"
     " a.word_count, a.authors, s.sections AS s_sections, s.backend AS s_backend,"
     " s.version AS s_version, (st.article_id IS NOT NULL) AS starred,"
-    " coalesce(r.views, 0) AS views"
+    " coalesce(r.views, 0) AS views, coalesce(rs.state, 'unread') AS state"
     " FROM articles a"
     " LEFT JOIN summaries s ON s.article_id = a.id"
     " LEFT JOIN stars st ON st.article_id = a.id"
     " LEFT JOIN article_reads r ON r.article_id = a.id"
+    " LEFT JOIN reading_state rs ON rs.article_id = a.id"
 )
 
 _ORDER = {
@@ -50,6 +51,7 @@ def card_from_row(row: Any) -> dict[str, Any]:
         "authors": json.loads(row["authors"]),
         "starred": bool(row["starred"]),
         "views": int(row["views"]),
+        "state": row["state"],
         "summary": None
         if sections is None
         else {

@@ -19,13 +19,17 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
+)
 
 # A byline or a date line: "September 5, 2024 - Xiqian Yu (@renqstuite)", "Posted by X",
 # "By Jane Doe on 2024-01-02", "Published: March 3, 2021".
 BYLINE = re.compile(
     rf"^\s*(?:{_DATE}\s*(?:[-–—|·•,]|by\b|$)"
-    r"|(?:posted|written|published|updated)\s+(?:by|on)\b|by\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+(?:on|·|\||-)"
+    r"|(?:posted|written|published|updated)\s+(?:by|on)\b"
+    r"|by\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+(?:on|·|\||-)"
     r"|published:|last updated:)"
     r"|\(@\w+\)",
     _I,
@@ -38,7 +42,8 @@ CALL_TO_ACTION = re.compile(
     r"|(?:we )?(?:encourage|invite) you to (?:download|try|share|give|join|sign up|subscribe|check)"
     r"|give it a try|try it out|join us|sign up|subscribe to|follow us|stay tuned"
     r"|(?:feedback|contributions?)\b.{0,60}\b(?:welcome|appreciated)\b"
-    r"|thank(?:s| you) for\b|thank(?:s| you) to\b(?![^,]{0,80},\s+\w)|happy (?:hacking|coding|holidays|new year)"
+    r"|thank(?:s| you) for\b|thank(?:s| you) to\b(?![^,]{0,80},\s+\w)|happy (?:hacking|coding"
+    r"|holidays|new year)"
     r"|(?:you can|please) (?:find|download|get) (?:the |it |them )?(?:binaries|release|source)"
     r"|(?:available|found) (?:on|at|from) the (?:\w+ )?(?:downloads?|releases?) page"
     r"|(?:release packages|binaries) are available"
@@ -46,10 +51,13 @@ CALL_TO_ACTION = re.compile(
     r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
     r"|\bhave a chat with\b|^drop in\b"
     r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
-    r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?|binaries"
-    r"|artifacts|packages)\b|\bwe hope you (?:like|enjoy|find)\b|\bdon[’']?t hesitate to\b|\bcame together to (?:create|build|make)\b|\breport back\b|\breply to the\b"
+    r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?"
+    r"|binaries"
+    r"|artifacts|packages)\b|\bwe hope you (?:like|enjoy|find)\b|\bdon[’']?t hesitate to\b"
+    r"|\bcame together to (?:create|build|make)\b|\breport back\b|\breply to the\b"
     r"|\bas always, you can\b|\byou can (?:install|download|get) \S+(?: \S+)? (?:from|with|via)\b"
-    r"|^learn more\b|\blearn more (?:about|here|at)\b|help us(?: out)? by testing|^if you (?:have|don't have|do not have) .{0,60}\binstalled\b)",
+    r"|^learn more\b|\blearn more (?:about|here|at)\b|help us(?: out)? by testing|^if you (?:have"
+    r"|don't have|do not have) .{0,60}\binstalled\b)",
     _I,
 )
 
@@ -57,7 +65,8 @@ CALL_TO_ACTION = re.compile(
 POINTER = re.compile(
     r"^(?:note:\s*)?(?:for (?:(?:more|further|full|complete|a complete|detailed) )?(?:\w+ )?"
     r"(?:details|information|overview|list|documentation)|see (?:the|our|this|also)\b"
-    r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll| will)?\b"
+    r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
+    r"| will)?\b"
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find) (?:more|the)\b)"
     r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
@@ -79,8 +88,10 @@ CHROME = re.compile(
     r"|^for what it[’']?s worth\b"
     r"|^let[’']?s (?!build|write|create|implement|define|consider|start with)\w+"
     r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
-    r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b|\bpost (?:is )?based on .{0,60}\btalk\b"
-    r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated|powered) by\b|\bmeeting minutes word count\b",
+    r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b"
+    r"|\bpost (?:is )?based on .{0,60}\btalk\b"
+    r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated"
+    r"|powered) by\b|\bmeeting minutes word count\b",
     _I,
 )
 
@@ -110,7 +121,8 @@ SETUP = re.compile(
 )
 # The sentence after a set-up that says it was wrong.
 REFUTATION = re.compile(
-    r"^(?:but|however|yet|actually|in fact|in reality)?,?\s*(?:that|this|it)(?:'s|’s| is| was| turns"
+    r"^(?:but|however|yet|actually|in fact|in reality)?,?\s*(?:that|this|it)(?:'s|’s| is| was"
+    r"| turns"
     r" out to be) (?:not (?:true|the case|so)|wrong|false|incorrect|a myth|a misconception)\b"
     r"|^(?:not (?:so|quite|true)|wrong|nope)\b|^(?:but )?(?:the (?:truth|reality) is)\b",
     _I,

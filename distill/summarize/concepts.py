@@ -333,9 +333,11 @@ def key_phrases(
                 continue
             if phrase.surface.upper() in GENERIC_ACRONYMS:
                 continue
-            if _ACRONYM_LIKE.match(phrase.surface) and phrase.count < MIN_PLAIN_PHRASE_COUNT:
-                if not (phrase.in_title or phrase.in_heading or is_defined):
-                    continue
+            rare_acronym = (
+                _ACRONYM_LIKE.match(phrase.surface) and phrase.count < MIN_PLAIN_PHRASE_COUNT
+            )
+            if rare_acronym and not (phrase.in_title or phrase.in_heading or is_defined):
+                continue
         if len(key) > 1 and not is_defined:
             words = phrase.surface.lower().split()
             if key[-1] in GENERIC_STEMS or words[0] in GENERIC_MODIFIERS:

@@ -16,6 +16,7 @@ from ..ingest.contain import run_contained
 from ..ingest.extract import apply_metadata, from_html, from_markdown
 from ..ingest.pipeline import ingest
 from ..ingest.sources import Source, url_source
+from ..library import reading
 from ..models import Document
 from . import queries
 from .adding import off_page_threads
@@ -105,6 +106,9 @@ class ArticleCard(BaseModel):
     authors: list[str]
     starred: bool
     views: int = Field(description="Distinct visitor-days the article page was read")
+    state: Literal["unread", "read", "archived"] = Field(
+        "unread", description="Reading state; opening the article page marks it read"
+    )
     trending: bool
     category: str
     tags: list[str]
@@ -154,6 +158,7 @@ class CreateResult(BaseModel):
 class ArticlePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     starred: bool | None = None
+    state: Literal["unread", "read", "archived"] | None = None
     category: str | None = Field(None, max_length=200)
     tags: list[str] | None = Field(None, max_length=100)
 
@@ -162,6 +167,7 @@ class CategoryOut(BaseModel):
     name: str
     description: str
     count: int
+    unread: int = Field(0, description="Articles in the category not read yet")
 
 
 class TechnologyOut(BaseModel):
@@ -215,13 +221,20 @@ def list_articles(
     after: str = Query("", max_length=10, description="YYYY-MM-DD, inclusive"),
     before: str = Query("", max_length=10, description="YYYY-MM-DD, exclusive"),
     starred: bool | None = None,
+    is_: str = Query(
+        "",
+        alias="is",
+        max_length=100,
+        description="unread, read, archived, starred (comma-separated: all must hold);"
+        " archived articles are listed only when asked for",
+    ),
     sort: Literal["newest", "oldest", "most_read"] = "newest",
     limit: int = Query(20, ge=1, le=queries.MAX_LIMIT),
     cursor: str = Query("", max_length=500),
     _: None = Depends(read_access),
 ) -> Response:
     lib = library(request)
-    filters = queries.build_filters(lib, category, tech, site, after, before, starred)
+    filters = queries.build_filters(lib, category, tech, site, after, before, starred, is_)
     page = queries.listing(lib, filters, sort, 1, limit, cursor)
     listed = ArticleList.model_validate(
         {"articles": page.cards, "total": page.total, "next_cursor": page.next_cursor}
@@ -328,6 +341,8 @@ def patch_article(
     queries.update_labels(lib, article_id, body.category, body.tags)
     if body.starred is not None:
         queries.set_starred(lib, article_id, body.starred)
+    if body.state is not None:
+        reading.set_state(lib.store, [article_id], body.state)
     return ArticleDetail.model_validate(queries.article_detail(lib, article_id))
 
 

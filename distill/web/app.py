@@ -20,11 +20,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import Settings, load_settings
 from ..errors import BadRequest, DistillError, InputError, NotFound
-from . import api, atom, favicon, feed_pages, feeds_api, pages
+from . import (
+    api,
+    atom,
+    favicon,
+    feed_pages,
+    feeds_api,
+    pages,
+    reading_api,
+    reading_pages,
+    remove_page,
+    save_page,
+)
 from .api import ERRORS
 from .common import STATIC, ApiError, make_templates
-from .pages import LoginRequired, render
 from .queries import Library
+from .rendering import LoginRequired, render
 from .security import GuardMiddleware, RateLimiter
 
 
@@ -46,15 +57,25 @@ ROUTES: list[R] = [
     R("GET", "/articles/{article_id}", pages.article),
     R("POST", "/articles/{article_id}/star", pages.star),
     R("POST", "/articles/{article_id}/labels", pages.labels),
+    R("POST", "/articles/{article_id}/state", reading_pages.set_state),
+    R("POST", "/read", reading_pages.mark_all_read),
+    R("GET", "/articles/{article_id}/remove", remove_page.confirm),
+    R("POST", "/articles/{article_id}/remove", remove_page.remove),
     R("GET", "/tech/{name}", pages.technology),
     R("GET", "/search", pages.search),
-    R("GET", "/add", pages.add_form),
+    R("GET", "/add", save_page.add_form),
+    R("GET", "/manifest.webmanifest", save_page.manifest),
     R("POST", "/add", pages.add),
     R("GET", "/login", pages.login_form),
     R("POST", "/login", pages.login),
     R("POST", "/logout", pages.logout),
     R("POST", "/add/feed", feed_pages.add_feed_form),
     R("GET", "/jobs", feed_pages.jobs_page),
+    R("GET", "/feeds", feed_pages.feeds_page),
+    R("POST", "/feeds/{feed_id}/check", feed_pages.check),
+    R("POST", "/feeds/{feed_id}/pause", feed_pages.pause),
+    R("POST", "/feeds/{feed_id}/interval", feed_pages.interval),
+    R("POST", "/feeds/{feed_id}/unsubscribe", feed_pages.unsubscribe),
     R("GET", "/v1/docs", pages.api_docs),
     R("GET", "/favicon.ico", favicon.favicon),
     # feeds out
@@ -68,10 +89,12 @@ ROUTES: list[R] = [
     R("DELETE", "/v1/articles/{article_id}", api.delete_article, True, {"status_code": 204}),
     R("GET", "/v1/articles/{article_id}/summary", api.get_summary, True),
     R("GET", "/v1/articles/{article_id}/related", api.get_related, True),
+    R("POST", "/v1/read", reading_api.mark, True),
     R("GET", "/v1/feeds", feeds_api.list_feeds, True),
     R("POST", "/v1/feeds", feeds_api.create_feed, True, {"status_code": 201}),
     R("GET", "/v1/feeds/{feed_id}", feeds_api.get_feed, True),
     R("DELETE", "/v1/feeds/{feed_id}", feeds_api.delete_feed, True, {"status_code": 204}),
+    R("PATCH", "/v1/feeds/{feed_id}", feeds_api.patch_feed, True),
     R("POST", "/v1/feeds/{feed_id}/check", feeds_api.check_feed, True, {"status_code": 202}),
     R("GET", "/v1/jobs", feeds_api.list_jobs, True),
     R("GET", "/v1/jobs/{job_id}", feeds_api.get_job, True),

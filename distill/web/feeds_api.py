@@ -13,8 +13,10 @@ from fastapi import Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..feeds.subscribe import add_feed, feed_json, feeds_due_now, remove_feed
-from ..feeds.tasks import enqueue_due_feeds
+from ..errors import InputError
+from ..feeds import admin as feed_admin
+from ..feeds.admin import check_now, feeds_status
+from ..feeds.subscribe import add_feed
 from ..jobs import JobQueue, job_json
 from . import queries
 from .api import read_access, write_access
@@ -31,11 +33,18 @@ class FeedOut(BaseModel):
     url: str
     title: str
     site_url: str
+    interval: float = Field(description="Seconds between checks")
     last_checked: str | None
     next_check: str | None
     new_articles: int
     last_error: str | None
     error_count: int
+    articles: int = 0
+    unread: int = Field(0, description="Its articles not read yet")
+    paused: bool = False
+    status: Literal["ok", "error", "paused", "pending"] = Field(
+        "pending", description="error: see last_error; pending: not checked yet"
+    )
 
 
 class FeedList(BaseModel):
@@ -92,9 +101,9 @@ def list_feeds(
     cursor: str = Query("", max_length=100),
     _: None = Depends(read_access),
 ) -> FeedList:
-    rows = library(request).store.feeds.list_feeds()
+    rows = feeds_status(library(request).store)
     offset = _offset(cursor)
-    page = [feed_json(f) for f in rows[offset : offset + limit]]
+    page = rows[offset : offset + limit]
     return FeedList.model_validate(
         {"feeds": page, "total": len(rows), "next_cursor": _next(offset, len(page), len(rows))}
     )
@@ -112,23 +121,17 @@ def create_feed(
 
 
 def get_feed(request: Request, feed_id: FeedId, _: None = Depends(read_access)) -> FeedOut:
-    return FeedOut.model_validate(feed_json(library(request).store.feeds.get_feed(feed_id)))
-
-
-def delete_feed(request: Request, feed_id: FeedId, _: str = Depends(write_access)) -> Response:
-    remove_feed(library(request).store, feed_id)
-    return Response(status_code=204)
+    return FeedOut.model_validate(feeds_status(library(request).store, feed_id)[0])
 
 
 def check_feed(
     request: Request, feed_id: FeedId, response: Response, _: str = Depends(write_access)
 ) -> CheckQueued:
-    """Mark the feed due now and queue its check for the worker."""
+    """Mark the feed due now and queue its check for the worker (paused feeds too)."""
     lib = library(request)
-    chosen = feeds_due_now(lib.store, [feed_id])
-    enqueue_due_feeds(lib.store, lib.settings)
+    check_now(lib.store, lib.settings, feed_id)
     response.status_code = 202
-    return CheckQueued(feeds=chosen, queued=True)
+    return CheckQueued(feeds=[feed_id], queued=True)
 
 
 def list_jobs(
@@ -172,3 +175,44 @@ def retry_job(request: Request, job_id: JobId, _: str = Depends(write_access)) -
     again = lib.store.jobs.get_job(job_id)
     assert again is not None
     return JobOut.model_validate(job_json(again))
+
+
+# --- managing a subscription: pause, resume, interval, unsubscribe ---------------------
+
+
+class FeedPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paused: bool | None = None
+    interval: float | None = Field(
+        None,
+        ge=feed_admin.MIN_INTERVAL_S,
+        le=feed_admin.MAX_INTERVAL_S,
+        description="Seconds between checks",
+    )
+
+
+def patch_feed(
+    request: Request, feed_id: FeedId, body: FeedPatch, _: str = Depends(write_access)
+) -> FeedOut:
+    lib = library(request)
+    feed_admin.feeds_status(lib.store, feed_id)  # 404 before any change
+    try:
+        if body.interval is not None:
+            feed_admin.set_interval(lib.store, feed_id, body.interval)
+    except InputError as exc:
+        raise ApiError(422, "bad_body", str(exc)) from exc
+    if body.paused is not None:
+        feed_admin.set_paused(lib.store, [feed_id], body.paused)
+    return FeedOut.model_validate(feed_admin.feeds_status(lib.store, feed_id)[0])
+
+
+def delete_feed(
+    request: Request,
+    feed_id: FeedId,
+    delete_articles: bool = Query(
+        False, description="Also remove the articles only this feed brought"
+    ),
+    _: str = Depends(write_access),
+) -> Response:
+    feed_admin.unsubscribe(library(request).store, feed_id, delete_articles)
+    return Response(status_code=204)

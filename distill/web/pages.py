@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Form, Request, UploadFile
+from fastapi import Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..classify import overview
@@ -21,19 +20,19 @@ from ..ingest.contain import run_contained
 from ..ingest.extract import FORMAT_BY_SUFFIX, extract
 from ..ingest.pipeline import IngestResult, ingest
 from ..ingest.sources import Source, url_source
+from ..library import reading
 from ..models import Document
 from ..store import web_state as sql
-from . import charts, queries, security
+from . import charts, queries, reading_pages, security
 from .adding import off_page_threads
 from .common import (
     ApiError,
     ArticleId,
     check_write_rate,
     library,
-    reads_need_token,
-    session_owner,
     token_owner,
 )
+from .rendering import check_form, guard, local_path, render
 
 # Highest page number a listing accepts: past it is past the end of any library, and a
 # larger number (10**20) would overflow SQLite's 64-bit OFFSET.
@@ -42,53 +41,11 @@ SORT_LABELS = {"newest": "Newest", "oldest": "Oldest", "most_read": "Most read"}
 _HL = re.compile(r"^(\d{1,6}):(\d{1,9}):(\d{1,9})$")
 
 
-class LoginRequired(Exception):
-    """A page needs a signed-in browser (reads need a token on this server)."""
-
-
-def _guard(request: Request) -> None:
-    if reads_need_token(request) and session_owner(request) is None:
-        raise LoginRequired()
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Fill a template; give the browser a CSRF cookie if it has none yet."""
-    csrf = request.cookies.get(security.CSRF_COOKIE) or secrets.token_urlsafe(24)
-    env = request.app.state.templates
-    body = env.get_template(template).render(
-        request=request,
-        csrf=csrf,
-        path=request.url.path,
-        query=str(request.url.query),
-        signed_in=session_owner(request) is not None,
-        needs_login=reads_need_token(request),
-        **context,
-    )
-    response = HTMLResponse(body, status_code=status)
-    if security.CSRF_COOKIE not in request.cookies:
-        response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/")
-    return response
-
-
-def _check_form(request: Request, csrf: str) -> None:
-    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), csrf):
-        raise ApiError(403, "csrf", "the form expired or came from another site; reload the page")
-    if reads_need_token(request) and session_owner(request) is None:
-        raise LoginRequired()
-    check_write_rate(request, "page")
-
-
-def _local_path(target: str, fallback: str) -> str:
-    """Only same-site paths as redirect targets (no //host, no scheme)."""
-    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if ok else fallback
-
-
 # --- reading --------------------------------------------------------------------------------
 
 
 def home(request: Request) -> HTMLResponse:
-    _guard(request)
+    guard(request)
     data = queries.home(library(request))
     return render(
         request,
@@ -102,10 +59,17 @@ def home(request: Request) -> HTMLResponse:
     )
 
 
-def category(request: Request, name: str, sort: str = "newest", page: int = 1) -> HTMLResponse:
-    _guard(request)
+def category(
+    request: Request,
+    name: str,
+    sort: str = "newest",
+    page: int = 1,
+    is_: str = Query("", alias="is", max_length=100),
+) -> HTMLResponse:
+    guard(request)
     lib = library(request)
-    filters = queries.build_filters(lib, category=name)
+    shown, notes = reading_pages.is_param(is_)
+    filters = queries.build_filters(lib, category=name, is_=shown)
     if sort not in sql.SORTS:
         sort = "newest"
     page = max(1, min(page, MAX_PAGE))
@@ -119,6 +83,7 @@ def category(request: Request, name: str, sort: str = "newest", page: int = 1) -
         page_links=_page_links(listing.page, listing.pages),
         base=f"/category/{name}",
         feed=f"/feeds/category/{name}.atom",
+        **reading_pages.listing_context("category", name, shown, notes),
     )
 
 
@@ -135,13 +100,17 @@ def _page_links(current: int, pages: int) -> list[int | None]:
 
 
 def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLResponse:
-    _guard(request)
+    guard(request)
     lib = library(request)
     visitor = queries.visitor_id(
         lib, request.client.host if request.client else "", request.headers.get("user-agent", "")
     )
     if queries.article_exists(lib, article_id):
         queries.record_view(lib, article_id, visitor)
+        # Opening marks read (not a visit: trending counts views only), except right after
+        # the reader set the state here themselves ("Mark unread" redirects with marked=1).
+        if "marked" not in request.query_params:
+            reading.mark_opened(lib.store, article_id)
     detail = queries.article_detail(lib, article_id)
     highlight = None
     match = _HL.match(hl)
@@ -159,13 +128,20 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
     )
 
 
-def technology(request: Request, name: str, sort: str = "newest", page: int = 1) -> HTMLResponse:
-    _guard(request)
+def technology(
+    request: Request,
+    name: str,
+    sort: str = "newest",
+    page: int = 1,
+    is_: str = Query("", alias="is", max_length=100),
+) -> HTMLResponse:
+    guard(request)
     lib = library(request)
     tech = queries.technology(lib, name)
     if sort not in sql.SORTS:
         sort = "newest"
-    filters = queries.build_filters(lib, tech=name)
+    shown, notes = reading_pages.is_param(is_)
+    filters = queries.build_filters(lib, tech=name, is_=shown)
     page = max(1, min(page, MAX_PAGE))
     listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
     return render(
@@ -178,6 +154,7 @@ def technology(request: Request, name: str, sort: str = "newest", page: int = 1)
         page_links=_page_links(listing.page, listing.pages),
         base=f"/tech/{name}",
         feed=f"/feeds/tech/{name}.atom",
+        **reading_pages.listing_context("tech", name, shown, notes),
     )
 
 
@@ -191,7 +168,7 @@ def search(
     before: str = "",
     page: int = 1,
 ) -> HTMLResponse:
-    _guard(request)
+    guard(request)
     lib = library(request)
     page = max(1, min(page, 1000))
     per_page = queries.PER_PAGE
@@ -233,9 +210,9 @@ def star(
     starred: str = Form("1"),
     next: str = Form(""),
 ) -> Response:
-    _check_form(request, csrf)
+    check_form(request, csrf)
     queries.set_starred(library(request), article_id, starred == "1")
-    target = _local_path(next, f"/articles/{article_id}")
+    target = local_path(next, f"/articles/{article_id}")
     return RedirectResponse(target, status_code=303)
 
 
@@ -246,15 +223,10 @@ def labels(
     category: str = Form(""),
     tags: str = Form(""),
 ) -> Response:
-    _check_form(request, csrf)
+    check_form(request, csrf)
     tag_list = [t.strip() for t in tags.split(",") if t.strip()]
     queries.update_labels(library(request), article_id, category or None, tag_list)
     return RedirectResponse(f"/articles/{article_id}", status_code=303)
-
-
-def add_form(request: Request) -> HTMLResponse:
-    _guard(request)
-    return render(request, "add.html", error="", url="")
 
 
 async def add(
@@ -272,7 +244,7 @@ async def add(
 
 
 def _add(request: Request, csrf: str, url: str, upload: tuple[str, bytes] | None) -> Response:
-    _check_form(request, csrf)
+    check_form(request, csrf)
     lib = library(request)
     try:
         source = _page_source(url.strip(), upload, lib.settings.max_bytes)

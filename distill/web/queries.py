@@ -1,9 +1,9 @@
 """The questions the web pages and the /v1 API ask of a library, answered once for both.
 
 Route handlers call these functions and only shape the result (HTML or JSON); they never
-touch SQL. Features other areas provide (categories and technologies, full-text search,
-related articles) are reached through `distill.labels_bridge`, which degrades to what the
-store has when a feature is absent, so the pages work at every stage of the project.
+touch SQL. Categories and technologies come from `classify/overview.py` and corrections go
+through `classify/corrections.py` (the same code as the CLI); search and related articles
+from `search/`; reading state from `library/reading.py`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from ..classify import corrections, overview
 from ..config import Settings
 from ..errors import BadRequest, InputError
+from ..library import reading
 from ..models import SECTION_NAMES
 from ..search.engine import search as run_search
 from ..search.related import related as find_related
@@ -178,10 +179,13 @@ def build_filters(
     after: str = "",
     before: str = "",
     starred: bool | None = None,
+    is_: str = "",
 ) -> ArticleFilter:
-    """The filter a page or request asks for; NotFound for an unknown category or tag."""
+    """The filter a page or request asks for: NotFound for an unknown category or tag;
+    archived articles are left out unless `is_` names archived, and an `is_` value not
+    understood is a BadRequest (pages drop it with a note first)."""
     home = lib.settings.home
-    return ArticleFilter(
+    filters = ArticleFilter(
         site=site,
         after=check_date(after, "after"),
         before=check_date(before, "before"),
@@ -189,6 +193,12 @@ def build_filters(
         tech=overview.require_technology(lib.store, home, tech) if tech else "",
         starred=starred,
     )
+    notes = reading.apply_is(filters, is_)
+    if notes:
+        raise BadRequest(
+            "; ".join(notes), "bad_filter", {"is": is_, "allowed": list(reading.IS_VALUES)}
+        )
+    return filters
 
 
 def listing(
@@ -280,7 +290,8 @@ def set_starred(lib: Library, article_id: int, starred: bool) -> None:
 
 
 def delete_article(lib: Library, article_id: int) -> None:
-    lib.store.delete_article(article_id)
+    """Remove the article and everything derived from it (Store.remove_articles)."""
+    lib.store.remove_articles([article_id])
 
 
 def update_labels(
@@ -347,7 +358,10 @@ def trending(lib: Library, limit: int = TRENDING_TOP) -> list[dict[str, Any]]:
 
 
 def categories(lib: Library) -> list[dict[str, Any]]:
-    return overview.categories(lib.store, lib.settings.home)
+    """Categories with their article count and how many of those are unread."""
+    unread = reading.unread_per_category(lib.store)
+    found = overview.categories(lib.store, lib.settings.home)
+    return [c | {"unread": unread.get(c["name"], 0)} for c in found]
 
 
 def technologies(lib: Library, limit: int = 50) -> list[dict[str, Any]]:
@@ -365,9 +379,10 @@ CHART_REUSE_SECONDS = 300.0
 
 def home(lib: Library) -> dict[str, Any]:
     store = lib.store
-    latest = listing(lib, ArticleFilter(), "newest", 1, 6)
+    latest = listing(lib, build_filters(lib), "newest", 1, 6)
     return {
-        "total": latest.total,
+        "total": store.remembered("total_articles", store.web.total_articles),
+        "states": reading.state_counts(store),
         "categories": categories(lib),
         "latest": latest.cards,
         "trending": trending(lib, 6),

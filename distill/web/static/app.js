@@ -1,6 +1,7 @@
 // Distill's only script: progressive enhancement. Every page works without it.
 // - a summary line highlights its source passage in place on click or keyboard focus
 // - j/k move between cards, / focuses search
+// - m (read/unread), e (archive), s (star) submit the current card's or article's form
 // - API docs "Try it" forms drop empty fields
 (function () {
   "use strict";
@@ -68,6 +69,12 @@
     if (event.key === "/") {
       var search = document.getElementById("q") || document.getElementById("top-q");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
+      return;
+    }
+    if (event.key === "m" || event.key === "e" || event.key === "s") {
+      var scope = document.querySelector("[data-card].current") || document.querySelector("[data-article]");
+      var form = scope && scope.querySelector('form[data-key="' + event.key + '"]');
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
       return;
     }
     if (event.key !== "j" && event.key !== "k") return;
