@@ -96,7 +96,8 @@ def test_any_query_in_every_mode(small_library: SQLiteStore, text: str) -> None:
 
 
 def test_snippet_marks_inflected_words_and_prefers_the_summary() -> None:
-    from distill.search.snippets import best_passage, stem
+    from distill.search.snippets import best_passage
+    from distill.search.snippets import word_stem as stem
 
     assert stem("caching") == stem("cache") == stem("caches")
     assert stem("replicated") == stem("replicate")

@@ -7,24 +7,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..library import export as exporting
 from ..store import backup as backups
 from .context import App, emit_json, guarded, json_option, pass_app
+from .render import progress_bar
 from .root import main
-
-
-def _progress(as_json: bool) -> Progress:
-    console = Console(stderr=True)
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json or not console.is_terminal,
-    )
 
 
 @main.command()
@@ -55,7 +43,7 @@ def export(
     chosen = exporting.selection(app.store, app.settings.home, category, since)
     exporting.check_target(out, force, folder=fmt == "markdown")
     total = app.store.export.count_articles(chosen)
-    with _progress(as_json) as progress:
+    with progress_bar(Console(stderr=True), as_json) as progress:
         task = progress.add_task("exporting", total=total)
 
         def step(n: int) -> None:

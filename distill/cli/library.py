@@ -9,7 +9,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
 from ..ingest.pipeline import IngestResult, ingest
@@ -17,7 +16,13 @@ from ..ingest.sources import Source, import_sources, parse_source
 from ..plugins import get_summarizer
 from ..store.filters import IS_VALUES, ArticleFilter, split_is
 from .context import App, emit_json, guarded, json_option, pass_app
-from .render import article_json, article_summary_json, render_article, render_listing
+from .render import (
+    article_json,
+    article_summary_json,
+    progress_bar,
+    render_article,
+    render_listing,
+)
 from .root import main
 
 
@@ -82,14 +87,7 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
     counts = {"added": 0, "duplicate": 0, "failed": 0}
     failures: list[IngestResult] = []
     console = Console(stderr=True)
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json or not console.is_terminal,
-    )
+    progress = progress_bar(console, as_json)
     with progress:
         total = int(header.get("articles") or 0) if header else len(sources)
         task = progress.add_task("importing", total=total)

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape as markup_escape
 from rich.padding import Padding
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -158,3 +159,16 @@ def render_article(console: Console, article: Article) -> None:
             console.print(f"  [italic]> {escape(block.text)}[/]")
         else:
             console.print(escape(block.text) + "\n")
+
+
+def progress_bar(console: Console, quiet: bool) -> Progress:
+    """The one progress bar of long commands, on stderr; off for --json and when stderr is
+    not a terminal, so scripts read clean output."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+    )

@@ -10,14 +10,13 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import DistillError, InputError
 from ..ingest.sources import Source, jsonl_sources, parse_source
 from ..plugins import get_summarizer
 from ..summarize import resummarize as batch
 from .context import App, emit_json, fail, guarded, json_option, pass_app
-from .render import render_summary
+from .render import progress_bar, render_summary
 from .root import main
 
 
@@ -32,17 +31,6 @@ def _sources(refs: tuple[str, ...], max_bytes: int) -> Iterator[Source | InputEr
             yield parse_source(ref)
         except InputError as exc:
             yield exc
-
-
-def _progress(console: Console, disable: bool) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=disable or not console.is_terminal,
-    )
 
 
 @main.command()
@@ -108,7 +96,7 @@ def resummarize(
     chosen = batch.targets(app.store, None if all_ else list(ids))
     counts = {"summarized": 0, "current": 0, "failed": 0}
     errors: list[str] = []
-    with _progress(Console(stderr=True), as_json) as progress:
+    with progress_bar(Console(stderr=True), as_json) as progress:
         task = progress.add_task("summarizing", total=len(chosen))
         for row in batch.resummarize(app.store, app.settings, summarizer, chosen, force):
             counts[row["status"]] += 1

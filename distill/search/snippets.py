@@ -3,14 +3,17 @@
 Done in Python over the few articles shown rather than with FTS5's snippet(), which
 re-tokenises every column of every row it is asked about (a tenth of a second for ten long
 articles on a busy machine, more than the search itself). Words match the query by a
-light suffix-stripping stem, close enough to the index's porter stemmer for highlighting.
+light suffix-stripping stem (text.stem, the one the summarizer uses), close enough to
+the index's porter stemmer for highlighting.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..store.search_index import MARK_END, MARK_START
+from ..text import stem
 
 WINDOW_WORDS = 30
 CONTEXT_WORDS = 4  # shown before the first matched word
@@ -21,32 +24,34 @@ WINDOW_CHARS = 200
 # there, and the cost stays bounded for 100,000-word articles.
 MAX_SCAN_CHARS = 30_000
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
 
-def stem(word: str) -> str:
-    word = word.lower()
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+def word_stem(word: str) -> str:
+    """The shared stem (text.stem) of a word as it appears in an article or a query."""
+    return stem(word.lower())
+
+
+def _prefix(term: str) -> str:
+    """What every word with the same stem as `term` starts with, at most four letters:
+    the stem may end in a replacement ("policies" -> "policy") the word does not have."""
+    lowered = term.lower()
+    return os.path.commonprefix([lowered, word_stem(lowered)])[:4]
 
 
 def best_passage(texts: list[str], terms: list[str]) -> str:
     """The window of the first text with the most distinct query words, marked; else ''."""
-    stems = {stem(t) for t in terms if t}
+    stems = {word_stem(t) for t in terms if t}
     if not stems:
         return ""
     # A regex finds words that start like a query stem; only those are stemmed in Python.
-    prefixes = sorted({s[:4] if len(s) > 4 else s for s in stems}, key=len, reverse=True)
+    prefixes = sorted({_prefix(t) for t in terms if t}, key=len, reverse=True)
     candidate = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.I)
     for text in texts:
         text = text[:MAX_SCAN_CHARS]
         found = [
-            (m.start(), word_stem)
+            (m.start(), found_stem)
             for m in candidate.finditer(text)
-            if (word_stem := stem(m.group(0))) in stems
+            if (found_stem := word_stem(m.group(0))) in stems
         ]
         if found:
             first, last = _densest_window(found, len(stems))
@@ -61,7 +66,7 @@ def _densest_window(found: list[tuple[int, str]], wanted: int) -> tuple[int, int
         last = max(last, first)
         while last + 1 < len(found) and found[last + 1][0] < found[first][0] + WINDOW_CHARS:
             last += 1
-        distinct = len({word_stem for _, word_stem in found[first : last + 1]})
+        distinct = len({found_stem for _, found_stem in found[first : last + 1]})
         if distinct > best:
             best, best_span = distinct, (first, last)
             if distinct == wanted:

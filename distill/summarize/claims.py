@@ -30,7 +30,7 @@ import numpy as np
 
 from ..embed import Embedder
 from ..models import Document
-from ..text import sentence_spans
+from ..text import FUNCTION_WORDS, sentence_spans, stem
 
 # Weights of the two evidence kinds; lexical is the more reliable on technical prose,
 # where paraphrase rarely changes identifiers, so it carries more.
@@ -64,14 +64,7 @@ FACT_PASSAGE_SHARE = 0.35
 # A further passage joins the support only if it covers this much more of the claim.
 MIN_GAIN = 0.1
 
-_STOPWORDS = """a an the and or but if then else of to in on at by for with from as into onto
-over under about after before between through during is are was were be been being am do
-does did has have had having it its this that these those there here their them they we
-us our you your he she his her i me my can could will would should may might must shall
-so such than too very just also only more most less least some any each every all both
-other another which who whom whose what when where why how while up down out off again
-further once same own s t not no nor never"""
-STOPWORDS = frozenset(_STOPWORDS.split())
+STOPWORDS = FUNCTION_WORDS
 NEGATIONS = frozenset({"not", "no", "never", "nor", "cannot", "none", "neither", "without"})
 _TOKEN = re.compile(r"[A-Za-z0-9_]+(?:['’][a-z]+)?")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|(?<![\w.])v?\d+(?:\.\d+)+\w*")
@@ -82,13 +75,6 @@ _CLAUSE = re.compile(r"[,:;!?()\u2014]|\.(?:\s|$)")
 _NAME = re.compile(r"\b[A-Z][\w\-]*")
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ies", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
 def content_words(text: str) -> list[str]:
     """Lower-cased, lightly stemmed words that carry meaning (stop words removed)."""
     out = []
@@ -97,7 +83,7 @@ def content_words(text: str) -> list[str]:
         if token.endswith("n't"):
             continue
         if token not in STOPWORDS:
-            out.append(_stem(token))
+            out.append(stem(token))
     return out
 
 
@@ -110,10 +96,10 @@ def negations(text: str, other: set[str]) -> int:
         tokens = _TOKEN.findall(clause)
         for n, token in enumerate(tokens):
             if token in NEGATIONS or token.endswith("n't"):
-                window = [_stem(t) for t in tokens[n + 1 : n + 1 + NEGATION_SCOPE * 2]]
+                window = [stem(t) for t in tokens[n + 1 : n + 1 + NEGATION_SCOPE * 2]]
                 scope = [w for w in window if w not in STOPWORDS][:NEGATION_SCOPE]
                 if not scope:  # "... as they do not": the negation looks back
-                    before = [_stem(t) for t in tokens[max(0, n - NEGATION_SCOPE * 2) : n]]
+                    before = [stem(t) for t in tokens[max(0, n - NEGATION_SCOPE * 2) : n]]
                     scope = [w for w in before if w not in STOPWORDS][-NEGATION_SCOPE:]
                 count += any(w in other for w in scope)
     return count

@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..models import Document, Line, Span
-from .sentences import STOP_WORDS, Sentences, split_document, stem
+from ..text import stem
+from .sentences import STOP_WORDS, Sentences, split_document
 
 MAX_TERMS = 10
 # At most this many of the entries are key phrases, so named technologies come first (on

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..models import Document
-from ..text import sentence_spans
+from ..text import FUNCTION_WORDS, sentence_spans, stem
 from .boilerplate import boilerplate
 
 # Prose block kinds a summary sentence may come from (headings, code and tables are not).
@@ -39,57 +38,19 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _TICKET = re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b|#\d{3,}\b")
 _CLAUSE_END = re.compile(r"[,;:—–]\s+|\s+-\s+")
 
-# Words too common to say what a sentence is about. Written for this module.
-_STOP_WORDS_TEXT = """
-    a about above after again against all also am an and any are aren't as at be because
-    been before being below between both but by can can't cannot could couldn't did didn't do
-    does doesn't doing don't down during each either else even ever every few for from further
-    get gets getting got had hadn't has hasn't have haven't having he her here hers herself him
-    himself his how however i if in into is isn't it it's its itself just let let's like made
-    make makes many may me might more most much must my myself need needs new no nor not now of
-    off often on once one only or other others our ours ourselves out over own per put quite
-    rather really same see seen she should shouldn't since so some still such than that that's
-    the their theirs them themselves then there there's these they they're this those though
-    through thus to too under until up upon us use used uses using very via want was wasn't way
-    we we're we've well were weren't what what's when where whether which while who whom whose
-    why will with within without won't would wouldn't yet you you're your yours yourself also
-    able already always another anyone anything around back come comes etc first go going good
-    great know last lot lots look next part put say says seems take thing things think two
-    us want way ways year years"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light English suffix stripper: enough to fold plurals and verb forms together."""
-    if len(word) <= 4 or not word.isascii():
-        return word
-    for suffix, keep in (
-        ("ational", "ate"),
-        ("ization", "ize"),
-        ("ations", "ate"),
-        ("ation", "ate"),
-        ("ments", ""),
-        ("ment", ""),
-        ("ness", ""),
-        ("ingly", ""),
-        ("edly", ""),
-        ("ies", "y"),
-        ("ing", ""),
-        ("ers", "er"),
-        ("ed", ""),
-        ("ly", ""),
-        ("ches", "ch"),
-        ("shes", "sh"),
-        ("sses", "ss"),
-        ("xes", "x"),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: len(word) - len(suffix)] + keep
-    return word
+# Words too common to say what a sentence is about: the function words every module
+# shares (text.py) and these, common in prose but not in a claim's facts.
+_COMMON_IN_PROSE = """
+    able above against already always anyone anything aren't around back because below can't
+    cannot come comes couldn't didn't doesn't doing don't either etc even ever few first get
+    gets getting go going good got great hadn't hasn't haven't hers herself him himself
+    however isn't it's itself know last let let's like look lot lots made make makes many
+    much myself need needs new next now often one others ours ourselves part per put quite
+    rather really say says see seems seen shouldn't since still take that's theirs
+    themselves there's they're thing things think though thus two until upon use used uses
+    using via want wasn't way ways we're we've well weren't what's whether within without
+    won't wouldn't year years yet you're yours yourself"""
+STOP_WORDS = FUNCTION_WORDS | frozenset(_COMMON_IN_PROSE.split())
 
 
 def content_words(text: str) -> list[str]:

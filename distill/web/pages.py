@@ -67,23 +67,35 @@ def category(
     is_: str = Query("", alias="is", max_length=100),
 ) -> HTMLResponse:
     guard(request)
+    return _listing_page(request, "category", name, sort, page, is_)
+
+
+def _listing_page(
+    request: Request, kind: str, name: str, sort: str, page: int, is_: str, **extra: Any
+) -> HTMLResponse:
+    """A category or technology page: one filter (`kind` is "category" or "tech"), sorted,
+    paged, with the reading-state tabs; both pages are the same listing."""
     lib = library(request)
     shown, notes = reading_pages.is_param(is_)
-    filters = queries.build_filters(lib, category=name, is_=shown)
+    if kind == "category":
+        filters = queries.build_filters(lib, category=name, is_=shown)
+    else:
+        filters = queries.build_filters(lib, tech=name, is_=shown)
     if sort not in sql.SORTS:
         sort = "newest"
     page = max(1, min(page, MAX_PAGE))
     listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
     return render(
         request,
-        "category.html",
+        "category.html" if kind == "category" else "technology.html",
         name=name,
         listing=listing,
         sorts=SORT_LABELS,
         page_links=_page_links(listing.page, listing.pages),
-        base=f"/category/{name}",
-        feed=f"/feeds/category/{name}.atom",
-        **reading_pages.listing_context("category", name, shown, notes),
+        base=f"/{kind}/{name}",
+        feed=f"/feeds/{kind}/{name}.atom",
+        **reading_pages.listing_context(kind, name, shown, notes),
+        **extra,
     )
 
 
@@ -136,26 +148,8 @@ def technology(
     is_: str = Query("", alias="is", max_length=100),
 ) -> HTMLResponse:
     guard(request)
-    lib = library(request)
-    tech = queries.technology(lib, name)
-    if sort not in sql.SORTS:
-        sort = "newest"
-    shown, notes = reading_pages.is_param(is_)
-    filters = queries.build_filters(lib, tech=name, is_=shown)
-    page = max(1, min(page, MAX_PAGE))
-    listing = queries.listing(lib, filters, sort, page, queries.PER_PAGE)
-    return render(
-        request,
-        "technology.html",
-        tech=tech,
-        name=name,
-        listing=listing,
-        sorts=SORT_LABELS,
-        page_links=_page_links(listing.page, listing.pages),
-        base=f"/tech/{name}",
-        feed=f"/feeds/tech/{name}.atom",
-        **reading_pages.listing_context("tech", name, shown, notes),
-    )
+    tech = queries.technology(library(request), name)
+    return _listing_page(request, "tech", name, sort, page, is_, tech=tech)
 
 
 def search(
