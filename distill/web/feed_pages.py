@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import DistillError
 from ..feeds import admin as feed_admin
-from ..feeds.subscribe import add_feed, feed_json, feeds_due_now
+from ..feeds.subscribe import add_feed, feeds_due_now
 from ..feeds.tasks import enqueue_due_feeds
-from ..jobs import job_json
-from . import security
+from . import queries, security
 from .common import library
 from .feeds_api import FeedId
 from .rendering import check_form, guard, render
@@ -34,7 +33,7 @@ NOTES = {
 
 def feeds_page(request: Request, note: str = Query("", max_length=40)) -> HTMLResponse:
     guard(request)
-    rows = feed_admin.feeds_status(library(request).store)
+    rows = queries.feeds(library(request))
     return render(request, "feeds.html", feeds=rows, note=NOTES.get(note, ""), error="")
 
 
@@ -43,7 +42,7 @@ def _done(note: str) -> Response:
 
 
 def _error(request: Request, message: str) -> HTMLResponse:
-    rows = feed_admin.feeds_status(library(request).store)
+    rows = queries.feeds(library(request))
     return render(request, "feeds.html", status=422, feeds=rows, note="", error=message)
 
 
@@ -113,11 +112,11 @@ def _add_error(request: Request, error: str, url: str) -> HTMLResponse:
 
 def jobs_page(request: Request, feed: int = Query(0, ge=0, le=2**63 - 1)) -> HTMLResponse:
     guard(request)
-    feeds = [feed_json(f) for f in library(request).store.feeds.list_feeds()]
+    lib = library(request)
+    feeds = queries.feeds(lib)
     if feed:
         feeds = [f for f in feeds if f["id"] == feed]
-    items, _total = library(request).store.jobs.list_jobs(limit=RECENT_JOBS)
-    jobs = [job_json(j) for j in items]
+    jobs, _total, _counts = queries.jobs(lib, limit=RECENT_JOBS)
     if feed:
         jobs = [j for j in jobs if j["payload"].get("feed_id") == feed]
     counts: dict[str, int] = {}

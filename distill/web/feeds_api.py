@@ -15,9 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputError
 from ..feeds import admin as feed_admin
-from ..feeds.admin import check_now, feeds_status
+from ..feeds.admin import check_now
 from ..feeds.subscribe import add_feed
-from ..jobs import JobQueue, job_json
 from . import queries
 from .api import read_access, write_access
 from .common import ApiError, library
@@ -101,7 +100,7 @@ def list_feeds(
     cursor: str = Query("", max_length=100),
     _: None = Depends(read_access),
 ) -> FeedList:
-    rows = feeds_status(library(request).store)
+    rows = queries.feeds(library(request))
     offset = _offset(cursor)
     page = rows[offset : offset + limit]
     return FeedList.model_validate(
@@ -121,7 +120,7 @@ def create_feed(
 
 
 def get_feed(request: Request, feed_id: FeedId, _: None = Depends(read_access)) -> FeedOut:
-    return FeedOut.model_validate(feeds_status(library(request).store, feed_id)[0])
+    return FeedOut.model_validate(queries.feeds(library(request), feed_id)[0])
 
 
 def check_feed(
@@ -142,39 +141,28 @@ def list_jobs(
     cursor: str = Query("", max_length=100),
     _: None = Depends(read_access),
 ) -> JobList:
-    lib = library(request)
     offset = _offset(cursor)
-    items, total = lib.store.jobs.list_jobs(
-        state=state or "", kind=kind, limit=limit, offset=offset
-    )
+    items, total, counts = queries.jobs(library(request), state or "", kind, limit, offset)
     return JobList.model_validate(
         {
-            "jobs": [job_json(j) for j in items],
+            "jobs": items,
             "total": total,
-            "counts": lib.store.jobs.counts(),
+            "counts": counts,
             "next_cursor": _next(offset, len(items), total),
         }
     )
 
 
 def get_job(request: Request, job_id: JobId, _: None = Depends(read_access)) -> JobOut:
-    job = library(request).store.jobs.get_job(job_id)
-    if job is None:
-        raise ApiError(404, "not_found", f"no job with id {job_id}")
-    return JobOut.model_validate(job_json(job))
+    return JobOut.model_validate(queries.job(library(request), job_id))
 
 
 def retry_job(request: Request, job_id: JobId, _: str = Depends(write_access)) -> JobOut:
     lib = library(request)
-    job = lib.store.jobs.get_job(job_id)
-    if job is None:
-        raise ApiError(404, "not_found", f"no job with id {job_id}")
-    if job.state != "failed":
-        raise ApiError(409, "not_failed", f"job {job_id} is {job.state}; only failed jobs retry")
-    JobQueue(lib.store, lib.settings).retry_failed([job_id])
-    again = lib.store.jobs.get_job(job_id)
-    assert again is not None
-    return JobOut.model_validate(job_json(again))
+    state = queries.job(lib, job_id)["state"]
+    if state != "failed":
+        raise ApiError(409, "not_failed", f"job {job_id} is {state}; only failed jobs retry")
+    return JobOut.model_validate(queries.retry_job(lib, job_id))
 
 
 # --- managing a subscription: pause, resume, interval, unsubscribe ---------------------
@@ -195,7 +183,7 @@ def patch_feed(
     request: Request, feed_id: FeedId, body: FeedPatch, _: str = Depends(write_access)
 ) -> FeedOut:
     lib = library(request)
-    feed_admin.feeds_status(lib.store, feed_id)  # 404 before any change
+    queries.feeds(lib, feed_id)  # 404 before any change
     try:
         if body.interval is not None:
             feed_admin.set_interval(lib.store, feed_id, body.interval)
@@ -203,7 +191,7 @@ def patch_feed(
         raise ApiError(422, "bad_body", str(exc)) from exc
     if body.paused is not None:
         feed_admin.set_paused(lib.store, [feed_id], body.paused)
-    return FeedOut.model_validate(feed_admin.feeds_status(lib.store, feed_id)[0])
+    return FeedOut.model_validate(queries.feeds(lib, feed_id)[0])
 
 
 def delete_feed(

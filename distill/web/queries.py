@@ -21,7 +21,9 @@ from typing import Any
 
 from ..classify import corrections, overview
 from ..config import Settings
-from ..errors import BadRequest, InputError
+from ..errors import BadRequest, InputError, NotFound
+from ..feeds import admin as feed_admin
+from ..jobs import JobQueue, job_json
 from ..library import reading
 from ..models import SECTION_NAMES
 from ..search.engine import search as run_search
@@ -429,3 +431,33 @@ def search(
     total, message = int(found.total), found.message
     decorate(lib, results)
     return {"query": query, "total": total, "results": results, "message": message}
+
+
+# --- feeds and the job queue ---------------------------------------------------------------
+
+
+def feeds(lib: Library, feed_id: int | None = None) -> list[dict[str, Any]]:
+    """Subscriptions with their status (feeds/admin.py); NotFound for an unknown id."""
+    return feed_admin.feeds_status(lib.store, feed_id)
+
+
+def jobs(
+    lib: Library, state: str = "", kind: str = "", limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    """Jobs newest first in the `distill jobs list --json` shape, the total matching, and
+    the count per state of the whole queue."""
+    items, total = lib.store.jobs.list_jobs(state=state, kind=kind, limit=limit, offset=offset)
+    return [job_json(j) for j in items], total, lib.store.jobs.counts()
+
+
+def job(lib: Library, job_id: int) -> dict[str, Any]:
+    found = lib.store.jobs.get_job(job_id)
+    if found is None:
+        raise NotFound(f"no job with id {job_id}")
+    return job_json(found)
+
+
+def retry_job(lib: Library, job_id: int) -> dict[str, Any]:
+    """Queue a failed job again and return it (the caller checks that it failed)."""
+    JobQueue(lib.store, lib.settings).retry_failed([job_id])
+    return job(lib, job_id)

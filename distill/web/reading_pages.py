@@ -72,8 +72,7 @@ def mark_all_read(
             wanted = [int(i) for i in ids.split(",") if i.strip()][:MAX_MARK_IDS]
         except ValueError:
             raise queries.BadRequest("ids must be article ids separated by commas") from None
-        unread = [i for i, s in lib.store.reading.states_for(wanted).items() if s == "unread"]
-        reading.set_state(lib.store, unread, "read")
+        reading.mark_all_read(lib.store, ArticleFilter(ids=wanted))
     elif scope in ("category", "tech") and name:
         filters = (
             queries.build_filters(lib, category=name)
