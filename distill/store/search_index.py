@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .cards import card_from_row, card_rows, lead_of
 from .part import Part, immediate
 from .vector_index import vector_index
 
@@ -231,27 +232,17 @@ class SearchStore(Part):
         return out
 
     def article_cards(self, ids: list[int]) -> dict[int, ArticleCard]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            "SELECT a.id, a.title, coalesce(nullif(a.canonical_url, ''), a.url), a.site,"
-            " a.published, substr(a.body, 1, 400), a.source_tags,"
-            " (SELECT json_extract(s.sections, '$[0].lines[0].text') FROM summaries s"
-            "  WHERE s.article_id = a.id)"
-            f" FROM articles a WHERE a.id IN ({marks})",
-            ids,
-        )
         cards = {}
-        for r in rows:
-            cards[int(r[0])] = ArticleCard(
-                id=int(r[0]),
-                title=r[1],
-                url=r[2] or "",
-                site=r[3],
-                date=r[4],
-                lead=r[7] or r[5] or "",
-                tags=[str(t) for t in json.loads(r[6] or "[]")],
+        for row in card_rows(self.conn, ids):
+            card = card_from_row(row)
+            cards[card["id"]] = ArticleCard(
+                id=card["id"],
+                title=card["title"],
+                url=card["url"] or "",
+                site=card["site"],
+                date=card["date"],
+                lead=lead_of(row),
+                tags=[str(t) for t in json.loads(row["source_tags"] or "[]")],
             )
         return cards
 

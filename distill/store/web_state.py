@@ -1,33 +1,21 @@
 """SQL behind the web pages and the /v1 API: cards, stars, views, tokens, secrets.
 
-Listing queries select only what a card shows (never the article body or blocks), so a
-page of 12 cards stays cheap on a 100,000-article library. Everything is parameterised;
+Listings pick the ids of one page first, then read those cards with the one card reader
+(cards.py), so a page of 12 cards stays cheap on a 100,000-article library. Everything is parameterised;
 callers pass plain values and get plain dicts back.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
+from .cards import card_from_row, card_rows
 from .filters import ArticleFilter
 from .memo import remembered
 from .part import Part, immediate
 
 SORTS = ("newest", "oldest", "most_read")
-
-_CARD_SELECT = (
-    "SELECT a.id, a.title, a.url, a.canonical_url, a.site, a.published, a.created_at,"
-    " a.word_count, a.authors, s.sections AS s_sections, s.backend AS s_backend,"
-    " s.version AS s_version, (st.article_id IS NOT NULL) AS starred,"
-    " coalesce(r.views, 0) AS views, coalesce(rs.state, 'unread') AS state"
-    " FROM articles a"
-    " LEFT JOIN summaries s ON s.article_id = a.id"
-    " LEFT JOIN stars st ON st.article_id = a.id"
-    " LEFT JOIN article_reads r ON r.article_id = a.id"
-    " LEFT JOIN reading_state rs ON rs.article_id = a.id"
-)
 
 _ORDER = {
     "newest": " ORDER BY a.published DESC, a.id DESC",
@@ -35,30 +23,6 @@ _ORDER = {
     "most_read": " ORDER BY coalesce(r.views, 0) DESC, a.published DESC, a.id DESC",
     "added": " ORDER BY a.id DESC",  # feeds: what arrived in the library most recently
 }
-
-
-def card_from_row(row: Any) -> dict[str, Any]:
-    """A card: what a listing shows of one article (summary sections parsed)."""
-    sections = json.loads(row["s_sections"]) if row["s_sections"] else None
-    return {
-        "id": int(row["id"]),
-        "title": row["title"],
-        "url": row["canonical_url"] or row["url"],
-        "site": row["site"],
-        "date": row["published"],
-        "created_at": row["created_at"],
-        "words": int(row["word_count"]),
-        "authors": json.loads(row["authors"]),
-        "starred": bool(row["starred"]),
-        "views": int(row["views"]),
-        "state": row["state"],
-        "summary": None
-        if sections is None
-        else {
-            "backend": {"name": row["s_backend"], "version": row["s_version"]},
-            "sections": sections,
-        },
-    }
 
 
 def _keyset(sort: str, key: tuple[Any, ...]) -> tuple[str, list[Any]]:
@@ -183,10 +147,7 @@ class WebStateStore(Part):
     def cards_by_ids(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
-        rows = self.conn.execute(
-            _CARD_SELECT + f" WHERE a.id IN ({','.join('?' * len(ids))})", ids
-        ).fetchall()
-        return {int(r["id"]): card_from_row(r) for r in rows}
+        return {int(r["id"]): card_from_row(r) for r in card_rows(self.conn, ids)}
 
     def set_starred(self, article_id: int, starred: bool) -> None:
         self.require_article(article_id)
