@@ -1,4 +1,4 @@
-"""The queue's promises on a real SQLite file: retry with backoff, fail with the reason
+"""The queue's promises on each storage engine (SQLite file, PostgreSQL database): retry with backoff, fail with the reason
 after the last attempt, retry on demand, leases that expire and fence the old holder, and a
 stop (SIGTERM) that finishes or releases what the worker holds."""
 
@@ -20,9 +20,11 @@ from distill.cli import main
 from distill.config import Settings, load_settings
 from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL, JobQueue, backoff_delay
-from distill.store import SQLiteStore
+from distill.store import SQLStore
 from distill.worker import Worker
 from tests.feedsite import corpus_articles, feed_site
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_server_error_retries_then_fails_with_reason_then_retry_succeeds(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
@@ -72,7 +74,7 @@ def test_server_error_retries_then_fails_with_reason_then_retry_succeeds(
 
 
 def test_expired_lease_is_claimed_again_and_fences_the_old_holder(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     expired = JobQueue(store, quick.replace(job_lease=-1.0))  # leases that are already over
     job_id = expired.enqueue(INGEST_URL, {"url": "http://127.0.0.1:9/x"}, key="a")
@@ -86,7 +88,7 @@ def test_expired_lease_is_claimed_again_and_fences_the_old_holder(
     assert queue.finish(second, "host-b:2:y", {"ok": True})
 
 
-def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: SQLiteStore) -> None:
+def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: SQLStore) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
         site.put("/post", Path(art["path"]).read_bytes(), art["ctype"])
@@ -106,7 +108,7 @@ def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: S
     assert worker.stats["released"] == 1
 
 
-def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLiteStore) -> None:
+def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLStore) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
         site.put("/post", Path(art["path"]).read_bytes(), art["ctype"])
@@ -130,7 +132,7 @@ def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLiteStore
 
 
 def test_robots_txt_respected_and_one_request_at_a_time_per_host(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     arts = corpus_articles(8)
     with feed_site() as site:
