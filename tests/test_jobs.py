@@ -1,6 +1,7 @@
-"""The queue's promises on each storage engine (SQLite file, PostgreSQL database): retry with backoff, fail with the reason
-after the last attempt, retry on demand, leases that expire and fence the old holder, and a
-stop (SIGTERM) that finishes or releases what the worker holds."""
+"""The queue's promises on each storage engine (a SQLite file, a PostgreSQL database): retry
+with backoff, fail with the reason after the last attempt, retry on demand, leases that
+expire and fence the old holder, a stop (SIGTERM) that finishes or releases what the worker
+holds, and two processes draining one queue without a double claim."""
 
 from __future__ import annotations
 
@@ -154,3 +155,49 @@ def test_robots_txt_respected_and_one_request_at_a_time_per_host(
     private = jobs[site.url("/private/x")]
     assert private.state == "failed" and "robots.txt disallows" in private.last_error
     assert sum(j.state == "done" for j in jobs.values()) == len(arts)
+
+
+CLAIMER = """
+import json, os, sys, time
+from distill.store import open_store
+from pathlib import Path
+store = open_store(Path(sys.argv[1]), os.environ.get("DISTILL_DATABASE_URL", ""))
+owner, claimed = sys.argv[2], []
+print("ready", flush=True)
+sys.stdin.readline()  # start together, so the two claim at the same time
+while True:
+    job = store.jobs.claim_one(owner, time.time(), 3600.0)
+    if job is None:
+        break
+    claimed.append(job.id)
+    assert store.jobs.finish(job.id, owner, time.time(), {"by": owner})
+print(json.dumps(claimed))
+"""
+
+
+def test_two_processes_claiming_never_claim_one_job_twice(quick: Settings, store: SQLStore) -> None:
+    """Two worker processes drain one queue at once: every job is claimed exactly once."""
+    now = time.time()
+    with store.transaction():
+        ids = [store.jobs.insert_job("noop", {"n": n}, now) for n in range(300)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, str(quick.home), f"claimer-{n}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(2)
+    ]
+    for p in procs:  # both connected and waiting
+        assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(b"go\n")
+        p.stdin.flush()
+    claims = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    everything = claims[0] + claims[1]
+    assert sorted(everything) == sorted(ids)  # each job once: no double claim, none missed
+    assert store.jobs.counts() == {"done": 300}
