@@ -139,9 +139,15 @@ def settings(home: Path) -> Settings:
     return load_settings(home)
 
 
+def library_store(home: Path) -> SQLStore:
+    """The store of this test's library on its engine (the database DISTILL_DATABASE_URL
+    names when the test runs on PostgreSQL, else the SQLite file in `home`)."""
+    return open_store(home, os.environ.get("DISTILL_DATABASE_URL", ""))
+
+
 @pytest.fixture
 def store(home: Path) -> Iterator[SQLStore]:
-    s = open_store(home, os.environ.get("DISTILL_DATABASE_URL", ""))
+    s = library_store(home)
     yield s
     s.close()
 
