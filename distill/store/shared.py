@@ -260,6 +260,13 @@ class SQLStore(Store):
         ).fetchone()
         return np.frombuffer(row[0], dtype="<f4") if row else None
 
+    def columns_of(self, table: str) -> list[str]:
+        """The table's column names, in order."""
+        return [str(r[1]) for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def after_copy(self) -> None:
+        """Called by store/copy.py once rows were copied in with their ids kept."""
+
     def _attach_state(self, articles: list[Article]) -> None:
         states = self.reading.states_for([a.id for a in articles])
         for article in articles:

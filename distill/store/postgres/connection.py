@@ -102,6 +102,9 @@ class Cursor:
     def fetchall(self) -> list[Any]:
         return list(self._cursor.fetchall()) if self._cursor.description else []
 
+    def fetchmany(self, size: int) -> list[Any]:
+        return list(self._cursor.fetchmany(size)) if self._cursor.description else []
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self.fetchall())
 

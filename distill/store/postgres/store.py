@@ -25,6 +25,9 @@ from .jobs import PostgresJobStore
 from .migrations import apply_migrations
 from .search import PostgresSearchStore, set_embedding
 
+# Tables whose id is an identity column (its sequence must pass copied-in ids).
+IDENTITY_TABLES = ("articles", "api_tokens", "jobs", "feeds", "feed_entries")
+
 
 class PostgresStore(SQLStore):
     integrity_error = psycopg.errors.UniqueViolation
@@ -46,3 +49,21 @@ class PostgresStore(SQLStore):
         """The stored bytes as on SQLite, plus the article vector in pgvector's type."""
         super().write_vectors(article_id, vectors, model)
         set_embedding(self.conn, article_id, np.asarray(vectors.article, dtype=np.float32))
+
+    def columns_of(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def after_copy(self) -> None:
+        """Rows came in with their ids: move each identity past the largest id, then fill the
+        pgvector column from the copied bytes (the tsvectors were made by the triggers)."""
+        for table in IDENTITY_TABLES:
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+        self.search.rebuild()
