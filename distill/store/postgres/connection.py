@@ -79,6 +79,13 @@ def _row_factory(cursor: Any) -> RowMaker[Row]:
     return make
 
 
+class _NoRows:
+    """The result of a statement that had nothing to do (a ROLLBACK of a lost session)."""
+
+    description = None
+    rowcount = 0
+
+
 class Cursor:
     """The cursor the parts see: fetchone/fetchall/iteration, rowcount and lastrowid."""
 
@@ -117,15 +124,34 @@ class Connection:
         self.raw: psycopg.Connection[Row] = psycopg.connect(
             url, autocommit=True, row_factory=_row_factory
         )
+        self._open = False  # inside BEGIN ... COMMIT/ROLLBACK
         # What store/memo.py keys remembered values on: one per database.
         info = self.raw.info
         self.library_key = f"postgresql://{info.host}:{info.port}/{info.dbname}"
 
+    def _live(self) -> psycopg.Connection[Row]:
+        """The session, opened again if it was lost (the server restarted, the network
+        dropped), but only between transactions: a transaction that lost its session failed
+        with it, and its caller sees that error and rolls back (a no-op then)."""
+        if self.raw.broken and not self._open:
+            self.raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory)
+        return self.raw
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        return Cursor(self, self.raw.execute(translate(sql), list(params)))
+        statement = translate(sql)
+        if statement in ("COMMIT", "ROLLBACK"):
+            self._open = False
+            if self.raw.broken:  # nothing of the transaction reached a commit
+                if statement == "COMMIT":
+                    raise psycopg.OperationalError("the connection was lost before COMMIT")
+                return Cursor(self, _NoRows())
+        cursor = self._live().execute(statement, list(params))
+        if statement == "BEGIN":
+            self._open = True
+        return Cursor(self, cursor)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
-        cursor = self.raw.cursor()
+        cursor = self._live().cursor()
         cursor.executemany(translate(sql), [list(r) for r in rows])
         return Cursor(self, cursor)
 

@@ -69,7 +69,7 @@ def _vector_literal(vector: np.ndarray) -> str:
 
 
 class PostgresSearchStore(SearchStore):
-    _ef_search = 0  # hnsw.ef_search as last set on this connection
+    _ef_search: tuple[int, int] = (0, 0)  # (session, hnsw.ef_search) as last set
 
     def index_state(self) -> IndexState:
         def pair(sql: str) -> tuple[int, int]:
@@ -186,9 +186,10 @@ class PostgresSearchStore(SearchStore):
             return []
         wanted = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR)
         breadth = max(EF_SEARCH, wanted)
-        if self._ef_search != breadth:  # a session setting: no transaction to nest in
+        session = (id(self.conn.raw), breadth)  # a session setting: no transaction to nest in
+        if self._ef_search != session:  # (set again on a new session after a reconnect)
             self.conn.execute(f"SET hnsw.ef_search = {int(breadth)}")
-            self._ef_search = breadth
+            self._ef_search = session
         rows = self.conn.execute(
             "SELECT article_id, vector FROM vectors WHERE kind = 'article'"
             " AND embedding IS NOT NULL ORDER BY embedding <=> ?::vector LIMIT ?",
