@@ -92,8 +92,8 @@ def main() -> None:
         from tests.pg_server import PgServer
 
         server = PgServer()
-        server.start()
         try:
+            server.start()
             server.prepare_template()
             names = [args.phase] if args.phase else ["distill-html", "distill-md"]
             for name in names:

@@ -105,8 +105,8 @@ def main() -> None:
     from tests.pg_server import PgServer
 
     server = PgServer()
-    server.start()
     try:
+        server.start()
         server.prepare_template()
         with tempfile.TemporaryDirectory() as tmp:
             for engine, url in (("sqlite", ""), ("postgresql", server.new_database())):

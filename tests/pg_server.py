@@ -87,8 +87,12 @@ class PgServer:
         )
         for _ in range(5):  # a free port can be taken between the probe and the bind
             self.port = _free_port()
-            if self._launch():
-                return
+            try:
+                if self._launch():
+                    return
+            except BaseException:
+                self.stop()  # never leave a server behind a failed start
+                raise
         raise RuntimeError(f"PostgreSQL did not start; log:\n{self.log.read_text()[-2000:]}")
 
     def _reachable_binaries(self, force: bool = False) -> None:
