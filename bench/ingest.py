@@ -1,6 +1,10 @@
 """Ingest throughput: Distill's import path beside plain trafilatura.extract() in the same run.
 
-Usage: .venv/bin/python bench/ingest.py [--corpus ../shared/corpus] [--embed]
+Usage: .venv/bin/python bench/ingest.py [--corpus ../shared/corpus] [--embed] [--postgres]
+                                        [--phase NAME]
+
+With --postgres the Distill phases store into a fresh PostgreSQL database on the tests'
+server (tests/pg_server.py, started for the run) instead of the SQLite file.
 
 Each phase runs in its own process so its peak memory (max RSS) is its own:
   trafilatura   trafilatura.extract() on the 237 Flink HTML pages (the baseline)
@@ -32,7 +36,7 @@ def corpus_rows(corpus: Path) -> list[dict]:
     return rows
 
 
-def phase(name: str, corpus: Path, embed: bool) -> dict:
+def phase(name: str, corpus: Path, embed: bool, database: str = "") -> dict:
     rows = corpus_rows(corpus)
     html = [corpus / r["html_path"] for r in rows if r.get("html_path")]
     markdown = [corpus / r["path"] for r in rows]
@@ -57,7 +61,7 @@ def phase(name: str, corpus: Path, embed: bool) -> dict:
         settings = load_settings(home)
         if embed:
             default_embedder().embed(["warm up the model outside the timed part"])
-        store = open_store(home)
+        store = open_store(home, database)
         start_wall, start_cpu = time.perf_counter(), time.process_time()
         failed = 0
         for path in files:
@@ -79,10 +83,29 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
     parser.add_argument("--embed", action="store_true")
     parser.add_argument("--phase")
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--database", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
+    if args.postgres:
+        sys.path.insert(0, str(REPO))
+        from tests.pg_server import PgServer
+
+        server = PgServer()
+        try:
+            server.start()
+            server.prepare_template()
+            names = [args.phase] if args.phase else ["distill-html", "distill-md"]
+            for name in names:
+                cmd = [sys.executable, __file__, "--corpus", str(corpus), "--phase", name]
+                cmd += ["--database", server.new_database()] + (["--embed"] if args.embed else [])
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                print(out.strip().splitlines()[-1], flush=True)
+        finally:
+            server.remove()
+        return
     if args.phase:
-        print(json.dumps(phase(args.phase, corpus, args.embed)))
+        print(json.dumps(phase(args.phase, corpus, args.embed, args.database)))
         return
     results = []
     for name in ("trafilatura", "distill-html", "distill-md"):

@@ -26,6 +26,13 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url",
+        "",
+        "PostgreSQL database for a library many workers and web servers share "
+        "(`postgresql://user@host/db`; `--database` on the root command). Empty: the SQLite "
+        "file in the library folder.",
+    ),
     Setting("max_bytes", 10_000_000, "Largest page or file accepted, in bytes."),
     Setting("connect_timeout", 10.0, "Seconds to wait for a TCP/TLS connection."),
     Setting("read_timeout", 20.0, "Seconds to wait between bytes of a response."),

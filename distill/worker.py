@@ -33,7 +33,7 @@ from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, make_owner
 from .lifeline import die_with_parent, parent_gone
 from .plugins import get_summarizer
-from .store import SQLiteStore, open_store
+from .store import SQLStore, open_store
 from .store.jobs import Job
 
 # How often the loop looks for due feeds when it has nothing else to do.
@@ -71,7 +71,7 @@ class Worker:
         self.summarizer = get_summarizer(settings.summarizer)
         self._stop = threading.Event()
         self._local = threading.local()
-        self._stores: list[SQLiteStore] = []
+        self._stores: list[SQLStore] = []
         self._stores_lock = threading.Lock()
         self.stats = {"done": 0, "retried": 0, "failed": 0, "released": 0}
 
@@ -82,10 +82,10 @@ class Worker:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    def _thread_store(self) -> SQLiteStore:
+    def _thread_store(self) -> SQLStore:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.settings.home)
+            store = open_store(self.settings.home, self.settings.database_url)
             self._local.store = store
             with self._stores_lock:
                 self._stores.append(store)
@@ -101,7 +101,7 @@ class Worker:
     def run(self) -> dict[str, int]:
         if self.settings.embed and self.threads > 1:
             _one_torch_thread()
-        store = open_store(self.settings.home)
+        store = open_store(self.settings.home, self.settings.database_url)
         queue = JobQueue(store, self.settings)
         freed = queue.recover_dead_workers()
         if freed:

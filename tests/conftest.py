@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from distill.config import Settings, load_settings
-from distill.store import SQLiteStore, open_store
+from distill.store import SQLStore, open_store
+from tests.pg_server import PgServer
 
 if TYPE_CHECKING:
     from tests.feedsite import FeedSite
@@ -91,8 +92,42 @@ def require_corpus() -> Path:
     return CORPUS
 
 
+# The storage engines a test marked `pytest.mark.usefixtures("engine")` (or asking for
+# `engine`) runs on: the SQLite file in the library folder, and a fresh database on the
+# run's PostgreSQL server, selected the way a user selects it (DISTILL_DATABASE_URL), so the
+# CLI, workers and web servers a test starts use the same database.
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server with pgvector for the run, started on first use."""
+    server = PgServer()
+    try:
+        server.start()
+        server.prepare_template()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param != "postgresql":
+        monkeypatch.delenv("DISTILL_DATABASE_URL", raising=False)
+        yield request.param
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.new_database()
+    monkeypatch.setenv("DISTILL_DATABASE_URL", url)
+    yield request.param
+    server.drop_database(url)
+
+
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    if "engine" in request.fixturenames:  # choose the database before any settings load
+        request.getfixturevalue("engine")
     path = tmp_path / "library"
     monkeypatch.setenv("DISTILL_HOME", str(path))
     monkeypatch.setenv("DISTILL_ALLOWED_HOSTS", "127.0.0.1")
@@ -104,9 +139,15 @@ def settings(home: Path) -> Settings:
     return load_settings(home)
 
 
+def library_store(home: Path) -> SQLStore:
+    """The store of this test's library on its engine (the database DISTILL_DATABASE_URL
+    names when the test runs on PostgreSQL, else the SQLite file in `home`)."""
+    return open_store(home, os.environ.get("DISTILL_DATABASE_URL", ""))
+
+
 @pytest.fixture
-def store(home: Path) -> Iterator[SQLiteStore]:
-    s = open_store(home)
+def store(home: Path) -> Iterator[SQLStore]:
+    s = library_store(home)
     yield s
     s.close()
 

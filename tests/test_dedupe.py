@@ -5,18 +5,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from distill.config import Settings
 from distill.ingest.pipeline import ingest
 from distill.ingest.sources import file_source, url_source
-from distill.store import SQLiteStore
+from distill.store import SQLStore
 
 from .conftest import FLINK_PAGES, LocalSite, require_corpus
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 SLUG = "2019/02/13/batch-as-a-special-case-of-streaming-and-alibabas-contribution-of-blink"
 
 
 def test_same_url_twice_is_a_duplicate(
-    site: LocalSite, store: SQLiteStore, settings: Settings
+    site: LocalSite, store: SQLStore, settings: Settings
 ) -> None:
     require_corpus()
     first = ingest(url_source(site.url(f"/flink/{SLUG}/")), store, settings)
@@ -29,7 +33,7 @@ def test_same_url_twice_is_a_duplicate(
 
 
 def test_file_then_url_is_a_duplicate(
-    site: LocalSite, store: SQLiteStore, settings: Settings, tmp_path: Path
+    site: LocalSite, store: SQLStore, settings: Settings, tmp_path: Path
 ) -> None:
     require_corpus()
     local = tmp_path / "saved.html"
@@ -41,7 +45,7 @@ def test_file_then_url_is_a_duplicate(
 
 
 def test_same_text_with_other_whitespace_is_a_duplicate(
-    store: SQLiteStore, settings: Settings, tmp_path: Path
+    store: SQLStore, settings: Settings, tmp_path: Path
 ) -> None:
     one, two = tmp_path / "one.txt", tmp_path / "two.md"
     one.write_text(

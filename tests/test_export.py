@@ -3,6 +3,9 @@
 A library of real corpus articles with embeddings, stars, reading states, user labels, a
 tag merge and a feed with entries is exported and imported into an empty library; every
 table that carries user data must come back row for row, byte for byte.
+
+SQLite only, for now: export reads SQLite's `PRAGMA table_info` and `rowid`, and backup is a
+copy of the SQLite file; PostgreSQL's way in and out is `migrate-db` (test_migrate_db.py).
 """
 
 from __future__ import annotations

@@ -9,11 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from distill.config import load_settings
 from distill.worker import run_worker
 from tests.feedsite import FeedSite, corpus_articles, serve_articles
 
 from .web_support import client_for, make_token
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

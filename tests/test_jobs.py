@@ -1,6 +1,7 @@
-"""The queue's promises on a real SQLite file: retry with backoff, fail with the reason
-after the last attempt, retry on demand, leases that expire and fence the old holder, and a
-stop (SIGTERM) that finishes or releases what the worker holds."""
+"""The queue's promises on each storage engine (a SQLite file, a PostgreSQL database): retry
+with backoff, fail with the reason after the last attempt, retry on demand, leases that
+expire and fence the old holder, a stop (SIGTERM) that finishes or releases what the worker
+holds, and two processes draining one queue without a double claim."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from distill.cli import main
 from distill.config import Settings, load_settings
 from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL, JobQueue, backoff_delay
-from distill.store import SQLiteStore
+from distill.store import SQLStore
 from distill.worker import Worker
 from tests.feedsite import corpus_articles, feed_site
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_server_error_retries_then_fails_with_reason_then_retry_succeeds(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
@@ -72,7 +75,7 @@ def test_server_error_retries_then_fails_with_reason_then_retry_succeeds(
 
 
 def test_expired_lease_is_claimed_again_and_fences_the_old_holder(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     expired = JobQueue(store, quick.replace(job_lease=-1.0))  # leases that are already over
     job_id = expired.enqueue(INGEST_URL, {"url": "http://127.0.0.1:9/x"}, key="a")
@@ -86,7 +89,7 @@ def test_expired_lease_is_claimed_again_and_fences_the_old_holder(
     assert queue.finish(second, "host-b:2:y", {"ok": True})
 
 
-def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: SQLiteStore) -> None:
+def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: SQLStore) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
         site.put("/post", Path(art["path"]).read_bytes(), art["ctype"])
@@ -106,7 +109,7 @@ def test_stop_releases_a_job_still_running_after_grace(quick: Settings, store: S
     assert worker.stats["released"] == 1
 
 
-def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLiteStore) -> None:
+def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLStore) -> None:
     art = corpus_articles(1)[0]
     with feed_site() as site:
         site.put("/post", Path(art["path"]).read_bytes(), art["ctype"])
@@ -130,7 +133,7 @@ def test_sigterm_lets_the_running_job_finish(quick: Settings, store: SQLiteStore
 
 
 def test_robots_txt_respected_and_one_request_at_a_time_per_host(
-    quick: Settings, store: SQLiteStore
+    quick: Settings, store: SQLStore
 ) -> None:
     arts = corpus_articles(8)
     with feed_site() as site:
@@ -152,3 +155,49 @@ def test_robots_txt_respected_and_one_request_at_a_time_per_host(
     private = jobs[site.url("/private/x")]
     assert private.state == "failed" and "robots.txt disallows" in private.last_error
     assert sum(j.state == "done" for j in jobs.values()) == len(arts)
+
+
+CLAIMER = """
+import json, os, sys, time
+from distill.store import open_store
+from pathlib import Path
+store = open_store(Path(sys.argv[1]), os.environ.get("DISTILL_DATABASE_URL", ""))
+owner, claimed = sys.argv[2], []
+print("ready", flush=True)
+sys.stdin.readline()  # start together, so the two claim at the same time
+while True:
+    job = store.jobs.claim_one(owner, time.time(), 3600.0)
+    if job is None:
+        break
+    claimed.append(job.id)
+    assert store.jobs.finish(job.id, owner, time.time(), {"by": owner})
+print(json.dumps(claimed))
+"""
+
+
+def test_two_processes_claiming_never_claim_one_job_twice(quick: Settings, store: SQLStore) -> None:
+    """Two worker processes drain one queue at once: every job is claimed exactly once."""
+    now = time.time()
+    with store.transaction():
+        ids = [store.jobs.insert_job("noop", {"n": n}, now) for n in range(300)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, str(quick.home), f"claimer-{n}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        for n in range(2)
+    ]
+    for p in procs:  # both connected and waiting
+        assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(b"go\n")
+        p.stdin.flush()
+    claims = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    everything = claims[0] + claims[1]
+    assert sorted(everything) == sorted(ids)  # each job once: no double claim, none missed
+    assert store.jobs.counts() == {"done": 300}

@@ -22,7 +22,7 @@ from distill.ingest.pipeline import ingest_document
 from distill.llm.config import load_models
 from distill.models import Document
 from distill.plugins import get_summarizer
-from distill.store import SQLiteStore
+from distill.store import SQLStore
 from distill.summarize.llm import split_parts
 
 from .fake_llm import FakeLLMServer, Scripted, completion
@@ -188,8 +188,9 @@ def test_rate_limit_longer_than_allowed_falls_back(
     assert len(fake.requests) == 1  # it did not wait an hour
 
 
+@pytest.mark.usefixtures("engine")
 def test_hang_past_timeout_falls_back_and_queues_retry(
-    fake: FakeLLMServer, llm_settings: Settings, doc: Document, store: SQLiteStore
+    fake: FakeLLMServer, llm_settings: Settings, doc: Document, store: SQLStore
 ) -> None:
     fake.script.append(Scripted(delay=4.0, body=b"{}"))
     settings = llm_settings.replace(llm_total_timeout=1.0, embed=False)
@@ -326,8 +327,9 @@ def test_add_with_llm_summarizer_shows_fallback_reason(fake: FakeLLMServer, home
     assert line["status"] == "added" and "HTTP 500" in line["fallback"]
 
 
+@pytest.mark.usefixtures("engine")
 def test_fallback_queues_a_resummarize_job_that_the_worker_runs(
-    fake: FakeLLMServer, llm_settings: Settings, doc: Document, store: SQLiteStore
+    fake: FakeLLMServer, llm_settings: Settings, doc: Document, store: SQLStore
 ) -> None:
     """The retry owed after a fallback is a job in the shared queue: it waits a while (the
     server just failed), then the worker summarises with the model and clears the reason."""

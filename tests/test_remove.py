@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from distill.search.engine import search
-from distill.store import open_store
+from tests.conftest import library_store
 from tests.feedsite import FeedSite, corpus_articles, serve_articles
 
 from .web_support import client_for, make_token
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 # Tables that hold something of an article; every one must lose its rows on removal.
 ARTICLE_TABLES = (
@@ -43,7 +45,7 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def rows_for(home: Path, article_id: int) -> dict[str, int]:
-    store = open_store(home)
+    store = library_store(home)
     try:
         counts = {"articles": ("articles", "id"), **{t: (t, "article_id") for t in ARTICLE_TABLES}}
         return {
@@ -80,7 +82,7 @@ def test_cli_remove_takes_everything_and_the_feed_does_not_bring_it_back(fed) ->
     before = rows_for(home, victim["id"])
     assert before["articles"] == 1 and before["summaries"] == 1 and before["vectors"] >= 1
     title_words = " ".join(victim["title"].split()[:5])
-    store = open_store(home)
+    store = library_store(home)
     try:
         assert victim["id"] in [h.id for h in search(store, title_words, "text").results]
         assert victim["id"] in [h.id for h in search(store, title_words, "vector").results]
@@ -98,7 +100,7 @@ def test_cli_remove_takes_everything_and_the_feed_does_not_bring_it_back(fed) ->
         "removed": [{"id": victim["id"], "title": victim["title"]}]
     }
     assert set(rows_for(home, victim["id"]).values()) == {0}
-    store = open_store(home)
+    store = library_store(home)
     try:
         assert victim["id"] not in [h.id for h in search(store, title_words, "text").results]
         assert victim["id"] not in [h.id for h in search(store, title_words, "vector").results]

@@ -1,4 +1,9 @@
-"""Search over a real SQLite library: index consistency, ranking, query language, CLI."""
+"""Search over a real library on each engine: index consistency, ranking, query language, CLI.
+
+Where a test looks inside an index it does so per engine (FTS5's tables on SQLite, the
+tsvector table on PostgreSQL); everything else asks the store and the search functions
+only, and holds on both.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from distill.ingest.pipeline import content_hash
 from distill.models import Block, Document, Line, Section, Span, Summary
 from distill.search.engine import ensure_index, search
 from distill.search.related import related
-from distill.store import SQLiteStore
-from distill.store.vector_index import vector_index
+from distill.store import SQLiteStore, SQLStore
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 ARTICLES = [
     (
@@ -81,9 +87,7 @@ def summary_of(text: str) -> Summary:
     return Summary("test", "1", [Section("executive_summary", [line])])
 
 
-def add(
-    store: SQLiteStore, doc: Document, summary: Summary | None = None, vectors: Any = None
-) -> int:
+def add(store: SQLStore, doc: Document, summary: Summary | None = None, vectors: Any = None) -> int:
     model = default_embedder().name if vectors is not None else ""
     return store.add_article(doc, content_hash(doc), summary, vectors, model)
 
@@ -100,7 +104,7 @@ def vectors_of(doc: Document) -> Any:
 
 
 @pytest.fixture
-def library(store: SQLiteStore) -> tuple[SQLiteStore, list[int]]:
+def library(store: SQLStore) -> tuple[SQLStore, list[int]]:
     """Four articles with real MiniLM vectors (article and section)."""
     ids = []
     for spec in ARTICLES:
@@ -109,17 +113,45 @@ def library(store: SQLiteStore) -> tuple[SQLiteStore, list[int]]:
     return store, ids
 
 
-def text_ids(store: SQLiteStore, query: str, **kw: Any) -> list[int]:
+def text_ids(store: SQLStore, query: str, **kw: Any) -> list[int]:
     return [h.id for h in search(store, query, mode="text", **kw).results]
 
 
-def fts_integrity(store: SQLiteStore) -> None:
-    """FTS5's own structural check, and every indexed term still in some article's text."""
-    store.conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+def on_sqlite(store: SQLStore) -> bool:
+    return isinstance(store, SQLiteStore)
+
+
+def reopen(store: SQLStore) -> SQLStore:
+    """A second store on the same library: another connection, as another process has."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    return type(store)(store.url)  # type: ignore[call-arg]
+
+
+def fts_integrity(store: SQLStore) -> None:
+    """The full-text index holds exactly what the articles and summaries say: FTS5's own
+    structural check on SQLite; on PostgreSQL, every stored tsvector equal to one computed
+    again from the article and its summary."""
+    if on_sqlite(store):
+        store.conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+        return
+    stale = store.conn.execute(
+        "SELECT count(*) FROM search_documents d JOIN articles a ON a.id = d.article_id"
+        " LEFT JOIN summaries s ON s.article_id = a.id WHERE d.document <>"
+        " setweight(to_tsvector('english', a.title), 'A')"
+        " || setweight(to_tsvector('english', distill_summary_text(s.sections)), 'B')"
+        " || setweight(to_tsvector('english', a.body), 'C')"
+    ).fetchone()[0]
+    assert stale == 0
+
+
+def indexed_documents(store: SQLStore) -> int:
+    table = "search_fts_terms" if on_sqlite(store) else "search_documents"
+    return int(store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def test_searchable_before_summary_and_no_stale_hits_after_resummary_or_delete(
-    store: SQLiteStore,
+    store: SQLStore,
 ) -> None:
     doc = make_doc("Compaction in LSM trees", "x.org", "2022-01-01", [], ["Leveled compaction."])
     article_id = add(store, doc)  # no summary yet
@@ -135,11 +167,11 @@ def test_searchable_before_summary_and_no_stale_hits_after_resummary_or_delete(
         assert text_ids(store, word) == []
     fts_integrity(store)
     # The library is empty again, so the index must hold no term at all.
-    assert store.conn.execute("SELECT count(*) FROM search_fts_terms").fetchone()[0] == 0
+    assert indexed_documents(store) == 0
     assert store.search.index_state().in_step
 
 
-def test_title_outranks_summary_outranks_body(store: SQLiteStore) -> None:
+def test_title_outranks_summary_outranks_body(store: SQLStore) -> None:
     body = add(store, make_doc("Notes", "a.org", "", [], ["We tried sharding last year."]))
     summ = add(store, make_doc("Other notes", "b.org", "", [], ["Nothing here."]))
     store.save_summary(summ, summary_of("How sharding went."))
@@ -147,7 +179,7 @@ def test_title_outranks_summary_outranks_body(store: SQLiteStore) -> None:
     assert text_ids(store, "sharding") == [title, summ, body]
 
 
-def test_stemming_and_highlighted_escaped_snippets(store: SQLiteStore) -> None:
+def test_stemming_and_highlighted_escaped_snippets(store: SQLStore) -> None:
     doc = make_doc(
         "Caches", "a.org", "", [], ["<script>alert(1)</script> Caching replicated reads."]
     )
@@ -159,7 +191,7 @@ def test_stemming_and_highlighted_escaped_snippets(store: SQLiteStore) -> None:
     assert "<mark>Caching</mark>" in snippet and "<mark>replicated</mark>" in snippet
 
 
-def test_query_language(library: tuple[SQLiteStore, list[int]]) -> None:
+def test_query_language(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, stream, go, limiter) = library
     assert text_ids(store, '"replication slot"') == [pg]
     assert text_ids(store, '"slot replication"') == []  # a phrase keeps its word order
@@ -191,13 +223,13 @@ def test_query_language(library: tuple[SQLiteStore, list[int]]) -> None:
     assert text_ids(store, "tech:flink") == []
 
 
-def test_long_query_falls_back_to_any_word(library: tuple[SQLiteStore, list[int]]) -> None:
+def test_long_query_falls_back_to_any_word(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, *_rest) = library
     pasted = "how does postgres keep the write-ahead log for a subscriber that is offline"
     assert text_ids(store, pasted)[0] == pg
 
 
-def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLiteStore, list[int]]) -> None:
+def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, stream, go, limiter) = library
     # No word of these queries is in the target article.
     assert search(store, "throttling API callers", mode="vector").results[0].id == limiter
@@ -208,39 +240,43 @@ def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLiteStore, list[in
     assert [h.id for h in filtered.results] == [go]
 
 
-def test_index_out_of_step_is_rebuilt(library: tuple[SQLiteStore, list[int]]) -> None:
+def test_index_out_of_step_is_rebuilt(library: tuple[SQLStore, list[int]]) -> None:
     store, ids = library
     assert store.search.index_state().in_step
-    # Something that bypassed the triggers removed an article from both indexes.
-    row = store.conn.execute(
-        "SELECT id, title, summary, body FROM search_content WHERE id = ?", (ids[0],)
-    ).fetchone()
-    store.conn.execute(
-        "INSERT INTO search_fts(search_fts, rowid, title, summary, body) VALUES ('delete',?,?,?,?)",
-        tuple(row),
-    )
+    # Something that bypassed the triggers removed an article from the full-text index.
+    if on_sqlite(store):
+        row = store.conn.execute(
+            "SELECT id, title, summary, body FROM search_content WHERE id = ?", (ids[0],)
+        ).fetchone()
+        store.conn.execute(
+            "INSERT INTO search_fts(search_fts, rowid, title, summary, body)"
+            " VALUES ('delete',?,?,?,?)",
+            tuple(row),
+        )
+    else:
+        store.conn.execute("DELETE FROM search_documents WHERE article_id = ?", (ids[0],))
     assert not store.search.index_state().in_step
     assert ensure_index(store) is True
     assert store.search.index_state().in_step
     assert text_ids(store, "replication")[0] == ids[0]
 
 
-def test_deleting_an_article_removes_its_vectors(library: tuple[SQLiteStore, list[int]]) -> None:
+def test_deleting_an_article_removes_its_vectors(library: tuple[SQLStore, list[int]]) -> None:
     store, ids = library
     store.delete_article(ids[3])
     assert store.search.index_state().in_step
     results = search(store, "throttling API callers", mode="vector").results
     assert ids[3] not in [h.id for h in results]
-    assert len(vector_index(store.conn)) == 3
+    assert store.search.index_state().vec_index[0] == 3
 
 
 def test_vector_index_follows_writes_from_another_connection(
-    library: tuple[SQLiteStore, list[int]],
+    library: tuple[SQLStore, list[int]],
 ) -> None:
     """A server's in-memory vectors must see what a worker process commits."""
     store, (pg, stream, go, limiter) = library
     assert search(store, "throttling API callers", mode="vector").results[0].id == limiter
-    other = SQLiteStore(store.path)
+    other = reopen(store)
     try:
         other.delete_article(limiter)
     finally:
@@ -250,7 +286,7 @@ def test_vector_index_follows_writes_from_another_connection(
 
 
 def test_cli_search_batch_related_reindex(
-    library: tuple[SQLiteStore, list[int]], home: Path, tmp_path: Path
+    library: tuple[SQLStore, list[int]], home: Path, tmp_path: Path
 ) -> None:
     store, (pg, stream, go, limiter) = library
     runner = CliRunner()
@@ -290,7 +326,7 @@ def test_cli_search_batch_related_reindex(
     assert json.loads(out.output) == {"articles": 4, "indexed": 4, "vectors": 4, "in_step": True}
 
 
-def test_related_names_shared_technologies(store: SQLiteStore) -> None:
+def test_related_names_shared_technologies(store: SQLStore) -> None:
     a = make_doc(
         "Kafka consumer groups",
         "a.org",
@@ -317,7 +353,7 @@ def test_related_names_shared_technologies(store: SQLiteStore) -> None:
 
 
 def test_related_without_vectors_uses_title_words_not_common_ones(
-    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+    store: SQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Embeddings off: related articles come from the title's words, and a title word that
     is in most articles (here "the") does not drag in unrelated ones. Common words are only
@@ -333,7 +369,7 @@ def test_related_without_vectors_uses_title_words_not_common_ones(
     assert len(result.results) == 1
 
 
-def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLiteStore) -> None:
+def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLStore) -> None:
     """A server answers meaning queries while its worker adds and deletes articles: every
     answer must name only articles that exist, and no query may fail."""
     import threading
@@ -351,7 +387,7 @@ def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLit
         return add(store, doc, None, DocumentVectors(article=unit(), sections=[]))
 
     live = [add_one(n) for n in range(40)]
-    reader = SQLiteStore(store.path)
+    reader = reopen(store)
     errors: list[BaseException] = []
     stop = threading.Event()
     query = unit()
@@ -359,7 +395,7 @@ def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLit
     def ask() -> None:
         while not stop.is_set():
             try:
-                found = vector_index(reader.conn).nearest(query, 10)
+                found = reader.search.nearest_articles(query, 10)
                 assert all(a > 0 for a, _ in found)
             except BaseException as exc:  # noqa: BLE001 - reported by the test
                 errors.append(exc)
@@ -376,6 +412,6 @@ def test_vector_queries_stay_consistent_while_another_thread_writes(store: SQLit
         stop.set()
         thread.join()
     assert errors == []
-    found = {a for a, _ in vector_index(reader.conn).nearest(query, 200)}
+    found = {a for a, _ in reader.search.nearest_articles(query, 200)}
     reader.close()
     assert found == set(live)

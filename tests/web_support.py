@@ -27,7 +27,7 @@ from distill.store import open_store
 from distill.web.app import create_app
 from distill.web.security import hash_token, new_token
 
-from .conftest import require_corpus
+from .conftest import library_store, require_corpus
 
 CORPUS_ARTICLES = 30  # enough for three pages of 12 on the category page
 
@@ -68,7 +68,7 @@ def build_library(home: Path, count: int = CORPUS_ARTICLES, embed: bool = False)
 
     Without embeddings unless asked (MiniLM would dominate the tests' set-up time)."""
     settings = load_settings(home).replace(embed=embed)
-    store = open_store(home)
+    store = open_store(home, settings.database_url)
     backend = get_summarizer(settings.summarizer)
     ids = []
     try:
@@ -85,7 +85,7 @@ def build_library(home: Path, count: int = CORPUS_ARTICLES, embed: bool = False)
 
 def make_token(home: Path, name: str = "tester") -> str:
     token = new_token()
-    store = open_store(home)
+    store = library_store(home)
     try:
         store.web.create_token(name, hash_token(token))
     finally:

@@ -11,7 +11,7 @@ import click
 
 from ..config import Settings, load_settings
 from ..errors import DistillError
-from ..store import SQLiteStore, open_store
+from ..store import SQLStore, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,7 +20,7 @@ class App:
     def __init__(self, home: str | None) -> None:
         self._home = home
         self._settings: Settings | None = None
-        self._store: SQLiteStore | None = None
+        self._store: SQLStore | None = None
 
     @property
     def settings(self) -> Settings:
@@ -29,9 +29,9 @@ class App:
         return self._settings
 
     @property
-    def store(self) -> SQLiteStore:
+    def store(self) -> SQLStore:
         if self._store is None:
-            self._store = open_store(self.settings.home)
+            self._store = open_store(self.settings.home, self.settings.database_url)
             click.get_current_context().call_on_close(self._store.close)
         return self._store
 

@@ -1,6 +1,9 @@
-"""remove: take articles out of the library for good (the web's Remove button does the same)."""
+"""remove: take articles out of the library for good (the web's Remove button does the same);
+migrate-db: copy the library to another database."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -25,3 +28,48 @@ def remove(app: App, article_ids: tuple[int, ...], as_json: bool) -> None:
         return
     for item in removed:
         click.echo(f"removed #{item['id']} {item['title']}")
+
+
+@main.command("migrate-db")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="URL|PATH",
+    help="postgresql://... database, or a folder for a SQLite library (the way back).",
+)
+@json_option
+@pass_app
+@guarded
+def migrate_db(app: App, target: str, as_json: bool) -> None:
+    """Copy this whole library into another database and verify the copy.
+
+    Every table's rows keep their ids; the end compares row counts per table and a checksum
+    of every article's text and summary on both sides. An interrupted copy can be run again:
+    rows already there are skipped, the rest arrive.
+    """
+    from ..store import SQLStore, is_postgres_url, open_store
+    from ..store.copy import copy_library
+
+    destination: SQLStore = (
+        open_store(app.settings.home, target)
+        if is_postgres_url(target)
+        else open_store(Path(target).expanduser())
+    )
+    try:
+
+        def progress(table: str, done: int, total: int) -> None:
+            if not as_json and total and (done == total or done % 5000 == 0):
+                click.echo(f"{table}: {done}/{total}", err=True)
+
+        report = copy_library(app.store, destination, progress)
+    finally:
+        destination.close()
+    counts = {t: s for t, (s, _) in report.counts.items()}
+    if as_json:
+        emit_json({"counts": counts, "copied": report.copied, "checksum": report.checksum[0]})
+        return
+    click.echo(
+        f"copied {report.copied['articles']} new article(s); {counts['articles']} in all,"
+        f" counts of {len(counts)} tables and the checksum of every article match"
+    )

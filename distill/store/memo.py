@@ -1,7 +1,8 @@
 """Values remembered until the library's content changes (migration 0310's content_version).
 
 Kept apart from the parts of the store because every part's counts use it, and it keys on
-the connection's database file so each library (and each test's library) has its own.
+the connection's database file (or a PostgreSQL connection's `library_key`) so each library
+(and each test's library) has its own.
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ def remembered(conn: Any, key: Hashable, compute: Callable[[], T], reuse_for: fl
     younger than that many seconds is reused even after a change: for chart data that
     takes seconds to aggregate at 100,000 articles and need not move with each new article.
     """
-    library, version = conn.execute(
-        "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main'),"
-        " (SELECT n FROM content_version WHERE id = 1)"
-    ).fetchone()
+    library = getattr(conn, "library_key", None)  # a PostgreSQL database names itself
+    if library is None:
+        library, version = conn.execute(
+            "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main'),"
+            " (SELECT n FROM content_version WHERE id = 1)"
+        ).fetchone()
+    else:
+        version = conn.execute("SELECT n FROM content_version WHERE id = 1").fetchone()[0]
     slot = (str(library), key)
     hit = _MEMO.get(slot)
     now = time.monotonic()

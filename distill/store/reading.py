@@ -43,7 +43,7 @@ class ReadingStore(Part):
                     "INSERT INTO reading_state (article_id, state) VALUES (?, ?)"
                     " ON CONFLICT(article_id) DO UPDATE SET state = excluded.state,"
                     " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-                    " WHERE state <> excluded.state",
+                    " WHERE reading_state.state <> excluded.state",
                     [(i, state) for i in ids],
                 )
         return sum(1 for i in ids if before[i] != state)

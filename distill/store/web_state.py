@@ -173,7 +173,7 @@ class WebStateStore(Part):
             if counted:
                 self.conn.execute(
                     "INSERT INTO article_reads (article_id, views) VALUES (?, 1)"
-                    " ON CONFLICT(article_id) DO UPDATE SET views = views + 1",
+                    " ON CONFLICT(article_id) DO UPDATE SET views = article_reads.views + 1",
                     (article_id,),
                 )
         return counted

@@ -28,7 +28,7 @@ from ..library import reading
 from ..models import SECTION_NAMES
 from ..search.engine import search as run_search
 from ..search.related import related as find_related
-from ..store import SQLiteStore, open_store
+from ..store import SQLStore, open_store
 from ..store import web_state as sql
 from ..store.filters import UNCATEGORIZED, ArticleFilter
 
@@ -55,15 +55,15 @@ class Library:
         self.settings = settings
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._stores: list[SQLiteStore] = []
+        self._stores: list[SQLStore] = []
         self._generation = 0  # bumped by close(): threads then open fresh connections
         _ = self.store  # open (and migrate) once up front so errors surface at start-up
 
     @property
-    def store(self) -> SQLiteStore:
+    def store(self) -> SQLStore:
         store = getattr(self._local, "store", None)
         if store is None or getattr(self._local, "generation", -1) != self._generation:
-            store = open_store(self.settings.home)
+            store = open_store(self.settings.home, self.settings.database_url)
             self._local.store = store
             self._local.generation = self._generation
             with self._lock:
@@ -397,7 +397,7 @@ def home(lib: Library) -> dict[str, Any]:
     }
 
 
-def _charts(store: SQLiteStore) -> dict[str, Any]:
+def _charts(store: SQLStore) -> dict[str, Any]:
     return {
         "per_month": store.web.articles_per_month(),
         "category_months": overview.category_months(store),

@@ -1,0 +1,285 @@
+"""Search on PostgreSQL: weighted tsvectors with a GIN index, pgvector with HNSW.
+
+The search engine (search/engine.py) speaks to this part exactly as to SQLite's: it hands
+over the FTS5 expression its query language built (search/syntax.py `fts_match`), whose
+grammar is small and ours: double-quoted strings (`""` inside is a quote), AND, OR, NOT and
+parentheses. `tsquery` turns that expression into a tsquery built only from parameters
+(each quoted string through `phraseto_tsquery`), so nothing a user typed is ever parsed by
+PostgreSQL as query syntax, whatever it contains.
+
+Ranking is `ts_rank` with the weights of SQLite's BM25 columns (title 10, summary 4,
+body 1, scaled to PostgreSQL's 0..1 range). Vectors: the HNSW index (cosine) proposes
+candidates, and the stored float32 vectors re-score them exactly, so the order returned is
+the exact order among the candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from ..part import immediate
+from ..search_index import (
+    BODY_WEIGHT,
+    SUMMARY_WEIGHT,
+    TITLE_WEIGHT,
+    VECTOR_DIMENSIONS,
+    ArticleCard,
+    IndexState,
+    SearchStore,
+)
+
+# ts_rank's weights are {D, C, B, A}; A is the title, B the summary, C the body.
+_WEIGHTS = f"'{{0, {BODY_WEIGHT / TITLE_WEIGHT}, {SUMMARY_WEIGHT / TITLE_WEIGHT}, 1.0}}'"
+# HNSW candidates fetched per wanted result before exact re-scoring, and the search breadth.
+CANDIDATE_FACTOR = 4
+MIN_CANDIDATES = 100
+EF_SEARCH = 200
+_TOKEN = re.compile(r'\s*(?:(")((?:[^"]|"")*)"|(\()|(\))|(AND|OR|NOT)\b)')
+
+
+def tsquery(match: str) -> tuple[str, list[str]]:
+    """(SQL expression of type tsquery, its parameters) for an FTS5 expression from
+    search/syntax.py. Unknown text is skipped, never passed on as syntax."""
+    sql: list[str] = []
+    params: list[str] = []
+    position = 0
+    while position < len(match):
+        token = _TOKEN.match(match, position)
+        if token is None:
+            position += 1
+            continue
+        position = token.end()
+        if token.group(1):
+            sql.append("phraseto_tsquery('english', ?)")
+            params.append(token.group(2).replace('""', '"'))
+        elif token.group(3):
+            sql.append("(")
+        elif token.group(4):
+            sql.append(")")
+        else:
+            sql.append({"AND": "&&", "OR": "||", "NOT": "&& !!"}[token.group(5)])
+    return " ".join(sql) or "''::tsquery", params
+
+
+def _vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+class PostgresSearchStore(SearchStore):
+    _ef_search: tuple[int, int] = (0, 0)  # (session, hnsw.ef_search) as last set
+
+    def index_state(self) -> IndexState:
+        def pair(sql: str) -> tuple[int, int]:
+            row = self.conn.execute(sql).fetchone()
+            return int(row[0]), int(row[1] or 0)
+
+        return IndexState(
+            articles=pair("SELECT count(*), sum(id) FROM articles"),
+            fts=pair("SELECT count(*), sum(article_id) FROM search_documents"),
+            vectors=pair(
+                "SELECT count(*), sum(article_id) FROM vectors"
+                f" WHERE kind = 'article' AND dimensions = {VECTOR_DIMENSIONS}"
+            ),
+            vec_index=pair(
+                "SELECT count(*), sum(article_id) FROM vectors"
+                " WHERE kind = 'article' AND embedding IS NOT NULL"
+            ),
+        )
+
+    def rebuild(self) -> None:
+        """Recompute every article's tsvector, and the pgvector copy of every article vector
+        from the stored bytes, in one transaction."""
+        with immediate(self.conn):
+            self.conn.execute("DELETE FROM search_documents")
+            self.conn.execute("SELECT distill_index_article(id) FROM articles")
+            self.conn.execute("UPDATE vectors SET embedding = NULL WHERE embedding IS NOT NULL")
+            rows = self.conn.execute(
+                "SELECT article_id, vector FROM vectors WHERE kind = 'article'"
+                f" AND dimensions = {VECTOR_DIMENSIONS}"
+            ).fetchall()
+            for article_id, blob in rows:
+                set_embedding(self.conn, int(article_id), np.frombuffer(blob, dtype="<f4"))
+
+    def text_hits(
+        self, match: str, where: str, params: list[Any], limit: int, min_id: int = 0
+    ) -> list[tuple[int, float]]:
+        query, qparams = tsquery(match)
+        conditions = [f"d.document @@ ({query})"]
+        if min_id:
+            conditions.append(f"d.article_id >= {int(min_id)}")
+        if where:
+            conditions.append(where)
+        sql = (
+            f"SELECT d.article_id, ts_rank({_WEIGHTS}, d.document, ({query})) AS r"
+            " FROM search_documents d JOIN articles a ON a.id = d.article_id"
+            f" WHERE {' AND '.join(conditions)} ORDER BY r DESC, d.article_id DESC LIMIT ?"
+        )
+        rows = self.conn.execute(sql, [*qparams, *qparams, *params, limit])
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def text_count(self, match: str, where: str, params: list[Any]) -> int:
+        query, qparams = tsquery(match)
+        sql = (
+            "SELECT count(*) FROM search_documents d JOIN articles a ON a.id = d.article_id"
+            f" WHERE d.document @@ ({query})" + (f" AND {where}" if where else "")
+        )
+        return int(self.conn.execute(sql, [*qparams, *params]).fetchone()[0])
+
+    def snippets(self, match: str, ids: list[int]) -> dict[int, str]:
+        raise NotImplementedError("snippets are chosen in Python (search/snippets.py)")
+
+    def index_terms(self, words: list[str]) -> list[str]:
+        """The index's own (stemmed) lexeme for each word; a stop word stays as it is."""
+        out = []
+        for word in words:
+            row = self.conn.execute(
+                "SELECT lexeme FROM unnest(to_tsvector('english', ?)) LIMIT 1", (word,)
+            ).fetchone()
+            out.append(str(row[0]) if row else word)
+        return out
+
+    def newest_threshold(self, match: str, count: int) -> int:
+        query, qparams = tsquery(match)
+        row = self.conn.execute(
+            f"SELECT article_id FROM search_documents WHERE document @@ ({query})"
+            " ORDER BY article_id DESC LIMIT 1 OFFSET ?",
+            [*qparams, count - 1],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def term_documents(self, terms: Any) -> dict[str, int]:
+        """How many articles contain each lexeme (one GIN index probe each)."""
+        out = {}
+        for term in terms:
+            row = self.conn.execute(
+                "SELECT count(*) FROM search_documents WHERE document @@ quote_literal(?)::tsquery",
+                (term,),
+            ).fetchone()
+            out[term] = int(row[0])
+        return out
+
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM search_documents").fetchone()[0])
+
+    def filtered_ids(self, where: str, params: list[Any], cap: int) -> list[int]:
+        sql = f"SELECT a.id FROM articles a WHERE {where or 'TRUE'}"
+        sql += " ORDER BY a.published DESC, a.id DESC LIMIT ?"
+        return [int(r[0]) for r in self.conn.execute(sql, [*params, cap])]
+
+    def passing(self, ids: list[int], where: str, params: list[Any]) -> set[int]:
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND {where or 'TRUE'}"
+        return {int(r[0]) for r in self.conn.execute(sql, [*ids, *params])}
+
+    def filtered_count(self, where: str, params: list[Any]) -> int:
+        sql = f"SELECT count(*) FROM articles a WHERE {where or 'TRUE'}"
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def nearest_articles(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The HNSW index's candidates (several per result wanted), re-scored exactly."""
+        if k <= 0:
+            return []
+        wanted = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR)
+        breadth = max(EF_SEARCH, wanted)
+        session = (id(self.conn.raw), breadth)  # a session setting: no transaction to nest in
+        if self._ef_search != session:  # (set again on a new session after a reconnect)
+            self.conn.execute(f"SET hnsw.ef_search = {int(breadth)}")
+            self._ef_search = session
+        rows = self.conn.execute(
+            "SELECT article_id, vector FROM vectors WHERE kind = 'article'"
+            " AND embedding IS NOT NULL ORDER BY embedding <=> ?::vector LIMIT ?",
+            (_vector_literal(vector), wanted),
+        ).fetchall()
+        return _rescored(vector, rows)[:k]
+
+    def similarities(self, vector: np.ndarray, ids: list[int]) -> list[tuple[int, float]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT article_id, vector FROM vectors WHERE kind = 'article'"
+            f" AND dimensions = {VECTOR_DIMENSIONS} AND article_id IN ({marks})",
+            ids,
+        ).fetchall()
+        return _rescored(vector, rows)
+
+    def article_cards(self, ids: list[int]) -> dict[int, ArticleCard]:
+        if not ids:
+            return {}
+        import json
+
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, coalesce(nullif(a.canonical_url, ''), a.url), a.site,"
+            " a.published, substr(a.body, 1, 400), a.source_tags,"
+            " (SELECT s.sections::jsonb -> 0 -> 'lines' -> 0 ->> 'text' FROM summaries s"
+            "  WHERE s.article_id = a.id)"
+            f" FROM articles a WHERE a.id IN ({marks})",
+            ids,
+        )
+        return {
+            int(r[0]): ArticleCard(
+                id=int(r[0]),
+                title=r[1],
+                url=r[2] or "",
+                site=r[3],
+                date=r[4],
+                lead=r[7] or r[5] or "",
+                tags=[str(t) for t in json.loads(r[6] or "[]")],
+            )
+            for r in rows
+        }
+
+    def passage_texts(self, ids: list[int]) -> dict[int, list[str]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT a.id, distill_summary_text(s.sections), a.body FROM articles a"
+            f" LEFT JOIN summaries s ON s.article_id = a.id WHERE a.id IN ({marks})",
+            ids,
+        )
+        return {int(r[0]): [r[1] or "", r[2] or ""] for r in rows}
+
+    def matching(self, match: str, ids: list[int]) -> set[int]:
+        if not ids:
+            return set()
+        query, qparams = tsquery(match)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT article_id FROM search_documents WHERE document @@ ({query})"
+            f" AND article_id IN ({marks})",
+            [*qparams, *ids],
+        )
+        return {int(r[0]) for r in rows}
+
+    def load_vectors(self) -> None:
+        """Nothing to load: the vectors live in the database's index."""
+
+
+def set_embedding(conn: Any, article_id: int, vector: np.ndarray) -> None:
+    """The pgvector copy of an article vector the HNSW index covers (default model size)."""
+    if len(vector) != VECTOR_DIMENSIONS:
+        return
+    conn.execute(
+        "UPDATE vectors SET embedding = ?::vector WHERE article_id = ? AND kind = 'article'",
+        (_vector_literal(vector), article_id),
+    )
+
+
+def _rescored(vector: np.ndarray, rows: list[Any]) -> list[tuple[int, float]]:
+    """(article id, exact cosine similarity) best first, from the stored float32 bytes."""
+    if not rows:
+        return []
+    ids = [int(r[0]) for r in rows]
+    matrix = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
+    query = vector.astype(np.float32)
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+    scores = matrix @ query / np.where(norms == 0, 1.0, norms)
+    order = sorted(range(len(ids)), key=lambda i: (-float(scores[i]), ids[i]))
+    return [(ids[i], float(scores[i])) for i in order]

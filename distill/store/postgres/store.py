@@ -1,0 +1,69 @@
+"""The PostgreSQL store: the shared article statements and parts over one psycopg connection.
+
+Selected by `DISTILL_DATABASE_URL` (or `--database`), for a library many workers and web
+servers share. One `PostgresStore` holds one connection, like a `SQLiteStore` holds one;
+servers and workers already open one store per thread, so each thread has its own session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from ...models import DocumentVectors
+from ..export_rows import ExportStore
+from ..fallbacks import FallbackStore
+from ..feeds import FeedStore
+from ..labels import LabelStore
+from ..reading import ReadingStore
+from ..shared import SQLStore
+from ..web_state import WebStateStore
+from .connection import Connection
+from .jobs import PostgresJobStore
+from .migrations import apply_migrations
+from .search import PostgresSearchStore, set_embedding
+
+# Tables whose id is an identity column (its sequence must pass copied-in ids).
+IDENTITY_TABLES = ("articles", "api_tokens", "jobs", "feeds", "feed_entries")
+
+
+class PostgresStore(SQLStore):
+    integrity_error = psycopg.errors.UniqueViolation
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn: Any = Connection(url)
+        apply_migrations(self.conn.raw)
+        self.labels = LabelStore(self.conn)
+        self.search = PostgresSearchStore(self.conn)
+        self.feeds = FeedStore(self.conn)
+        self.jobs = PostgresJobStore(self.conn)
+        self.web = WebStateStore(self.conn)
+        self.fallbacks = FallbackStore(self.conn)
+        self.reading = ReadingStore(self.conn)
+        self.export = ExportStore(self.conn)
+
+    def write_vectors(self, article_id: int, vectors: DocumentVectors, model: str) -> None:
+        """The stored bytes as on SQLite, plus the article vector in pgvector's type."""
+        super().write_vectors(article_id, vectors, model)
+        set_embedding(self.conn, article_id, np.asarray(vectors.article, dtype=np.float32))
+
+    def columns_of(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def after_copy(self) -> None:
+        """Rows came in with their ids: move each identity past the largest id, then fill the
+        pgvector column from the copied bytes (the tsvectors were made by the triggers)."""
+        for table in IDENTITY_TABLES:
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+        self.search.rebuild()
