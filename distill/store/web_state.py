@@ -1,8 +1,8 @@
 """SQL behind the web pages and the /v1 API: cards, stars, views, tokens, secrets.
 
 Listings pick the ids of one page first, then read those cards with the one card reader
-(cards.py), so a page of 12 cards stays cheap on a 100,000-article library. Everything is parameterised;
-callers pass plain values and get plain dicts back.
+(cards.py), so a page of 12 cards stays cheap on a 100,000-article library. Everything is
+parameterised; callers pass plain values and get plain dicts back.
 """
 
 from __future__ import annotations

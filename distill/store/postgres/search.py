@@ -26,7 +26,6 @@ from ..search_index import (
     SUMMARY_WEIGHT,
     TITLE_WEIGHT,
     VECTOR_DIMENSIONS,
-    ArticleCard,
     IndexState,
     SearchStore,
 )
@@ -207,33 +206,6 @@ class PostgresSearchStore(SearchStore):
             ids,
         ).fetchall()
         return _rescored(vector, rows)
-
-    def article_cards(self, ids: list[int]) -> dict[int, ArticleCard]:
-        if not ids:
-            return {}
-        import json
-
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            "SELECT a.id, a.title, coalesce(nullif(a.canonical_url, ''), a.url), a.site,"
-            " a.published, substr(a.body, 1, 400), a.source_tags,"
-            " (SELECT s.sections::jsonb -> 0 -> 'lines' -> 0 ->> 'text' FROM summaries s"
-            "  WHERE s.article_id = a.id)"
-            f" FROM articles a WHERE a.id IN ({marks})",
-            ids,
-        )
-        return {
-            int(r[0]): ArticleCard(
-                id=int(r[0]),
-                title=r[1],
-                url=r[2] or "",
-                site=r[3],
-                date=r[4],
-                lead=r[7] or r[5] or "",
-                tags=[str(t) for t in json.loads(r[6] or "[]")],
-            )
-            for r in rows
-        }
 
     def passage_texts(self, ids: list[int]) -> dict[int, list[str]]:
         if not ids:
