@@ -100,7 +100,7 @@ class Worker:
 
     def run(self) -> dict[str, int]:
         if self.settings.embed and self.threads > 1:
-            _one_torch_thread()
+            _one_blas_thread()
         store = open_store(self.settings.home)
         queue = JobQueue(store, self.settings)
         freed = queue.recover_dead_workers()
@@ -182,13 +182,14 @@ class Worker:
         self.on_event(event)
 
 
-def _one_torch_thread() -> None:
-    """Parallelism comes from the job threads; torch's own intra-op threads on top of them
+def _one_blas_thread() -> None:
+    """Parallelism comes from the job threads; the BLAS library's own threads on top of them
     oversubscribe the cores, and their spin-waiting cost ~45% more CPU per embedded article
-    (0.93 vs 1.67 CPU s measured with 1 vs 2 threads on this 2-core machine)."""
-    import torch
+    (0.93 vs 1.67 CPU s measured with 1 vs 2 threads on this 2-core machine, with torch;
+    the numpy model of minilm.py multiplies with OpenBLAS and behaves the same)."""
+    from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(1)
+    threadpool_limits(1, user_api="blas")
 
 
 def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
