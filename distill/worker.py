@@ -99,8 +99,6 @@ class Worker:
             self.gate.done(job.host, job.id)
 
     def run(self) -> dict[str, int]:
-        if self.settings.embed and self.threads > 1:
-            _one_blas_thread()
         store = open_store(self.settings.home)
         queue = JobQueue(store, self.settings)
         freed = queue.recover_dead_workers()
@@ -180,16 +178,6 @@ class Worker:
         if key:
             self.stats[key] += 1
         self.on_event(event)
-
-
-def _one_blas_thread() -> None:
-    """Parallelism comes from the job threads; the BLAS library's own threads on top of them
-    oversubscribe the cores, and their spin-waiting cost ~45% more CPU per embedded article
-    (0.93 vs 1.67 CPU s measured with 1 vs 2 threads on this 2-core machine, with torch;
-    the numpy model of minilm.py multiplies with OpenBLAS and behaves the same)."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
 
 
 def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
