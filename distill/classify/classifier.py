@@ -131,9 +131,9 @@ class CategoryModel:
         examples: np.ndarray | None = None,
         example_labels: Sequence[str] = (),
         method: str = "knn",
-        home: Path | None = None,
+        cache: Path | None = None,
     ) -> CategoryModel:
-        vectors, owners = category_vectors(taxonomy, embedder, home)
+        vectors, owners = category_vectors(taxonomy, embedder, cache)
         return cls(taxonomy, vectors, owners, examples, example_labels, method)
 
     def zero_shot(self, vector: np.ndarray) -> np.ndarray:
@@ -245,10 +245,10 @@ def _write_cached(path: Path, vectors: np.ndarray) -> None:
 
 
 def category_vectors(
-    taxonomy: Taxonomy, embedder: Embedder, home: Path | None = None
+    taxonomy: Taxonomy, embedder: Embedder, cache: Path | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embedded category texts and the category each belongs to; cached per process and,
-    with a `home`, in a file there."""
+    given a library home as `cache`, in a file there."""
     key = (embedder.name, taxonomy.fingerprint())
     cached = _CATEGORY_CACHE.get(key)
     if cached is None:
@@ -257,7 +257,7 @@ def category_vectors(
             for text in category.texts():
                 texts.append(text)
                 owners.append(i)
-        path = _cache_file(home, key) if home is not None else None
+        path = _cache_file(cache, key) if cache is not None else None
         vectors = _read_cached(path, len(texts), embedder.dimensions) if path else None
         if vectors is None:
             vectors = embedder.embed(texts)
@@ -302,14 +302,18 @@ class Classifier:
         example_labels: Sequence[str] = (),
         home: Path | None = None,
         method: str = "knn",
+        cache: Path | None = None,
     ) -> None:
+        """`home` is where the technology list is read from; `cache`, a library home the
+        category vectors may be kept in (the library's classifier passes it; a batch
+        `distill classify` does not, since it never writes to the library)."""
         self.taxonomy = taxonomy
         self.embedder = embedder
         self.home = home
         self.model: CategoryModel | None = None
         if embedder is not None:
             self.model = CategoryModel.build(
-                taxonomy, embedder, examples, example_labels, method, home
+                taxonomy, embedder, examples, example_labels, method, cache
             )
 
     @classmethod
