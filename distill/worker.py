@@ -99,8 +99,6 @@ class Worker:
             self.gate.done(job.host, job.id)
 
     def run(self) -> dict[str, int]:
-        if self.settings.embed and self.threads > 1:
-            _one_torch_thread()
         store = open_store(self.settings.home, self.settings.database_url)
         queue = JobQueue(store, self.settings)
         freed = queue.recover_dead_workers()
@@ -180,15 +178,6 @@ class Worker:
         if key:
             self.stats[key] += 1
         self.on_event(event)
-
-
-def _one_torch_thread() -> None:
-    """Parallelism comes from the job threads; torch's own intra-op threads on top of them
-    oversubscribe the cores, and their spin-waiting cost ~45% more CPU per embedded article
-    (0.93 vs 1.67 CPU s measured with 1 vs 2 threads on this 2-core machine)."""
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:

@@ -159,7 +159,7 @@ def test_add_discovers_feed_from_page_link_and_opml_round_trip(
     code, _ = cli(env, "feeds", "export", "-o", str(opml))
     assert code == 0 and feed_url in opml.read_text()
     code, out = cli(env, "feeds", "remove", "1", "--json")
-    assert code == 0 and json.loads(out) == {"removed": 1}
+    assert code == 0 and json.loads(out) == {"removed": 1, "articles_removed": []}
     code, out = cli(env, "feeds", "import", str(opml), "--json")
     assert code == 0 and json.loads(out)["added"] == 1
     real = CORPUS / "engineering-blogs-opml" / "engineering_blogs.opml"

@@ -25,6 +25,7 @@ LAYERS = {
     "store": 2,
     "taxonomy": 2,
     "embed": 2,
+    "minilm": 2,
     "plugins": 3,
     "ingest": 3,
     "summarize": 3,

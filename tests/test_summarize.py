@@ -337,3 +337,31 @@ def test_only_code_is_refused_with_a_clear_message(home: Path, tmp_path: Path) -
     code, rows = run(home, "summarize", str(path), "--json")
     assert code == 1 and "no article text found" in rows[0]["error"]
     assert str(path) in rows[0]["error"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unfortunately, we learned that the trade-off is not yet supported.",
+        "However the key lessons we learnt: you should always use best practices.",
+        "Overall, it's important to keep in mind the downtime; give it a try!",
+        "subscribe—unfortunately—can't (limitations) xbest practices recommended",
+        "Nothing to see here at all.",
+        "“In summary,” we strongly recommend the rule of thumb… 'Do not' use it.",
+        "",
+    ],
+)
+def test_word_start_guard_leaves_cue_scores_unchanged(text: str) -> None:
+    """cue_score's joined pattern starts with a word-start guard (a speed-up): it must
+    score every text as the joined pattern without the guard does."""
+    import re
+
+    from distill.summarize import cues
+
+    for table in (cues.TAKEAWAY_CUES, cues.LIMITATION_CUES):
+        plain = re.compile(
+            "|".join(f"(?P<c{i}>{p.pattern})" for i, (p, _) in enumerate(table)), re.I
+        )
+        found = {m.lastgroup for m in plain.finditer(text)}
+        expected = sum(table[int(name[1:])][1] for name in found if name)
+        assert cues.cue_score(text, table) == pytest.approx(expected)

@@ -17,7 +17,9 @@ Why this shape:
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -129,8 +131,9 @@ class CategoryModel:
         examples: np.ndarray | None = None,
         example_labels: Sequence[str] = (),
         method: str = "knn",
+        cache: Path | None = None,
     ) -> CategoryModel:
-        vectors, owners = category_vectors(taxonomy, embedder)
+        vectors, owners = category_vectors(taxonomy, embedder, cache)
         return cls(taxonomy, vectors, owners, examples, example_labels, method)
 
     def zero_shot(self, vector: np.ndarray) -> np.ndarray:
@@ -209,10 +212,43 @@ def _linear_scores(model: Any, vector: np.ndarray, n: int) -> np.ndarray:
 
 
 _CATEGORY_CACHE: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+# Embedding the taxonomy's ~70 texts costs about as much CPU as embedding an article, and a
+# command-line `distill add` is a fresh process each time: the vectors are also kept in the
+# library's home, in a file named after what they were made from.
+CACHE_FOLDER = "cache"
 
 
-def category_vectors(taxonomy: Taxonomy, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Embedded category texts and the category each belongs to; cached per process."""
+def _cache_file(home: Path, key: tuple[str, str]) -> Path:
+    digest = hashlib.sha256("\n".join(key).encode("utf-8")).hexdigest()[:24]
+    return home / CACHE_FOLDER / f"category-vectors-{digest}.npy"
+
+
+def _read_cached(path: Path, rows: int, dimensions: int) -> np.ndarray | None:
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if vectors.shape != (rows, dimensions) or vectors.dtype != np.float32:
+        return None
+    return vectors
+
+
+def _write_cached(path: Path, vectors: np.ndarray) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as out:
+            np.save(out, vectors, allow_pickle=False)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only home only loses the cache
+
+
+def category_vectors(
+    taxonomy: Taxonomy, embedder: Embedder, cache: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embedded category texts and the category each belongs to; cached per process and,
+    given a library home as `cache`, in a file there."""
     key = (embedder.name, taxonomy.fingerprint())
     cached = _CATEGORY_CACHE.get(key)
     if cached is None:
@@ -221,7 +257,13 @@ def category_vectors(taxonomy: Taxonomy, embedder: Embedder) -> tuple[np.ndarray
             for text in category.texts():
                 texts.append(text)
                 owners.append(i)
-        cached = (embedder.embed(texts), np.array(owners, dtype=np.int64))
+        path = _cache_file(cache, key) if cache is not None else None
+        vectors = _read_cached(path, len(texts), embedder.dimensions) if path else None
+        if vectors is None:
+            vectors = embedder.embed(texts)
+            if path is not None:
+                _write_cached(path, vectors)
+        cached = (vectors, np.array(owners, dtype=np.int64))
         _CATEGORY_CACHE[key] = cached
     return cached
 
@@ -260,13 +302,19 @@ class Classifier:
         example_labels: Sequence[str] = (),
         home: Path | None = None,
         method: str = "knn",
+        cache: Path | None = None,
     ) -> None:
+        """`home` is where the technology list is read from; `cache`, a library home the
+        category vectors may be kept in (the library's classifier passes it; a batch
+        `distill classify` does not, since it never writes to the library)."""
         self.taxonomy = taxonomy
         self.embedder = embedder
         self.home = home
         self.model: CategoryModel | None = None
         if embedder is not None:
-            self.model = CategoryModel.build(taxonomy, embedder, examples, example_labels, method)
+            self.model = CategoryModel.build(
+                taxonomy, embedder, examples, example_labels, method, cache
+            )
 
     @classmethod
     def from_examples(

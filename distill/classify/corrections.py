@@ -49,7 +49,12 @@ def library_classifier(store: Store, settings: Settings, embedder: Embedder | No
         if vectors is not None:
             vectors = vectors[keep] if keep else None
         cached = Classifier(
-            taxonomy, embedder, vectors, [labels[i] for i in keep], home=settings.home
+            taxonomy,
+            embedder,
+            vectors,
+            [labels[i] for i in keep],
+            home=settings.home,
+            cache=settings.home,
         )
         _CACHE.clear()  # one library per process in practice; do not grow without bound
         _CACHE[key] = cached
