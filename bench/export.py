@@ -37,21 +37,39 @@ from tests.web_support import build_library  # noqa: E402
 USER_TABLES = ("articles", *ARTICLE_TABLES, "feeds", "feed_entries", "tag_merges")
 
 
-def run(args: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, stderr tail) of one `distill` subprocess."""
+# The child reports its own peak: wait4's ru_maxrss would carry the parent's peak over
+# (Linux keeps the high-water mark of the memory a vfork()ed child shared before exec).
+_CHILD = (
+    "import atexit, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('\\npeak-kb ' + line.split()[1] + '\\n')\n"
+    "atexit.register(peak)\n"
+    "from distill.cli import main\n"
+    "sys.argv = ['distill', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def run(args: list[str]) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, stderr tail) of one `distill` process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "distill", *args],
+        [sys.executable, "-c", _CHILD, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "DISTILL_EMBED": "false"},
     )
+    err_bytes = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    err = err_bytes.decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"distill {' '.join(args)} failed: {err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, err[-300:]
+    peaks = [line.split()[1] for line in err.splitlines() if line.startswith("peak-kb ")]
+    peak_mb = int(peaks[-1]) / 1024 if peaks else float("nan")
+    return seconds, usage.ru_utime + usage.ru_stime, peak_mb, err[-300:]
 
 
 def mark_states(home: Path) -> None:
@@ -113,7 +131,10 @@ def main() -> None:
         start = time.perf_counter()
         build_library(seed, args.seed_articles, embed=True)
         print(f"seed: {args.seed_articles} articles in {time.perf_counter() - start:.0f} s")
-    print(f"{'articles':>9} {'export s':>9} {'art/s':>8} {'peak MB':>8} {'file MB':>8}")
+    print(
+        f"{'articles':>9} {'export s':>9} {'art/s':>8} {'CPU s':>7} {'art/CPU s':>10}"
+        f" {'peak MB':>8} {'file MB':>8}"
+    )
     out = work / "export.jsonl"
     for size in sorted(args.sizes):
         home = work / f"library-{size}"  # grown from the seed each time (copies are numbered)
@@ -124,18 +145,23 @@ def main() -> None:
             grow(home, size)
             print(f"  (grown to {size:,} in {time.perf_counter() - start:.0f} s)", flush=True)
         mark_states(home)
-        seconds, peak, _ = run(["--home", str(home), "export", str(out), "--force"])
+        seconds, cpu, peak, _ = run(["--home", str(home), "export", str(out), "--force"])
         n = count(home)
         size_mb = out.stat().st_size / 1e6
-        print(f"{n:9,d} {seconds:9.1f} {n / seconds:8,.0f} {peak:8.0f} {size_mb:8,.0f}", flush=True)
+        print(
+            f"{n:9,d} {seconds:9.1f} {n / seconds:8,.0f} {cpu:7.1f} {n / cpu:10,.0f}"
+            f" {peak:8.0f} {size_mb:8,.0f}",
+            flush=True,
+        )
     if args.no_import:
         return
     fresh = work / "fresh"
-    seconds, peak, _ = run(["--home", str(fresh), "import", str(out)])
+    seconds, cpu, peak, _ = run(["--home", str(fresh), "import", str(out)])
     n = count(fresh)
     print(
         f"\nimport of the export into an empty library: {n:,} articles in {seconds:.1f} s"
-        f" ({n / seconds:,.0f} articles/s), peak {peak:.0f} MB"
+        f" ({n / seconds:,.0f} articles/s; {cpu:.1f} CPU s, {n / cpu:,.0f} per CPU s),"
+        f" peak {peak:.0f} MB"
     )
     before, after = table_digests(home), table_digests(fresh)
     same = [t for t in USER_TABLES if before[t] == after[t]]
