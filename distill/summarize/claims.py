@@ -282,8 +282,20 @@ class Verifier:
     def _judge(
         self, claim: str, words: Counter[str], candidates: list[int], vector: np.ndarray | None
     ) -> Check:
-        if not words or not candidates:
+        evidence = self.evidence(claim, words, candidates, vector)
+        if evidence is None:
             return Check(claim, 0.0, False, [], facts(claim))
+        score = evidence.score
+        supported = score >= self.threshold and not evidence.missing
+        passages = [self.passages[i] for i in evidence.support]  # best first
+        return Check(claim, score, supported, passages, evidence.missing)
+
+    def evidence(
+        self, claim: str, words: Counter[str], candidates: list[int], vector: np.ndarray | None
+    ) -> Evidence | None:
+        """What the article offers for one claim; None when it shares no word with it."""
+        if not words or not candidates:
+            return None
         ranked = []
         for i in candidates:
             lexical = self._coverage(words, set(self._words[i]))
@@ -329,19 +341,44 @@ class Verifier:
         for i in support:
             union.update(self._words[i])
         lexical = self._coverage(words, union)
+        closest: float | None = None
         if vector is not None:
-            cosine = max(float(self._vectors[i] @ vector) for i in support)
-            meaning = min(1.0, max(0.0, (cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
+            closest = max(float(self._vectors[i] @ vector) for i in support)
+            meaning = min(1.0, max(0.0, (closest - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
             score = W_LEXICAL * lexical + W_MEANING * meaning
         else:  # decided on words alone: they are all there, or hardly any are
             score = lexical
         passage = self.passages[best].text
-        if (negations(claim, set(self._words[best])) > 0) != (negations(passage, set(words)) > 0):
+        negated = (negations(claim, set(self._words[best])) > 0) != (
+            negations(passage, set(words)) > 0
+        )
+        if negated:
             score *= NEGATION_PENALTY
         score *= FACT_PENALTY ** len(missing)
-        supported = score >= self.threshold and not missing
-        passages = [self.passages[i] for i in support]  # best first
-        return Check(claim, score, supported, passages, missing)
+        return Evidence(
+            score=score,
+            lexical=lexical,
+            best_lexical=max(r[1] for r in ranked),
+            cosine=closest,
+            negated=negated,
+            missing=missing,
+            support=support,
+            unknown=1.0 - self._coverage(words, set(self._idf)),
+        )
+
+
+@dataclass
+class Evidence:
+    """The measurements behind one claim's verdict (what the learned check weighs)."""
+
+    score: float  # the hand-weighted score of the default check
+    lexical: float  # rarity-weighted share of the claim's words in its support
+    best_lexical: float  # the same for the single best candidate passage
+    cosine: float | None  # MiniLM cosine with the closest supporting passage
+    negated: bool  # exactly one of claim and best passage is negated
+    missing: list[str]  # facts (numbers, names, identifiers) the support lacks
+    support: list[int]  # passage indexes, best first
+    unknown: float  # rarity-weighted share of the claim's words the article never uses
 
 
 def word_overlap(doc: Document, claim: str) -> float:
