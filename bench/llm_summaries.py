@@ -35,7 +35,7 @@ from tests.conftest import CORPUS  # noqa: E402
 SETS = ("go-blog", "rust-blog", "flink-blog")
 
 
-def pick_articles(count: int, low: int = 300, high: int = 1000) -> list[str]:
+def pick_articles(count: int, low: int = 300, high: int = 600) -> list[str]:
     """Corpus paths (relative), alternating between the blogs, evenly spaced in each."""
     per_set = []
     for name in SETS:
