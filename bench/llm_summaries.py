@@ -4,7 +4,7 @@
         --articles 40 --out /tmp/llm-summaries.jsonl [--dialect json_object|none]
 
 Asks a running OpenAI-compatible server (docs/offline-llm.md) for the six sections of
-corpus articles of 300 to 1,000 words, spread over the three blogs, one request each, and
+corpus articles of 300 to 600 words, spread over the three blogs, one request each, and
 writes one JSON line per article: its corpus path, the raw answer, finish reason, seconds,
 the repairs lenient parsing needed, and every sentence with its section. Articles already
 in --out are skipped, so the run can be stopped and resumed. The output holds model text,
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -76,6 +77,8 @@ def main() -> None:
         context=4096,
         options={"temperature": 0.0, "seed": 7, "max_tokens": args.max_tokens},
     )
+    # A small model on a busy CPU takes minutes per article: bound only a hung server.
+    os.environ.setdefault("DISTILL_LLM_TOTAL_TIMEOUT", "1800")
     settings = load_settings(Path("/tmp/distill-bench-home"))
     for path in pick_articles(args.articles):
         if path in done:
