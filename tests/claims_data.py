@@ -158,7 +158,7 @@ KINDS = ("verbatim", "paraphrase", "wrong")
 class Labelled:
     """A sentence an LLM wrote in a summary of a corpus article, labelled by hand."""
 
-    article: str  # path under the corpus folder
+    article: str  # path under the corpus folder (or tests/data/ for the team's own article)
     text: str
     kind: str  # verbatim | paraphrase (both supported) | wrong (not supported)
 
@@ -177,4 +177,6 @@ def load_labelled(path: Path = LABELLED) -> list[Labelled]:
 
 
 def load_corpus_article(corpus: Path, relative: str) -> Document:
-    return from_markdown((corpus / relative).read_text(encoding="utf-8"), source=relative)
+    """A corpus article by its path in the corpus; "tests/..." is one of the team's own."""
+    base = Path(__file__).parent.parent if relative.startswith("tests/") else corpus
+    return from_markdown((base / relative).read_text(encoding="utf-8"), source=relative)
