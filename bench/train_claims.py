@@ -1,6 +1,6 @@
 """Fit the learned claim check's weights and write distill/summarize/claims_model.py.
 
-    .venv/bin/python bench/train_claims.py [--synthetic 30]
+    .venv/bin/python bench/train_claims.py [--synthetic 30] && .venv/bin/ruff format distill
 
 Training data: the hand-labelled LLM sentences of tests/data/claims_llm.jsonl (verbatim and
 paraphrase supported, wrong unsupported) plus the synthetic set of tests/claims_data.py on
