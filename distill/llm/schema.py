@@ -3,6 +3,8 @@
 Every list has maxItems and every string maxLength, so a grammar-constrained server
 always reaches the end of the object; a server that ignores the schema is held to the
 same bounds by `parse_summary`, which drops what exceeds them rather than trusting it.
+Small models' slips (a code fence, prose around the object, trailing commas, raw newlines
+in strings, an answer cut at the token limit) are repaired by distill/llm/lenient.py first.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
+from .lenient import loads_lenient
 
 SENTENCE_CHARS = 400
 TERM_CHARS = 60
@@ -143,7 +146,7 @@ def parse_summary(text: str, finish_reason: str = "") -> Draft:
     if not body:
         raise InvalidAnswer("the answer is empty")
     try:
-        data = json.loads(body)
+        data, _ = loads_lenient(body)
     except json.JSONDecodeError as exc:
         cut = (
             " (cut off: the model stopped at its token limit)" if finish_reason == "length" else ""

@@ -31,6 +31,7 @@ import numpy as np
 from ..embed import Embedder
 from ..models import Document
 from ..text import FUNCTION_WORDS, sentence_spans, stem
+from . import claims_model
 
 # Weights of the two evidence kinds; lexical is the more reliable on technical prose,
 # where paraphrase rarely changes identifiers, so it carries more.
@@ -43,6 +44,21 @@ COSINE_CEIL = 0.85
 # A score at or above this is "supported"; chosen on bench/eval_claims.py (see
 # docs/benchmarks.md) as the point of best accuracy, rounded.
 DEFAULT_THRESHOLD = 0.55
+# The learned check (Verifier(learned=True)) gives a probability; supported at or above this.
+LEARNED_THRESHOLD = 0.5
+# Its inputs, in the order of claims_model.WEIGHTS (see Verifier.features).
+FEATURES = (
+    "score",  # the default check's hand-weighted score
+    "lexical",  # rarity-weighted share of the claim's words in its support
+    "best_lexical",  # the same for the best single candidate passage
+    "cosine",  # MiniLM cosine with the closest supporting passage
+    "negated",  # exactly one of claim and passage negated
+    "missing",  # facts (numbers, names, identifiers) the support lacks
+    "unknown",  # rarity-weighted share of words the article never uses
+    "bigrams",  # share of the claim's content-word pairs found in order in its support
+    "overlap",  # plain share of the claim's words in its best passage
+    "support_words",  # plain share of the claim's content words in its support
+)
 # Multiplier per fact (number, name, identifier) absent from the supporting passages.
 FACT_PENALTY = 0.35
 # Multiplier when exactly one of claim and best passage is negated.
@@ -202,12 +218,15 @@ class Verifier:
         embedder: Embedder | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         shortcut: bool = True,
+        learned: bool = False,
     ) -> None:
         self.doc = doc
-        self.shortcut = shortcut
+        # The learned check weighs every measurement, the embedding's included: no shortcut.
+        self.learned = learned
+        self.shortcut = shortcut and not learned
         self.embedded = 0  # claims that needed the embedding model (for benchmarks)
         self.embedder = embedder
-        self.threshold = threshold
+        self.threshold = LEARNED_THRESHOLD if learned else threshold
         self.passages = source_passages(doc)
         self._words = [Counter(content_words(p.text)) for p in self.passages]
         df: Counter[str] = Counter()
@@ -234,6 +253,25 @@ class Verifier:
         """One Check per claim, in order; the embedder runs at most once for the batch."""
         if not claims:
             return []
+        claim_words, candidates, vectors = self._prepare(claims)
+        return [
+            self._judge(claims[n], claim_words[n], candidates[n], vectors.get(n))
+            for n in range(len(claims))
+        ]
+
+    def _evidence(self, claims: list[str]) -> list[Evidence | None]:
+        if not claims:
+            return []
+        claim_words, candidates, vectors = self._prepare(claims)
+        return [
+            self.evidence(claims[n], claim_words[n], candidates[n], vectors.get(n))
+            for n in range(len(claims))
+        ]
+
+    def _prepare(
+        self, claims: list[str]
+    ) -> tuple[list[Counter[str]], list[list[int]], dict[int, np.ndarray]]:
+        """Each claim's words, candidate passages and (where needed) embedding."""
         claim_words = [Counter(content_words(c)) for c in claims]
         candidates: list[list[int]] = []
         best_share: list[float] = []
@@ -260,16 +298,27 @@ class Verifier:
             for row, i in enumerate(todo, start=len(ambiguous)):
                 self._vectors[i] = matrix[row]
         self.embedded += len(vectors)
-        return [
-            self._judge(claims[n], claim_words[n], candidates[n], vectors.get(n))
-            for n in range(len(claims))
-        ]
+        return claim_words, candidates, vectors
 
     def _judge(
         self, claim: str, words: Counter[str], candidates: list[int], vector: np.ndarray | None
     ) -> Check:
-        if not words or not candidates:
+        evidence = self.evidence(claim, words, candidates, vector)
+        if evidence is None:
             return Check(claim, 0.0, False, [], facts(claim))
+        score = evidence.score
+        if self.learned:
+            score = learned_score(self.features(claim, words, evidence))
+        supported = score >= self.threshold and not evidence.missing
+        passages = [self.passages[i] for i in evidence.support]  # best first
+        return Check(claim, score, supported, passages, evidence.missing)
+
+    def evidence(
+        self, claim: str, words: Counter[str], candidates: list[int], vector: np.ndarray | None
+    ) -> Evidence | None:
+        """What the article offers for one claim; None when it shares no word with it."""
+        if not words or not candidates:
+            return None
         ranked = []
         for i in candidates:
             lexical = self._coverage(words, set(self._words[i]))
@@ -315,19 +364,98 @@ class Verifier:
         for i in support:
             union.update(self._words[i])
         lexical = self._coverage(words, union)
+        closest: float | None = None
         if vector is not None:
-            cosine = max(float(self._vectors[i] @ vector) for i in support)
-            meaning = min(1.0, max(0.0, (cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
+            closest = max(float(self._vectors[i] @ vector) for i in support)
+            meaning = min(1.0, max(0.0, (closest - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
             score = W_LEXICAL * lexical + W_MEANING * meaning
         else:  # decided on words alone: they are all there, or hardly any are
             score = lexical
         passage = self.passages[best].text
-        if (negations(claim, set(self._words[best])) > 0) != (negations(passage, set(words)) > 0):
+        negated = (negations(claim, set(self._words[best])) > 0) != (
+            negations(passage, set(words)) > 0
+        )
+        if negated:
             score *= NEGATION_PENALTY
         score *= FACT_PENALTY ** len(missing)
-        supported = score >= self.threshold and not missing
-        passages = [self.passages[i] for i in support]  # best first
-        return Check(claim, score, supported, passages, missing)
+        return Evidence(
+            score=score,
+            lexical=lexical,
+            best_lexical=max(r[1] for r in ranked),
+            cosine=closest,
+            negated=negated,
+            missing=missing,
+            support=support,
+            unknown=1.0 - self._coverage(words, set(self._idf)),
+        )
+
+    def features(self, claim: str, words: Counter[str], evidence: Evidence) -> list[float]:
+        """The learned check's inputs (FEATURES, in order) for one claim."""
+        support_words: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for i in evidence.support:
+            passage = content_words(self.passages[i].text)
+            support_words.update(passage)
+            pairs.update(zip(passage, passage[1:], strict=False))
+        ordered = content_words(claim)
+        claim_pairs = list(zip(ordered, ordered[1:], strict=False))
+        bigrams = sum(p in pairs for p in claim_pairs) / len(claim_pairs) if claim_pairs else 1.0
+        plain = set(re.findall(r"\w+", claim.lower()))
+        best = set(re.findall(r"\w+", self.passages[evidence.support[0]].text.lower()))
+        cosine = evidence.cosine if evidence.cosine is not None else evidence.lexical
+        return [
+            evidence.score,
+            evidence.lexical,
+            evidence.best_lexical,
+            cosine,
+            float(evidence.negated),
+            float(len(evidence.missing)),
+            evidence.unknown,
+            bigrams,
+            len(plain & best) / len(plain) if plain else 0.0,
+            sum(w in support_words for w in words) / max(1, len(words)),
+        ]
+
+    def measure(self, claims: list[str]) -> list[list[float] | None]:
+        """FEATURES of each claim (None when it shares no word with the article); for
+        training and evaluating the learned check (bench/train_claims.py)."""
+        saved = self.shortcut
+        self.shortcut = False
+        try:
+            claim_words = [Counter(content_words(c)) for c in claims]
+            out: list[list[float] | None] = []
+            for claim, words, check in zip(
+                claims, claim_words, self._evidence(claims), strict=True
+            ):
+                out.append(None if check is None else self.features(claim, words, check))
+            return out
+        finally:
+            self.shortcut = saved
+
+
+def learned_score(features: list[float]) -> float:
+    """The learned check's probability that a claim is supported (logistic regression whose
+    weights bench/train_claims.py fits and writes to claims_model.py)."""
+    z = claims_model.INTERCEPT
+    for value, mean, scale, weight in zip(
+        features, claims_model.MEANS, claims_model.SCALES, claims_model.WEIGHTS, strict=True
+    ):
+        z += weight * (value - mean) / scale
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass
+class Evidence:
+    """The measurements behind one claim's verdict (what the learned check weighs)."""
+
+    score: float  # the hand-weighted score of the default check
+    lexical: float  # rarity-weighted share of the claim's words in its support
+    best_lexical: float  # the same for the single best candidate passage
+    cosine: float | None  # MiniLM cosine with the closest supporting passage
+    negated: bool  # exactly one of claim and best passage is negated
+    missing: list[str]  # facts (numbers, names, identifiers) the support lacks
+    support: list[int]  # passage indexes, best first
+    unknown: float  # rarity-weighted share of the claim's words the article never uses
 
 
 def word_overlap(doc: Document, claim: str) -> float:
