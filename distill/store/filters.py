@@ -94,7 +94,7 @@ class ArticleFilter:
         if self.hide_archived and "archived" not in self.is_:
             where.append(NOT_ARCHIVED)
         if self.ids is not None:
-            where.append(f"a.id IN ({','.join('?' * len(self.ids))})" if self.ids else "0")
+            where.append(f"a.id IN ({','.join('?' * len(self.ids))})" if self.ids else "1 = 0")
             params += self.ids
         return where, params
 

@@ -60,6 +60,11 @@ def _job(row: Any) -> Job:
 class JobStore(Part):
     """The jobs table as a leased queue."""
 
+    # What differs between engines in the claim and the release (PostgreSQL overrides):
+    # how the candidate row is locked, and the name of the two-argument maximum.
+    CLAIM_LOCK = ""
+    GREATEST = "max"
+
     def insert_job(
         self,
         kind: str,
@@ -108,7 +113,9 @@ class JobStore(Part):
             " SELECT id FROM jobs WHERE ((state = 'queued' AND run_at <= ?)"
             " OR (state = 'running' AND lease_expires < ?))"
             + host_clause
-            + " ORDER BY priority DESC, run_at, id LIMIT 1) RETURNING *",
+            + " ORDER BY priority DESC, run_at, id LIMIT 1"
+            + self.CLAIM_LOCK
+            + ") RETURNING *",
             (owner, now + lease_s, now, now, now, *hosts),
         ).fetchone()
         return _job(row) if row else None
@@ -153,7 +160,7 @@ class JobStore(Part):
         marks = ",".join("?" * len(job_ids))
         cursor = self.conn.execute(
             "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL,"
-            f" attempts = max(attempts - 1, 0), updated_at = ? WHERE lease_owner = ?"
+            f" attempts = {self.GREATEST}(attempts - 1, 0), updated_at = ? WHERE lease_owner = ?"
             f" AND state = 'running' AND id IN ({marks})",
             (now, owner, *job_ids),
         )

@@ -196,7 +196,7 @@ class SearchStore(Part):
 
     def filtered_ids(self, where: str, params: list[Any], cap: int) -> list[int]:
         """Ids of articles passing the filters, newest first, at most `cap`."""
-        sql = f"SELECT a.id FROM articles a WHERE {where or '1'}"
+        sql = f"SELECT a.id FROM articles a WHERE {where or '1 = 1'}"
         sql += " ORDER BY a.published DESC, a.id DESC LIMIT ?"
         return [int(r[0]) for r in self.conn.execute(sql, [*params, cap])]
 
@@ -205,7 +205,7 @@ class SearchStore(Part):
         if not ids:
             return set()
         marks = ",".join("?" * len(ids))
-        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND {where or '1'}"
+        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND {where or '1 = 1'}"
         return {int(r[0]) for r in self.conn.execute(sql, [*ids, *params])}
 
     def nearest_articles(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -298,7 +298,7 @@ class SearchStore(Part):
 
     def filtered_count(self, where: str, params: list[Any]) -> int:
         """How many articles pass a filter's SQL (see store/filters.py)."""
-        sql = f"SELECT count(*) FROM articles a WHERE {where or '1'}"
+        sql = f"SELECT count(*) FROM articles a WHERE {where or '1 = 1'}"
         return int(self.conn.execute(sql, params).fetchone()[0])
 
     def load_vectors(self) -> None:

@@ -163,22 +163,6 @@ class PostgresSearchStore(SearchStore):
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM search_documents").fetchone()[0])
 
-    def filtered_ids(self, where: str, params: list[Any], cap: int) -> list[int]:
-        sql = f"SELECT a.id FROM articles a WHERE {where or 'TRUE'}"
-        sql += " ORDER BY a.published DESC, a.id DESC LIMIT ?"
-        return [int(r[0]) for r in self.conn.execute(sql, [*params, cap])]
-
-    def passing(self, ids: list[int], where: str, params: list[Any]) -> set[int]:
-        if not ids:
-            return set()
-        marks = ",".join("?" * len(ids))
-        sql = f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND {where or 'TRUE'}"
-        return {int(r[0]) for r in self.conn.execute(sql, [*ids, *params])}
-
-    def filtered_count(self, where: str, params: list[Any]) -> int:
-        sql = f"SELECT count(*) FROM articles a WHERE {where or 'TRUE'}"
-        return int(self.conn.execute(sql, params).fetchone()[0])
-
     def nearest_articles(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The HNSW index's candidates (several per result wanted), re-scored exactly."""
         if k <= 0:
