@@ -104,20 +104,15 @@ def main() -> None:
     corpus = Path(args.corpus).resolve()
     if args.postgres:
         sys.path.insert(0, str(REPO))
-        from tests.pg_server import PgServer
+        from tests.pg_server import running_server
 
-        server = PgServer()
-        try:
-            server.start()
-            server.prepare_template()
+        with running_server() as server:
             names = [args.phase] if args.phase else ["distill-html", "distill-md"]
             for name in names:
                 cmd = [sys.executable, __file__, "--corpus", str(corpus), "--phase", name]
                 cmd += ["--database", server.new_database()] + (["--embed"] if args.embed else [])
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 print(out.strip().splitlines()[-1], flush=True)
-        finally:
-            server.remove()
         return
     if args.phase:
         print(json.dumps(phase(args.phase, corpus, args.embed, args.database)))

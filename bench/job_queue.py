@@ -102,19 +102,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    from tests.pg_server import PgServer
+    from tests.pg_server import running_server
 
-    server = PgServer()
-    try:
-        server.start()
-        server.prepare_template()
-        with tempfile.TemporaryDirectory() as tmp:
-            for engine, url in (("sqlite", ""), ("postgresql", server.new_database())):
-                home = Path(tmp) / engine
-                result = run(engine, home, url, args.jobs, args.processes, args.threads)
-                print(json.dumps(result), flush=True)
-    finally:
-        server.remove()
+    with running_server() as server, tempfile.TemporaryDirectory() as tmp:
+        for engine, url in (("sqlite", ""), ("postgresql", server.new_database())):
+            home = Path(tmp) / engine
+            result = run(engine, home, url, args.jobs, args.processes, args.threads)
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import pytest
 
 from distill.config import Settings, load_settings
 from distill.store import SQLStore, open_store
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, running_server
 
 if TYPE_CHECKING:
     from tests.feedsite import FeedSite
@@ -102,13 +102,8 @@ ENGINES = ("sqlite", "postgresql")
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """One PostgreSQL server with pgvector for the run, started on first use."""
-    server = PgServer()
-    try:
-        server.start()
-        server.prepare_template()
+    with running_server() as server:
         yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture(params=ENGINES)

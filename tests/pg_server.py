@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 STOP_GRACE_S = 10.0
@@ -194,3 +195,16 @@ class PgServer:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_server() -> Iterator[PgServer]:
+    """A started server with its migrated template, removed afterwards even on a failure
+    (a crashed test or bench leaves no server running)."""
+    server = PgServer()
+    try:
+        server.start()
+        server.prepare_template()
+        yield server
+    finally:
+        server.remove()

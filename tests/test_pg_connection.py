@@ -14,18 +14,13 @@ import psycopg
 import pytest
 
 from distill.store.postgres import PostgresStore
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, running_server
 
 
 @pytest.fixture
 def own_server() -> Iterator[PgServer]:
-    server = PgServer()
-    try:
-        server.start()
-        server.prepare_template()
+    with running_server() as server:
         yield server
-    finally:
-        server.remove()
 
 
 def restart(server: PgServer) -> None:
