@@ -2,6 +2,7 @@
 
     DistillError                      anything Distill reports to a user
     ├── ConfigError                   a setting or data file is malformed
+    │   └── PendingMigrations         the database needs `distill migrate` before serve/worker
     ├── FetchError                    the network part of getting a source
     │   ├── AddressRefused            host resolves to a private/loopback/reserved address
     │   ├── TooLarge                  body over the max_bytes setting
@@ -42,6 +43,18 @@ class DistillError(Exception):
 
 class ConfigError(DistillError):
     pass
+
+
+class PendingMigrations(ConfigError):
+    """A shared database has schema steps this version needs and nobody applied yet."""
+
+    def __init__(self, steps: list[str]) -> None:
+        self.steps = steps
+        shown = ", ".join(steps[:5]) + (f" and {len(steps) - 5} more" if len(steps) > 5 else "")
+        super().__init__(
+            f"the database has {len(steps)} unapplied migration step(s) ({shown});"
+            " run `distill migrate` once, then start the servers and workers again"
+        )
 
 
 class FetchError(DistillError):

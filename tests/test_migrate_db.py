@@ -84,3 +84,38 @@ def test_copy_to_postgresql_and_back_verified_and_resumable(
     finally:
         back.close()
         source.close()
+
+
+def test_serve_and_worker_refuse_an_unmigrated_database_until_distill_migrate(
+    tmp_path: Path, pg_server: PgServer
+) -> None:
+    """A shared database is migrated by one deliberate command, not by whichever worker of a
+    new version starts first; until then serve and worker say which command to run."""
+    import psycopg
+
+    name = "empty_" + tmp_path.name.lower().replace("-", "_")[-20:]
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = pg_server.url(name)
+    base = ["--home", str(tmp_path / "lib")]
+    try:
+        # The setting through the runner's environment (restored afterwards), not --database,
+        # which sets it for the whole process so that serve's worker child inherits it.
+        runner = CliRunner(env={"DISTILL_DATABASE_URL": url})
+        refused = runner.invoke(main, [*base, "worker", "--until-idle"])
+        assert refused.exit_code == 1
+        assert "unapplied migration step" in refused.output
+        assert "distill migrate" in refused.output
+        served = runner.invoke(main, [*base, "serve", "--port", "1"])
+        assert served.exit_code == 1 and "distill migrate" in served.output
+
+        applied = runner.invoke(main, [*base, "migrate", "--json"])
+        assert applied.exit_code == 0, applied.output
+        steps = json.loads(applied.stdout)["applied"]
+        assert steps and steps == sorted(steps)
+        again = runner.invoke(main, [*base, "migrate", "--json"])
+        assert json.loads(again.stdout) == {"engine": "postgresql", "applied": []}
+        ran = runner.invoke(main, [*base, "worker", "--until-idle", "--json"])
+        assert ran.exit_code == 0, ran.output
+    finally:
+        pg_server.drop_database(url)

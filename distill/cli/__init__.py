@@ -13,7 +13,7 @@ from . import (
     feeds,  # noqa: F401  (registers feeds, jobs, worker)
     library,  # noqa: F401  (registers its commands)
     llm,  # noqa: F401  (registers models and verify)
-    manage,  # noqa: F401  (registers remove, migrate-db)
+    manage,  # noqa: F401  (registers remove, migrate-db, migrate)
     reading,  # noqa: F401  (registers mark)
     search,  # noqa: F401  (registers search, related, reindex)
     summaries,  # noqa: F401  (registers summarize, resummarize)

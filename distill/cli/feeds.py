@@ -262,6 +262,9 @@ def worker_cmd(
     app: App, threads: int | None, until_idle: bool, parent_pid: int | None, as_json: bool
 ) -> None:
     """Run background jobs and feed checks until SIGTERM (or idle with --until-idle)."""
+    from .manage import require_migrated
+
+    require_migrated(app.settings)
 
     def report(event: dict[str, Any]) -> None:
         if as_json:

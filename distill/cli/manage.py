@@ -1,5 +1,6 @@
 """remove: take articles out of the library for good (the web's Remove button does the same);
-migrate-db: copy the library to another database."""
+migrate-db: copy the library to another database; migrate: apply a shared database's
+pending schema steps, which serve and worker refuse to do on their own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..config import Settings
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
 
@@ -73,3 +75,31 @@ def migrate_db(app: App, target: str, as_json: bool) -> None:
         f"copied {report.copied['articles']} new article(s); {counts['articles']} in all,"
         f" counts of {len(counts)} tables and the checksum of every article match"
     )
+
+
+def require_migrated(settings: Settings) -> None:
+    """Refuse to start a server or worker on a PostgreSQL database with unapplied steps
+    (PendingMigrations names them and `distill migrate`); SQLite migrates on open."""
+    if settings.database_url:
+        from ..store import open_store
+
+        open_store(settings.home, settings.database_url, migrate=False).close()
+
+
+@main.command()
+@json_option
+@pass_app
+@guarded
+def migrate(app: App, as_json: bool) -> None:
+    """Apply the database's pending schema steps (needed on PostgreSQL after an upgrade,
+    before `serve` and `worker` start; a SQLite library migrates whenever it is opened)."""
+    store = app.store
+    applied = list(getattr(store, "applied", []))
+    engine = "postgresql" if app.settings.database_url else "sqlite"
+    if as_json:
+        emit_json({"engine": engine, "applied": applied})
+        return
+    if applied:
+        click.echo(f"applied {len(applied)} step(s): {', '.join(applied)}")
+    else:
+        click.echo("the database is up to date")

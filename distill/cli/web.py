@@ -39,7 +39,9 @@ def serve(app: App, host: str, port: int, workers: int, no_worker: bool, as_json
     """
     from ..web.app import create_app, warm_up_on_start
     from ..worker import start_background
+    from .manage import require_migrated
 
+    require_migrated(app.settings)
     web = create_app(app.settings, host=host)  # also checks the library opens and migrates
     warm_up_on_start(web)
     background = None if no_worker else start_background(app.settings)

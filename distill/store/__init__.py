@@ -17,9 +17,12 @@ def is_postgres_url(url: str) -> bool:
     return url.strip().lower().startswith(POSTGRES_SCHEMES)
 
 
-def open_store(home: Path, database_url: str = "") -> SQLStore:
+def open_store(home: Path, database_url: str = "", migrate: bool = True) -> SQLStore:
     """The library's store: PostgreSQL when `database_url` names one (the
-    `database_url` setting), else the SQLite file in the library folder, as always."""
+    `database_url` setting), else the SQLite file in the library folder, as always.
+
+    `migrate=False` refuses a PostgreSQL database with unapplied steps (PendingMigrations);
+    a SQLite library always migrates when opened: one machine owns the file."""
     if database_url:
         if not is_postgres_url(database_url):
             raise ConfigError(
@@ -27,7 +30,7 @@ def open_store(home: Path, database_url: str = "") -> SQLStore:
             )
         from .postgres import PostgresStore  # the driver is imported only when used
 
-        return PostgresStore(database_url)
+        return PostgresStore(database_url, migrate)
     return open_sqlite(home)
 
 

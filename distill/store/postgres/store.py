@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from ...errors import PendingMigrations
 from ...models import DocumentVectors
 from ..export_rows import ExportStore
 from ..fallbacks import FallbackStore
@@ -22,7 +23,7 @@ from ..shared import SQLStore
 from ..web_state import WebStateStore
 from .connection import Connection
 from .jobs import PostgresJobStore
-from .migrations import apply_migrations
+from .migrations import apply_migrations, pending_migrations
 from .search import PostgresSearchStore, set_embedding
 
 # Tables whose id is an identity column (its sequence must pass copied-in ids).
@@ -32,10 +33,17 @@ IDENTITY_TABLES = ("articles", "api_tokens", "jobs", "feeds", "feed_entries")
 class PostgresStore(SQLStore):
     integrity_error = psycopg.errors.UniqueViolation
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        """`migrate=False` (serve and worker) refuses a database with unapplied steps instead
+        of applying them: on a shared database, a new version changing the schema under
+        running older workers is a deliberate step (`distill migrate`), not a side effect."""
         self.url = url
         self.conn: Any = Connection(url)
-        apply_migrations(self.conn.raw)
+        self.applied = apply_migrations(self.conn.raw) if migrate else []
+        pending = [] if migrate else pending_migrations(self.conn.raw)
+        if pending:
+            self.conn.close()
+            raise PendingMigrations(pending)
         self.labels = LabelStore(self.conn)
         self.search = PostgresSearchStore(self.conn)
         self.feeds = FeedStore(self.conn)
