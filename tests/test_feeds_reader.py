@@ -21,7 +21,7 @@ from distill.feeds.reader import (
     parse_opml,
     to_opml,
 )
-from tests.conftest import CORPUS, require_corpus
+from tests.conftest import require_corpus
 
 DANGEROUS = re.compile(rb"<script|javascript:|\bon[a-z]+\s*=|<iframe|<object|<embed", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -115,7 +115,7 @@ def test_discovery_finds_alternate_links_only() -> None:
 
 
 def test_real_opml_round_trip() -> None:
-    data = (CORPUS / "engineering-blogs-opml" / "engineering_blogs.opml").read_bytes()
+    data = (require_corpus() / "engineering-blogs-opml" / "engineering_blogs.opml").read_bytes()
     feeds = parse_opml(data)
     assert len(feeds) >= 400 and all(f.url.startswith("http") for f in feeds)
     again = parse_opml(to_opml(feeds).encode("utf-8"))
