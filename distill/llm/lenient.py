@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n(.*?)(?:\n[ \t]*```|\Z)", re.DOTALL)
@@ -23,13 +24,10 @@ def strip_fences(text: str) -> str:
     return match.group(1) if match else text
 
 
-def outermost_object(text: str) -> tuple[str, bool]:
-    """From the first `{` to the brace that closes it (strings respected), and whether it
-    was closed; an unclosed object is returned up to the end of the text."""
-    start = text.find("{")
-    if start < 0:
-        return "", False
-    depth = 0
+def _structural(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character outside JSON strings, quotes included, from
+    `start`: the brackets, commas and string ends that give the text its shape, wherever a
+    string's escapes leave them."""
     in_string = escaped = False
     for i in range(start, len(text)):
         ch = text[i]
@@ -40,9 +38,21 @@ def outermost_object(text: str) -> tuple[str, bool]:
                 escaped = True
             elif ch == '"':
                 in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "{[":
+                yield i, ch
+        else:
+            in_string = ch == '"'
+            yield i, ch
+
+
+def outermost_object(text: str) -> tuple[str, bool]:
+    """From the first `{` to the brace that closes it (strings respected), and whether it
+    was closed; an unclosed object is returned up to the end of the text."""
+    start = text.find("{")
+    if start < 0:
+        return "", False
+    depth = 0
+    for i, ch in _structural(text, start):
+        if ch in "{[":
             depth += 1
         elif ch in "}]":
             depth -= 1
@@ -53,26 +63,14 @@ def outermost_object(text: str) -> tuple[str, bool]:
 
 def drop_trailing_commas(text: str) -> str:
     """Remove a comma that only whitespace separates from a closing `}` or `]`."""
-    out: list[str] = []
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "}]":
-            n = len(out) - 1
-            while n >= 0 and out[n].isspace():
-                n -= 1
-            if n >= 0 and out[n] == ",":
-                del out[n]
-        out.append(ch)
-    return "".join(out)
+    dropped = set()
+    last: tuple[int, str] | None = None  # the last structural character that is not a space
+    for i, ch in _structural(text):
+        if ch in "}]" and last is not None and last[1] == ",":
+            dropped.add(last[0])
+        if not ch.isspace():
+            last = (i, ch)
+    return "".join(ch for i, ch in enumerate(text) if i not in dropped)
 
 
 def loads_lenient(text: str) -> tuple[Any, list[str]]:
