@@ -93,8 +93,7 @@ def require_migrated(settings: Settings) -> None:
 def migrate(app: App, as_json: bool) -> None:
     """Apply the database's pending schema steps (needed on PostgreSQL after an upgrade,
     before `serve` and `worker` start; a SQLite library migrates whenever it is opened)."""
-    store = app.store
-    applied = list(getattr(store, "applied", []))
+    applied = app.store.applied
     engine = "postgresql" if app.settings.database_url else "sqlite"
     if as_json:
         emit_json({"engine": engine, "applied": applied})

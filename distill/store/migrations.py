@@ -15,8 +15,10 @@ from typing import Any
 from .part import immediate
 
 
-def migration_steps() -> list[tuple[str, str]]:
-    folder = resources.files("distill.store") / "schema"
+def migration_steps(package: str = "distill.store") -> list[tuple[str, str]]:
+    """(name, SQL) of every step in `package`'s schema folder, in name order (each engine
+    keeps its own list: `distill.store` for SQLite, `distill.store.postgres`)."""
+    folder = resources.files(package) / "schema"
     steps = [
         (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()

@@ -37,6 +37,8 @@ T = TypeVar("T")
 class SQLStore(Store):
     """The article statements both engines run; `conn` is set by the engine."""
 
+    applied: list[str]  # migration steps this open applied (`distill migrate` reports them)
+
     conn: Any
     # What the driver raises when a unique index refuses a row (a duplicate article).
     integrity_error: type[Exception] = Exception

@@ -46,7 +46,7 @@ class SQLiteStore(SQLStore):
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.conn.execute("PRAGMA synchronous = NORMAL")
-        apply_migrations(self.conn)
+        self.applied = apply_migrations(self.conn)
         self.labels = LabelStore(self.conn)
         self.search = SearchStore(self.conn)
         self.feeds = FeedStore(self.conn)

@@ -10,21 +10,16 @@ step one after another, and the re-check inside it makes a step run exactly once
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
+
+from ..migrations import migration_steps as shared_steps
 
 # pg_advisory_xact_lock key: any constant the application does not use for anything else.
 MIGRATION_LOCK = 0x44_49_53_54  # "DIST"
 
 
 def migration_steps() -> list[tuple[str, str]]:
-    folder = resources.files("distill.store.postgres") / "schema"
-    steps = [
-        (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".sql")
-    ]
-    return sorted(steps)
+    return shared_steps("distill.store.postgres")
 
 
 def pending_migrations(raw: Any) -> list[str]:
