@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from .sentences import Unit, content_words
 
@@ -26,7 +25,7 @@ ITERATIONS = 30
 
 @dataclass
 class Scores:
-    vectors: sparse.csr_matrix  # one unit-length TF-IDF row per sentence
+    vectors: np.ndarray  # one unit-length TF-IDF row per sentence
     similarity: np.ndarray  # cosine similarity, n x n, zero diagonal
     centrality: np.ndarray  # LexRank score scaled to [0, 1]
     centroid: np.ndarray  # cosine to the article's centroid, in [0, 1]
@@ -47,7 +46,7 @@ class Scores:
         """Cosine similarity of every sentence to `text`."""
         if not self.vocabulary:
             return np.zeros(self.vectors.shape[0])
-        return np.asarray(self.vectors @ self.vector(text)).ravel()
+        return self.vectors @ self.vector(text)
 
 
 def _scale(values: np.ndarray) -> np.ndarray:
@@ -60,7 +59,6 @@ def score_units(units: list[Unit]) -> Scores:
     n = len(units)
     vocabulary: dict[str, int] = {}
     df: Counter[str] = Counter()
-    rows, cols, data = [], [], []
     counts = [Counter(u.words) for u in units]
     for c in counts:
         df.update(c.keys())
@@ -69,19 +67,19 @@ def score_units(units: list[Unit]) -> Scores:
     idf = np.zeros(len(vocabulary))
     for word, j in vocabulary.items():
         idf[j] = math.log((1 + n) / (1 + df[word])) + 1.0
+    matrix = np.zeros((n, max(len(vocabulary), 1)))
     for i, c in enumerate(counts):
         for word, k in c.items():
             j = vocabulary[word]
-            rows.append(i)
-            cols.append(j)
-            data.append((1 + math.log(k)) * idf[j])
-    matrix = sparse.csr_matrix(
-        (data, (rows, cols)), shape=(n, max(len(vocabulary), 1)), dtype=np.float64
-    )
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+            matrix[i, j] = (1 + math.log(k)) * idf[j]
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
     norms[norms == 0] = 1.0
-    matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
-    similarity = np.asarray((matrix @ matrix.T).todense())
+    matrix /= norms[:, None]
+    # A word in one sentence adds nothing between two sentences: the product is taken over
+    # the shared words only, a fraction of the vocabulary on long articles.
+    shared = np.fromiter((df[word] > 1 for word in vocabulary), bool, len(vocabulary))
+    common = matrix[:, : len(vocabulary)][:, shared]
+    similarity = common @ common.T
     np.fill_diagonal(similarity, 0.0)
 
     # LexRank with continuous weights: a Markov chain over the similarity graph.
@@ -93,7 +91,7 @@ def score_units(units: list[Unit]) -> Scores:
     for _ in range(ITERATIONS):
         rank = DAMPING / max(n, 1) + (1 - DAMPING) * (transition.T @ rank)
 
-    centroid_row = np.asarray(matrix.sum(axis=0)).ravel()
+    centroid_row = matrix.sum(axis=0)
     length = float(np.linalg.norm(centroid_row)) or 1.0
-    centroid = np.asarray(matrix @ (centroid_row / length)).ravel()
+    centroid = matrix @ (centroid_row / length)
     return Scores(matrix, similarity, _scale(rank), _scale(centroid), vocabulary, idf)
