@@ -24,7 +24,7 @@ BUILTIN_SUMMARIZERS = {
 }
 
 _SUMMARIZERS: dict[str, type[Summarizer]] = {}
-_LOADED = False
+_LOADED_ENTRIES: set[str] = set()
 
 
 def register_summarizer(cls: type[Summarizer]) -> type[Summarizer]:
@@ -39,13 +39,16 @@ def _entries() -> list[EntryPoint]:
     return builtin + list(entry_points(group=GROUP))
 
 
-def _load() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
+def _load(name: str | None = None) -> None:
+    """Load the entry named `name`, or every entry when None.
+
+    One name at a time because a backend's module is the cost: the `llm` backend imports
+    the HTTP client and the claim check, which an offline summary never uses.
+    """
     for entry in _entries():
-        register_summarizer(entry.load())
+        if entry.name not in _LOADED_ENTRIES and name in (None, entry.name):
+            _LOADED_ENTRIES.add(entry.name)
+            register_summarizer(entry.load())
 
 
 def summarizer_names() -> list[str]:
@@ -55,8 +58,11 @@ def summarizer_names() -> list[str]:
 
 def get_summarizer(spec: str) -> Summarizer:
     """An instance for `name` or `name:option` (the option is passed to the backend)."""
-    _load()
     name, _, option = spec.partition(":")
+    if name not in _SUMMARIZERS:
+        _load(name)
+    if name not in _SUMMARIZERS:  # a class registered under another name than its entry
+        _load()
     if name not in _SUMMARIZERS:
         raise ConfigError(
             f"unknown summarizer {name!r}; available: {', '.join(summarizer_names())}"

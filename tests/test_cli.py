@@ -168,3 +168,28 @@ def test_added_article_has_article_and_section_vectors(home: Path) -> None:
         assert len(headings) >= 3 and all(headings[1:])
     finally:
         store.close()
+
+
+def test_each_command_is_found_by_the_module_table_and_add_loads_no_server_code() -> None:
+    """The root group imports a command's module on demand: its table must name exactly the
+    modules that register each command, or a command would be missing from the line."""
+    from distill.cli.root import COMMAND_MODULES, load_commands
+
+    load_commands()
+    registered: dict[str, set[str]] = {}
+    for name, command in main.commands.items():
+        parts = [command, *getattr(command, "commands", {}).values()]
+        registered[name] = {c.callback.__module__.rsplit(".", 1)[1] for c in parts if c.callback}
+    assert registered == {name: set(mods) for name, mods in COMMAND_MODULES.items()}
+
+    # a fresh interpreter running `add --help` loads neither the feed reader nor httpx
+    probe = (
+        "import sys\nfrom distill.cli import main\n"
+        "try:\n    main(['add', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('feedparser', 'httpx', 'trafilatura', 'scipy')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -77,7 +77,9 @@ class _Child:
         single = threading.active_count() == 1
         ctx: Any = multiprocessing.get_context("fork" if single else "forkserver")
         if not single:
-            ctx.set_forkserver_preload(["distill.ingest.extract", "distill.ingest.contain"])
+            ctx.set_forkserver_preload(
+                ["distill.ingest.extract", "distill.ingest.contain", "trafilatura"]
+            )
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
             target=_serve,

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import charset_normalizer
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
@@ -202,6 +201,10 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
     _unglue(tree)
     meta = read_metadata(tree, url)
     languages = _code_languages(tree)
+    # Imported here: trafilatura and what it pulls in cost a command-line add of a Markdown
+    # file a fifth of a second; extraction children and the forkserver preload it once.
+    import trafilatura
+
     result: Any = trafilatura.bare_extraction(
         tree,
         url=url or None,

@@ -28,7 +28,6 @@ from .extract import (
     from_markdown,
     from_text,
 )
-from .fetch import fetch
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 # Bytes read at a time while skipping the rest of an oversized JSON Lines record.
@@ -75,6 +74,9 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
 
 def url_source(url: str) -> Source:
     def load(settings: Settings) -> Document:
+        # httpx is imported with its command line (rich, pygments): only a fetch pays it.
+        from .fetch import fetch
+
         response = fetch(url, settings)
         fmt = detect_format(
             urlsplit(response.url).path if response.content_type == "" else "",
