@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ from ..controls import clean_document
 from ..embed import Embedder, default_embedder, embed_document
 from ..errors import DistillError, DuplicateArticle
 from ..llm.retry import queue_retry
-from ..models import Document
+from ..models import Document, DocumentVectors, Summary
 from ..plugins import get_summarizer
 from ..store.base import Store
 from ..summarize.base import Summarizer
@@ -56,6 +57,28 @@ def content_hash(doc: Document) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+def _summarize_and_embed(
+    doc: Document, summarizer: Summarizer, embedder: Embedder | None
+) -> tuple[Summary, DocumentVectors | None]:
+    """The summary and the vectors, computed at the same time.
+
+    Neither needs the other, and they are the two costly stages of an article: the
+    extractive summarizer is Python holding the interpreter lock, the embedding model is
+    numpy and BLAS, which release it. On two cores one `distill add` waits for the longer of
+    the two instead of their sum (docs/benchmarks.md); on a busy machine it costs nothing.
+    """
+    if embedder is None:
+        return summarizer.summarize(doc), None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+        vectors = pool.submit(embed_document, doc, embedder)
+        try:
+            summary = summarizer.summarize(doc)
+        except BaseException:
+            vectors.cancel()
+            raise
+        return summary, vectors.result()
+
+
 def ingest_document(
     doc: Document,
     store: Store,
@@ -73,8 +96,7 @@ def ingest_document(
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
     if settings is not None:
         summarizer.bind(settings)
-    summary = summarizer.summarize(doc)
-    vectors = embed_document(doc, embedder) if embedder else None
+    summary, vectors = _summarize_and_embed(doc, summarizer, embedder)
     labels = classifier.classify(doc, vectors.article if vectors else None) if classifier else None
     try:
         article_id = store.add_article(
