@@ -14,8 +14,9 @@ measuring, and the category page is measured plain and with the unread filter.
 
 Server time: sequential requests through the ASGI app in-process, timed inside the server
 from the request entering the app to its last body byte (no network, no client), p50/p95
-over `--samples` requests per route. Load: `distill serve` as a subprocess and wrk at 64
-connections for `--duration` seconds per route, beside a static file from the same server.
+over `--samples` requests per route. Load: `distill serve` as a subprocess and wrk at
+`--connections` (48) for `--duration` seconds per route (category, article, /v1/articles,
+/v1/search), beside a static file from the same server.
 Prints figures; never part of the test run's pass/fail.
 """
 
@@ -198,9 +199,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wrk(url: str, duration: int) -> dict[str, str]:
+def wrk(url: str, duration: int, connections: int) -> dict[str, str]:
     result = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -222,7 +223,9 @@ def wrk(url: str, duration: int) -> dict[str, str]:
     }
 
 
-def load_test(home: Path, duration: int, workers: int) -> dict[str, dict[str, str]]:
+def load_test(
+    home: Path, duration: int, workers: int, connections: int
+) -> dict[str, dict[str, str]]:
     port = _free_port()
     env = {**os.environ, "DISTILL_HOME": str(home)}
     proc = subprocess.Popen(
@@ -241,14 +244,25 @@ def load_test(home: Path, duration: int, workers: int) -> dict[str, dict[str, st
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        return {
-            "static file /static/style.css": wrk(base + "/static/style.css", duration),
-            "category page": wrk(base + f"/category/{largest_category(home)[0]}", duration),
-            "/v1/articles": wrk(base + "/v1/articles?limit=20", duration),
+        routes = {
+            "static file /static/style.css": "/static/style.css",
+            "category page": f"/category/{largest_category(home)[0]}",
+            "article page": f"/articles/{_an_article(home)}",
+            "/v1/articles": "/v1/articles?limit=20",
+            "/v1/search": "/v1/search?q=stream",
         }
+        return {name: wrk(base + path, duration, connections) for name, path in routes.items()}
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _an_article(home: Path) -> int:
+    store = open_store(home)
+    try:
+        return int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
+    finally:
+        store.close()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -265,6 +279,7 @@ def main() -> None:
     parser.add_argument("--home", help="reuse a library folder (built if empty)")
     parser.add_argument("--no-wrk", action="store_true", help="server times only")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--connections", type=int, default=48, help="wrk connections")
     args = parser.parse_args()
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp()) / "library"
     if not (home / "library.sqlite3").exists():
@@ -283,9 +298,12 @@ def main() -> None:
         print(f"{name:34} {len(times):5d} {statistics.median(times):8.1f} {pct(times, 0.95):8.1f}")
     if shutil.which("wrk") and not args.no_wrk:
         for workers in args.workers:
-            print(f"\nwrk -t2 -c64 -d{args.duration}s (distill serve --workers {workers})")
+            print(
+                f"\nwrk -t2 -c{args.connections} -d{args.duration}s"
+                f" (distill serve --workers {workers})"
+            )
             print(f"{'route':34} {'req/s':>9} {'p99':>9}  errors")
-            for name, row in load_test(home, args.duration, workers).items():
+            for name, row in load_test(home, args.duration, workers, args.connections).items():
                 print(f"{name:34} {row['rps']:>9} {row['p99']:>9}  {row['errors']}")
     else:
         print("\nwrk not installed (apt-get install wrk): load test skipped")
