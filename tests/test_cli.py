@@ -182,14 +182,18 @@ def test_each_command_is_found_by_the_module_table_and_add_loads_no_server_code(
         registered[name] = {c.callback.__module__.rsplit(".", 1)[1] for c in parts if c.callback}
     assert registered == {name: set(mods) for name, mods in COMMAND_MODULES.items()}
 
-    # a fresh interpreter running `add --help` loads neither the feed reader nor httpx
-    probe = (
-        "import sys\nfrom distill.cli import main\n"
-        "try:\n    main(['add', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('feedparser', 'httpx', 'trafilatura', 'scipy')"
-        " if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    # fresh interpreters: `add` loads neither the feed reader nor httpx; `list` not even
+    # the ingest pipeline (nor, through it, the summarizer and the classifier)
+    def loaded(command: str, watched: tuple[str, ...]) -> list[str]:
+        probe = (
+            "import sys\nfrom distill.cli import main\n"
+            f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {watched!r} if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1].replace("'", '"'))
+
+    assert loaded("add", ("feedparser", "httpx", "trafilatura", "scipy")) == []
+    assert loaded("list", ("distill.ingest.pipeline", "distill.classify.classifier")) == []

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from ..errors import InputError
-from ..ingest.pipeline import IngestResult, ingest
-from ..ingest.sources import Source, import_sources, parse_source
 from ..plugins import get_summarizer
 from ..store.filters import IS_VALUES, ArticleFilter, split_is
 from .context import App, emit_json, guarded, json_option, pass_app
@@ -24,6 +22,10 @@ from .render import (
     render_listing,
 )
 from .root import main
+
+if TYPE_CHECKING:  # the pipeline is imported by the commands that ingest (not list, show)
+    from ..ingest.pipeline import IngestResult
+    from ..ingest.sources import Source
 
 
 def _report(result: IngestResult, as_json: bool, console: Console) -> None:
@@ -55,6 +57,9 @@ def _report(result: IngestResult, as_json: bool, console: Console) -> None:
 def add(app: App, sources: tuple[str, ...], summarizer: str | None, as_json: bool) -> None:
     """Add articles from URLs, .html/.htm/.md/.txt files, or - for stdin."""
     console = Console(stderr=False, highlight=False)
+    from ..ingest.pipeline import IngestResult, ingest
+    from ..ingest.sources import parse_source
+
     backend = get_summarizer(summarizer or app.settings.summarizer)
     failed = False
     for ref in sources:
@@ -82,6 +87,8 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
     from ..library.restore import export_header, restore_export
 
     header = export_header(path) if path.is_file() else None
+    from ..ingest.sources import import_sources
+
     backend = get_summarizer(summarizer or app.settings.summarizer)
     sources = [] if header else list(import_sources(path, app.settings.max_bytes))
     counts = {"added": 0, "duplicate": 0, "failed": 0}
@@ -115,6 +122,8 @@ def import_(app: App, path: Path, summarizer: str | None, as_json: bool) -> None
 
 
 def _ingest_one(source: Source | InputError, app: App, backend: Any) -> IngestResult:
+    from ..ingest.pipeline import IngestResult, ingest
+
     if isinstance(source, InputError):
         label = str(source).split(": ", 1)[0]
         return IngestResult(label, "failed", error=str(source))
