@@ -91,7 +91,17 @@ CHROME = re.compile(
     r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b"
     r"|\bpost (?:is )?based on .{0,60}\btalk\b"
     r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated"
-    r"|powered) by\b|\bmeeting minutes word count\b",
+    r"|powered) by\b|\bmeeting minutes word count\b"
+    # a transition in the middle of a sentence: "..., let's take a look under the hood"
+    r"|\blet(?:[’']s| us) (?:take a (?:\w+ )?look|look (?:at|under|into)|dive"
+    r"|get (?:\w+ )?(?:all )?on the same page)\b"
+    # a remark on the journey, not on the subject: "It's great to look at how far Go has come"
+    r"|^it(?:[’']s| is) (?:great|nice|amazing|exciting|wonderful|fun|humbling|incredible) to"
+    r" (?:look|see|think|reflect)\b"
+    # a credit line: "Green Tea is the result of work and ideas from many people over ..."
+    r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"
+    r"|contributions?|ideas)\b.{0,40}\b(?:many|numerous|several|dozens of|hundreds of|lots of)"
+    r" (?:people|contributors|engineers|folks)\b",
     _I,
 )
 
@@ -116,7 +126,9 @@ SETUP = re.compile(
     r"\b(?:you|one|many people|people|some) (?:might|may|would|could|often) (?:think|assume|believe"
     r"|expect|be tempted)\b|\b(?:a )?(?:common|popular|widespread) (?:misconception|myth|belief)\b"
     r"|\bit(?:'s|’s| is) (?:tempting|easy|natural) to (?:think|assume|believe|conclude)\b"
-    r"|\bcontrary to (?:popular )?belief\b|\bconventional wisdom (?:says|holds|is)\b",
+    r"|\bcontrary to (?:popular )?belief\b|\bconventional wisdom (?:says|holds|is)\b"
+    # "The core of Green Tea may seem like a single, simple idea." (the next says otherwise)
+    r"|\b(?:may|might) (?:at first )?seem (?:like|to be|simple|easy|obvious)\b",
     _I,
 )
 # The sentence after a set-up that says it was wrong.
@@ -201,7 +213,50 @@ REFERS_BACK = [
     re.compile(r"^(?:\S+\s){0,8}such (?!as\b|a\b|an\b|that\b)\w+", _I),
     re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
     re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
+    # "Because they are sampled through ...": a pronoun right after the opening conjunction
+    re.compile(
+        r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"
+        r"|until) (?:it|they|these|those|he|she|them)\b",
+        _I,
+    ),
+    # "Earlier we sliced s ...": the article's own earlier text, which is not shown
+    re.compile(
+        r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b", _I
+    ),
+    # "The values of i in this countdown program ...", "readers will see charts ...": an
+    # exhibit (code, figure, chart) the summary does not show
+    re.compile(
+        r"\b(?:in|of|from|by|on) (?:this|that|the above|the previous) (?:[\w-]+ )?(?:program"
+        r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration)s?\b"
+        r"|\b(?:readers|you) will see (?:\w+ )?(?:charts?|graphs?|figures?|diagrams?|tables?)\b",
+        _I,
+    ),
+    # the lettered parts of a diagram: "so we pull page A off the work list"
+    re.compile(
+        r"\b(?i:page|object|node|box|slot|region|partition|operator|package|module|task|server"
+        r"|client|machine|worker|bucket|row|cell|vertex|step)s? [A-HJ-Z](?![\w.'’/-])"
+    ),
 ]
+
+
+# The author's own doings in the first person singular, told in the past ("I looked at the
+# history of ...", "I set up a meeting with ...", "... which I reviewed", "I've published
+# ..."): a personal remark, not what the article says about its subject. Not "I think",
+# "I am pleased to announce" or "I will give an introduction": those state the article's
+# view or its plan. Case-sensitive: "I/O" and a loop variable "i" are not the author.
+PERSONAL = re.compile(
+    r"(?:^|[\s,;(“\"])I (?:(?:also|then|just|recently|finally|first|later|even|\w+ly) )?"
+    r"(?:(?!need|feed|speed|seed|breed|indeed)[a-z]{2,}ed|set up|wrote|made|went|took|met|spent"
+    r"|found|got|saw|did|began|ran|built|gave|had|was|sat|led|brought|thought|taught|chose)\b"
+    r"|(?:^|[\s,;(“\"])I(?:[’']ve| have) (?:(?:also|just|recently|since|now) )?(?:been|[a-z]{2,}ed"
+    r"|set up|written|made|taken|spent|found|got|seen|done|begun|built|given|had|led)\b"
+    r"|\band I (?:have|had|were|are) been\b"
+)
+
+
+def personal(text: str) -> bool:
+    """True when the author tells of their own doings ("I set up a meeting ...")."""
+    return bool(PERSONAL.search(text))
 
 
 _NAMES_THE_ARTICLE = re.compile(rf"^(?:this|these)\s+(?:[\w-]+\s+)?{_SELF}", _I)

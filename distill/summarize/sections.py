@@ -14,7 +14,7 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
-from .boilerplate import names_the_article, refers_back, refuted
+from .boilerplate import names_the_article, personal, refers_back, refuted
 from .scoring import Scores
 from .sentences import STOP_WORDS, Sentences, Unit, content_words
 
@@ -97,6 +97,12 @@ THESIS_BONUS = 0.15
 # 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
 SIDE_DEFINITION_SHARE = 0.1
 ANECDOTE_PENALTY = 0.4
+# The author's own doings ("I set up a meeting with ...", "... which I reviewed"): read
+# out of the article, a personal remark rather than what the article says about its subject.
+PERSONAL = 0.3
+# A line that does not end as a sentence does ("Assuming the alignment of i128/u128 rather
+# than using align_of", "<InputT> – type of elements ..."): a list entry or a fragment.
+UNTERMINATED = 0.3
 DEFINITION = re.compile(
     r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
     r"(?P<subject>[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?)\s+(?:\([A-Z][\w-]*\)\s+)?"
@@ -195,8 +201,13 @@ def readability(units: list[Unit]) -> np.ndarray:
             first = text.split(maxsplit=1)[0].lower() if text.split() else ""
             if first in STOP_WORDS:
                 penalty -= FRAGMENT  # "then you may incorrectly assume ...": the rest of one
-        if text.count("(") != text.count(")") or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
-            penalty -= FRAGMENT  # half of a parenthesis, or a clause cut before its end
+        unbalanced = any(text.count(a) != text.count(b) for a, b in ("()", "[]", "{}"))
+        if unbalanced or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
+            penalty -= FRAGMENT  # half of a bracket, or a clause cut before its end
+        elif not re.search(r"[.!?:;…]$", text.rstrip(" \"'”’)]*_")):
+            penalty -= UNTERMINATED  # a list entry or a label, not a sentence
+        if personal(text):
+            penalty -= PERSONAL
         following = units[i + 1].text if i + 1 < len(units) else ""
         if refuted(
             text, following if i + 1 < len(units) and units[i + 1].block == unit.block else ""
@@ -293,6 +304,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             continue
         if setup[best]:
             continue  # a claim the article sets up to refute
+        if ctx.takeaway[best] >= STRONG_CUE:
+            continue  # "We highly recommend all users to upgrade": the takeaways' line
         needs = []  # a leaning sentence brings the one it leans on, or is not chosen
         if leans[best] and best - 1 not in chosen:
             if units[best - 1].block != units[best].block or leans[best - 1]:
