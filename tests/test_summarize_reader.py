@@ -12,7 +12,12 @@ from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.search.related import shared_technologies
 from distill.summarize.boilerplate import boilerplate, personal, refers_back, refuted
-from distill.summarize.sections import readability
+from distill.summarize.sections import (
+    DEFINITION_BONUS,
+    IDENTIFIER,
+    _definition_value,
+    readability,
+)
 from distill.summarize.sentences import split_document
 from distill.taxonomy.technologies import find_technologies
 
@@ -384,3 +389,42 @@ def test_figure_captions_are_not_summarised() -> None:
     doc = from_markdown(text, source="captions.md")
     assert [b.kind for b in doc.blocks if caption in b.text] == ["caption"]
     assert not any(caption in line for line in every_line(summarize(doc)))
+
+
+def test_a_first_person_plan_is_a_thesis_and_a_term_named_last_is_defined() -> None:
+    title = "Profile-guided optimization in the compiler"
+    assert _definition_value("Here I'd like to discuss leases, lanes and retries.", title) > 0
+    named = (
+        "Using profiles of application behavior for compiler optimization is known as "
+        "profile-guided optimization."
+    )
+    assert _definition_value(named, title) == DEFINITION_BONUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In a plain build, lease.Renew is considered too large to be eligible for inlining.",
+        "Users had to change their imports to example.com/taskrunner/client/v2.",
+        "The function f defers a function that calls recover and prints the value.",
+    ],
+)
+def test_code_identifiers_mark_a_walkthrough_detail(text: str) -> None:
+    assert IDENTIFIER.search(text)
+
+
+def test_a_walkthrough_detail_does_not_open_the_executive_summary() -> None:
+    detail = "In a plain build, lease.Renew is considered too large to be eligible for inlining."
+    text = (
+        "---\ntitle: Inlining lease renewal\n---\n\n"
+        "Profiles tell the compiler which calls are hot. The compiler inlines small functions "
+        "into their callers, so lease renewal costs nothing once it fits the budget. "
+        f"{detail} Lease renewal runs on every task of every lane.\n\n"
+        f"## Results\n\n{FILLER * 2}\n"
+    )
+    executive = lines(summarize(from_markdown(text, source="inline.md")), "executive_summary")
+    assert executive and detail not in executive
+
+
+def test_a_talk_provenance_line_is_not_content() -> None:
+    assert boilerplate("This is the blog post version of my talk at the queue conference.")

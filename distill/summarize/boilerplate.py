@@ -90,6 +90,7 @@ CHROME = re.compile(
     r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
     r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b"
     r"|\bpost (?:is )?based on .{0,60}\btalk\b"
+    r"|\b(?:blog )?post version of (?:my|our|a|the) (?:\w+ )?talk\b"
     r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated"
     r"|powered) by\b|\bmeeting minutes word count\b"
     # a transition in the middle of a sentence: "..., let's take a look under the hood"

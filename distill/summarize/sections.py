@@ -113,8 +113,28 @@ THESIS = re.compile(
     r"\b(?:in this (?:blog )?(?:post|article|tutorial|guide)|this (?:blog )?(?:post|article"
     r"|tutorial|guide) (?:explains|describes|shows|introduces|presents|covers|looks|will|is about"
     r"|discusses|documents))\b"
-    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b",
+    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b"
+    # the author's plan in the first person: "Here I'd like to discuss ... defer, panic, and
+    # recover", "In this post, I will give a short introduction to ..."
+    r"|^(?:here|today|in this (?:blog )?(?:post|article)),? (?:we|i)(?:['’]d| would| will)?"
+    r" (?:like to )?(?:discuss|present|introduce|describe|explain|show|cover|give|look at)\b",
     re.IGNORECASE,
+)
+# A definition that names its term last: "Using profiles ... for compiler optimization is
+# known as Profile-Guided Optimization (PGO)".
+NAMED_AS = re.compile(
+    r"\b(?:is|are) (?:commonly |also |often |generally )?(?:known as|called|referred to as"
+    r"|termed)\s+(?P<subject>[^.,;:()]{3,60})",
+    re.IGNORECASE,
+)
+# Executive summary: a sentence about code identifiers ("In a non-PGO build, mdurl.Parse is
+# considered too large ...", "The function f defers a function ...", "... module
+# requirements to github.com/googleapis/gax-go/v2") is a detail of the walk-through.
+CODE_DETAIL = 0.15
+IDENTIFIER = re.compile(
+    r"\b[a-z]\w*\.[A-Z]\w*"  # a qualified Go-style name: mdurl.Parse
+    r"|\b[\w-]+\.(?:com|org|io|dev|net)/[\w./-]+"  # an import path
+    r"|\b(?:function|variable|method|field|parameter|argument|struct|value) [a-z]\b(?![\w.'’-])"
 )
 ANECDOTE = re.compile(
     r"^(?:(?:when|back when|before|after|as|years ago|long ago|a few years ago),?\s+)?i\s+"
@@ -233,7 +253,7 @@ def _definition_value(text: str, title: str) -> float:
     """The executive-summary bonus of a thesis or definition sentence (0 for others)."""
     if THESIS.search(text):
         return THESIS_BONUS
-    found = DEFINITION.search(text)
+    found = DEFINITION.search(text) or NAMED_AS.search(text)
     if not found:
         return 0.0
     subject = set(content_words(found.group("subject")))
@@ -259,6 +279,7 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         [
             _definition_value(u.text, ctx.doc.title)
             - ANECDOTE_PENALTY * anecdote[i]
+            - CODE_DETAIL * bool(IDENTIFIER.search(u.text))
             # a leaning sentence competes at its own worth here: it is only taken with
             # the sentence it leans on (below), so the penalty has done its job
             + LEANS_BACK * leans[i]
