@@ -428,3 +428,58 @@ def test_a_walkthrough_detail_does_not_open_the_executive_summary() -> None:
 
 def test_a_talk_provenance_line_is_not_content() -> None:
     assert boilerplate("This is the blog post version of my talk at the queue conference.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "While this is true, new users are also more likely to run the queue on a laptop.",
+        "Without requirement 3 we have no implementation of the proposal.",
+        "Please use lease.renew.interval instead.",
+        "Similar to the strict mode, but it keeps the original table structure.",
+        "In this mode, the pipeline ignores every dropped column and fills the gap with NULL.",
+    ],
+)
+def test_more_sentences_that_lean_on_text_not_shown(text: str) -> None:
+    assert refers_back(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The following options have been moved from the planner to the table configuration.",
+        "We are going to take a look at two different lease optimizations.",
+        "The time to propose a lane is now, especially if it needs review capacity.",
+        "If you'd like to get involved, please drop in on the project chat.",
+        "<InputT> – type of elements in a stream that should be passed to the sink",
+        "long maxTimeInBufferMS - maximum amount of time an element may remain in the buffer.",
+        "The integration of Lanes into Task Runner Other Monitoring and Controlling Networks of "
+        "Devices with Task Runner Functions Advanced Task Runner Patterns Task Runner Packages "
+        "is a website where you can explore connectors.",
+    ],
+)
+def test_pointers_announcements_parameter_entries_and_title_runs_are_not_content(
+    text: str,
+) -> None:
+    assert boilerplate(text)
+
+
+def test_a_list_of_names_with_commas_is_not_a_title_run() -> None:
+    text = (
+        "After a long review of the lease format, the lane work was approved by Josh "
+        "Triplett, Amanieu Dantras, Tyler Mandry, Kim Lee, Ana Ruiz and Bo Chen of the "
+        "review team, and the new format ships with the next release of the queue."
+    )
+    assert not boilerplate(text)
+
+
+def test_a_point_that_only_announces_others_is_a_pointer() -> None:
+    units = split_document(
+        from_markdown(
+            "Over the last sprint, there have been a couple of smaller cleanups to mention.\n\n"
+            "Over the last sprint, the router learned to split lanes by tenant.",
+            source="mention.md",
+        )
+    ).units
+    penalty = readability(units)
+    assert penalty[0] < penalty[1]

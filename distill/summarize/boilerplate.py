@@ -49,7 +49,9 @@ CALL_TO_ACTION = re.compile(
     r"|(?:release packages|binaries) are available"
     r"|mailing lists?\b.*\b(?:feedback|discussion|questions)|become part of the discussion"
     r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
-    r"|\bhave a chat with\b|^drop in\b"
+    r"|\bhave a chat with\b|^(?:please )?drop (?:in|by)\b|\bplease drop (?:in|by)\b"
+    r"|\bif you(?:['’]d| would) like to (?:get involved|help out|contribute|join)\b"
+    r"|^the time to \w+ .{0,40}\bis now\b|\bnow is the time to\b"
     r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
     r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?"
     r"|binaries"
@@ -71,6 +73,8 @@ POINTER = re.compile(
     r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
     r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
+    r"|\bthe following (?:\w+ )?(?:options|settings|parameters|properties|changes|features|methods"
+    r"|functions|apis|classes|flags)\b"
     r"|\b(?:in|into|for) a (?:future|later|follow-up|previous|separate|subsequent) (?:blog )?post\b"
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
@@ -89,6 +93,8 @@ CHROME = re.compile(
     r"|^let[’']?s (?!build|write|create|implement|define|consider|start with)\w+"
     r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
     r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b"
+    r"|^(?:we|i)(?:['’]re| are| am|['’]m) going to (?:take a (?:\w+ )?look|look at|discuss|cover"
+    r"|walk through|go over)\b"
     r"|\bpost (?:is )?based on .{0,60}\btalk\b"
     r"|\b(?:blog )?post version of (?:my|our|a|the) (?:\w+ )?talk\b"
     r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated"
@@ -111,7 +117,9 @@ CHROME = re.compile(
 ENTRY = re.compile(
     r"^\s*(?:#+\s|-\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
     r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
-    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]",
+    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]"
+    # a parameter list entry: "<InputT> – type of elements ...", "long maxTimeInBufferMS - ..."
+    r"|^\s*(?:\w+\s+)?(?:<\w+>|[a-z]+[A-Z]\w*)\s+[–—-]\s+[a-z]",
 )
 
 # A stock self-description repeated on every release post of a project.
@@ -154,11 +162,26 @@ _CAPITALISED = re.compile(r"^[A-Z0-9]")
 TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
 
 
+# Titles run into a sentence ("... into PyFlink Other Monitoring and Controlling Networks of
+# IoT Devices with Flink Stateful Functions Advanced Flink Application Patterns ..."): this
+# many words in a row, nearly all capitalised and with no comma (a list of names has commas).
+TITLE_WINDOW, TITLE_WINDOW_CAPITALS = 12, 10
+
+
 def title_run(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalnum()]
     if len(words) < TITLE_RUN_WORDS:
         return False
-    return sum(1 for w in words if _CAPITALISED.match(w)) >= TITLE_RUN_SHARE * len(words)
+    capital = [bool(_CAPITALISED.match(w)) for w in words]
+    if sum(capital) >= TITLE_RUN_SHARE * len(words):
+        return True
+    for at in range(len(words) - TITLE_WINDOW + 1):
+        window = words[at : at + TITLE_WINDOW]
+        if any(w.endswith((",", ";")) for w in window[:-1]):
+            continue
+        if sum(capital[at : at + TITLE_WINDOW]) >= TITLE_WINDOW_CAPITALS:
+            return True
+    return False
 
 
 def boilerplate(text: str) -> str:
@@ -217,7 +240,9 @@ REFERS_BACK = [
     # "Because they are sampled through ...": a pronoun right after the opening conjunction
     re.compile(
         r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"
-        r"|until) (?:it|they|these|those|he|she|them)\b",
+        r"|until) (?:it|they|these|those|he|she|them)\b"
+        r"|^(?:because|since|when|if|although|though|while|unless|once) (?:this|that)\s+"
+        + _NOT_SELF,
         _I,
     ),
     # "Earlier we sliced s ...": the article's own earlier text, which is not shown
@@ -231,6 +256,22 @@ REFERS_BACK = [
         r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration)s?\b"
         r"|\b(?:readers|you) will see (?:\w+ )?(?:charts?|graphs?|figures?|diagrams?|tables?)\b",
         _I,
+    ),
+    # a short sentence that swaps in something for what the sentence before named: "Please
+    # use table.display.max-column-width instead."
+    re.compile(r"^(?:\S+\s+){1,9}instead\W*$", _I),
+    # "In this mode, pipeline will ignore all DropColumnEvents ...": which mode is not said
+    re.compile(
+        r"^in (?:this|that|these|those|such) (?:mode|case|scenario|setup|configuration|situation"
+        r"|state|way)s?\b",
+        _I,
+    ),
+    # a list entry that names its subject only as "it": "Similar to “TryEvolve” mode, but it
+    # always keeps original table structure ..."
+    re.compile(r"^(?:similar to|unlike|like) [^,]{1,60},\s+(?:but\s+)?(?:it|they|this)\b", _I),
+    # an entry of a numbered list not shown: "Without requirement 3 we don't have ..."
+    re.compile(
+        r"\b(?:requirement|criterion|condition|item|point|rule)s? #?\d{1,2}\b(?![.,]\d)", _I
     ),
     # the lettered parts of a diagram: "so we pull page A off the work list"
     re.compile(

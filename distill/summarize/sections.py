@@ -63,7 +63,8 @@ POINTER = re.compile(
     r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
     r"|in the rest of this|the following)\b"
     r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
-    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
+    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$"
+    r"|\b(to|worth) mention(ing)?\W*$",
     re.IGNORECASE,
 )
 # Parts whose sentences belong to the takeaways or limitations sections instead.
@@ -328,6 +329,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         if ctx.takeaway[best] >= STRONG_CUE:
             continue  # "We highly recommend all users to upgrade": the takeaways' line
         needs = []  # a leaning sentence brings the one it leans on, or is not chosen
+        if leans[best] and units[best - 1].part != units[best].part:
+            continue  # what it leans on is under another heading, however near it is shown
         if leans[best] and best - 1 not in chosen:
             if units[best - 1].block != units[best].block or leans[best - 1]:
                 continue
