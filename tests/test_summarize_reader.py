@@ -483,3 +483,16 @@ def test_a_point_that_only_announces_others_is_a_pointer() -> None:
     ).units
     penalty = readability(units)
     assert penalty[0] < penalty[1]
+
+
+def test_a_sentence_opening_with_a_date_clause_is_not_a_title_run() -> None:
+    assert not boilerplate("In November 2015, we introduced the Task Runner Code of Conduct.")
+
+
+def test_contributor_head_counts_and_links_to_a_thread_are_not_executive_material() -> None:
+    assert boilerplate("Overall, 142 people contributed to this release completing 300 issues.")
+    assert refers_back(
+        "The details are under discussion in this @dev mailing list thread, and the freeze "
+        "is set for September 10th."
+    )
+    assert refers_back("If you consider some other numbers we gathered previously, 2020 is big.")

@@ -105,6 +105,8 @@ CHROME = re.compile(
     # a remark on the journey, not on the subject: "It's great to look at how far Go has come"
     r"|^it(?:[’']s| is) (?:great|nice|amazing|exciting|wonderful|fun|humbling|incredible) to"
     r" (?:look|see|think|reflect)\b"
+    # a head count of contributors: "Overall, 142 people contributed to this release ..."
+    r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have )?contributed\b"
     # a credit line: "Green Tea is the result of work and ideas from many people over ..."
     r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"
     r"|contributions?|ideas)\b.{0,40}\b(?:many|numerous|several|dozens of|hundreds of|lots of)"
@@ -172,7 +174,8 @@ def title_run(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalnum()]
     if len(words) < TITLE_RUN_WORDS:
         return False
-    capital = [bool(_CAPITALISED.match(w)) for w in words]
+    # a capitalised word before a comma ("In November 2015, we ...") ends a clause, not a title
+    capital = [bool(_CAPITALISED.match(w)) and not w.endswith(",") for w in words]
     if sum(capital) >= TITLE_RUN_SHARE * len(words):
         return True
     for at in range(len(words) - TITLE_WINDOW + 1):
@@ -247,13 +250,17 @@ REFERS_BACK = [
     ),
     # "Earlier we sliced s ...": the article's own earlier text, which is not shown
     re.compile(
-        r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b", _I
+        r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b"
+        # "... other numbers we gathered previously ...", "... the function we saw earlier"
+        r"|\b(?:we|you) (?:\w+ )?(?:gathered|saw|discussed|mentioned|described|showed|wrote)"
+        r" (?:earlier|previously|above|before)\b",
+        _I,
     ),
     # "The values of i in this countdown program ...", "readers will see charts ...": an
     # exhibit (code, figure, chart) the summary does not show
     re.compile(
-        r"\b(?:in|of|from|by|on) (?:this|that|the above|the previous) (?:[\w-]+ )?(?:program"
-        r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration)s?\b"
+        r"\b(?:in|of|from|by|on) (?:this|that|the above|the previous) (?:[\w@-]+ ){0,3}?(?:program"
+        r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration|thread)s?\b"
         r"|\b(?:readers|you) will see (?:\w+ )?(?:charts?|graphs?|figures?|diagrams?|tables?)\b",
         _I,
     ),
