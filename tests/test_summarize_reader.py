@@ -496,3 +496,22 @@ def test_contributor_head_counts_and_links_to_a_thread_are_not_executive_materia
         "is set for September 10th."
     )
     assert refers_back("If you consider some other numbers we gathered previously, 2020 is big.")
+
+
+def test_a_demonstrative_inside_a_condition_leans_back_but_one_naming_the_article_does_not() -> (
+    None
+):
+    assert refers_back("Calls to write will block if this length has been reached.")
+    assert not refers_back("The queue drains its lanes when this release is installed.")
+
+
+def test_an_appeal_for_help_is_not_content() -> None:
+    assert boilerplate("With your help, we can make the lease documentation better for everyone.")
+
+
+def test_the_authors_own_doings_stay_out_of_the_main_points() -> None:
+    # the penalty is below the main points' floor (-0.4): such a line is never a point
+    units = split_document(
+        from_markdown("As a follow-up, I set up a meeting with the storage team.", source="p.md")
+    ).units
+    assert readability(units)[0] <= -0.4

@@ -51,6 +51,7 @@ CALL_TO_ACTION = re.compile(
     r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
     r"|\bhave a chat with\b|^(?:please )?drop (?:in|by)\b|\bplease drop (?:in|by)\b"
     r"|\bif you(?:['’]d| would) like to (?:get involved|help out|contribute|join)\b"
+    r"|^with your help\b"
     r"|^the time to \w+ .{0,40}\bis now\b|\bnow is the time to\b"
     r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
     r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?"
@@ -245,7 +246,11 @@ REFERS_BACK = [
         r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"
         r"|until) (?:it|they|these|those|he|she|them)\b"
         r"|^(?:because|since|when|if|although|though|while|unless|once) (?:this|that)\s+"
-        + _NOT_SELF,
+        + _NOT_SELF
+        # "... will block if this length has been reached": the demonstrative, mid-sentence
+        + r"|\b(?:if|when|once|until|unless|because) (?:this|these|those) "
+        + _NOT_SELF
+        + r"[\w-]+ (?:is|are|was|were|has|have|had|gets?|becomes?)\b",
         _I,
     ),
     # "Earlier we sliced s ...": the article's own earlier text, which is not shown

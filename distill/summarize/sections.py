@@ -100,7 +100,7 @@ SIDE_DEFINITION_SHARE = 0.1
 ANECDOTE_PENALTY = 0.4
 # The author's own doings ("I set up a meeting with ...", "... which I reviewed"): read
 # out of the article, a personal remark rather than what the article says about its subject.
-PERSONAL = 0.3
+PERSONAL = 0.45
 # A line that does not end as a sentence does ("Assuming the alignment of i128/u128 rather
 # than using align_of", "<InputT> – type of elements ..."): a list entry or a fragment.
 UNTERMINATED = 0.3
