@@ -515,3 +515,10 @@ def test_the_authors_own_doings_stay_out_of_the_main_points() -> None:
         from_markdown("As a follow-up, I set up a meeting with the storage team.", source="p.md")
     ).units
     assert readability(units)[0] <= -0.4
+
+
+def test_a_short_exclamation_reads_worse_than_a_statement() -> None:
+    texts = ["A lot has happened in the lanes!", "Three lanes moved to the new router this month."]
+    units = split_document(from_markdown("\n\n".join(texts), source="wow.md")).units
+    penalty = readability(units)
+    assert penalty[0] < penalty[1] - 0.4

@@ -104,6 +104,9 @@ PERSONAL = 0.45
 # A line that does not end as a sentence does ("Assuming the alignment of i128/u128 rather
 # than using align_of", "<InputT> – type of elements ..."): a list entry or a fragment.
 UNTERMINATED = 0.3
+# A short exclamation ("A lot has happened here!", "So get out there and build stuff!") says
+# how the author feels, not what happened: at most this many words.
+EXCLAMATION_WORDS = 8
 DEFINITION = re.compile(
     r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
     r"(?P<subject>[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?)\s+(?:\([A-Z][\w-]*\)\s+)?"
@@ -205,6 +208,8 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.15
         if bare.endswith("?"):
             penalty -= 0.3
+        if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS:
+            penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
         if i > 0 and refers_back(text):
