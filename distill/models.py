@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table"]
+# "caption": the captions of figures in an HTML block of a Markdown post, a walkthrough of
+# pictures the text does not show (shown as a paragraph, never summarised).
+BlockKind = Literal["heading", "paragraph", "list_item", "code", "quote", "table", "caption"]
 SECTION_NAMES = (
     "executive_summary",
     "concepts",

@@ -264,3 +264,22 @@ def test_specifications_show_no_command_output(cases: list[Case]) -> None:
             rows = [r for r in line.text.split("\n") if r.strip()]
             prompts = sum(1 for r in rows if _PROMPT_LINE.match(r))
             assert not (prompts and len(rows) - prompts >= prompts), (case.path, rows[:3])
+
+
+def test_an_executive_summary_line_that_leans_back_follows_what_it_leans_on(
+    cases: list[Case],
+) -> None:
+    """A line opening with "This feature ..." or "It ..." comes right after a line of the same
+    part of the article: no heading between them (Rust 1.88's "This feature allows
+    &&-chaining let statements ..." once followed the release's greeting)."""
+    from distill.summarize.boilerplate import refers_back
+
+    for case in cases:
+        executive = case.summary.section("executive_summary") if case.summary else None
+        shown = executive.lines if executive else []
+        for before, line in zip([None, *shown], shown, strict=False):
+            if before is None or not refers_back(line.text):
+                continue  # the article's first sentence leans on nothing before it
+            first, last = before.source[0].block, line.source[0].block
+            between = case.doc.blocks[first + 1 : last]
+            assert not any(b.kind == "heading" for b in between), (case.path, line.text)

@@ -11,6 +11,14 @@ from distill.ingest.extract import from_html, from_markdown
 from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.search.related import shared_technologies
+from distill.summarize.boilerplate import boilerplate, personal, refers_back, refuted
+from distill.summarize.sections import (
+    DEFINITION_BONUS,
+    IDENTIFIER,
+    _definition_value,
+    readability,
+)
+from distill.summarize.sentences import split_document
 from distill.taxonomy.technologies import find_technologies
 
 
@@ -259,3 +267,258 @@ def test_a_year_alone_is_not_a_technical_figure() -> None:
 def test_related_reasons_name_each_technology_once() -> None:
     shared = shared_technologies({"Concurrency", "Go"}, {"concurrency", "go", "Kafka"})
     assert shared == ["Concurrency", "Go"]
+
+
+# Sentences a reader cannot use without what the summary leaves out (issue 12, third pass):
+# each is written for this test after a kind of line judged junk in the judged set.
+LEANING = [
+    "Because they are sampled through the editor plugin, we might expect this group to "
+    "prefer that editor.",  # "they" right after the opening conjunction
+    "Earlier we sliced the buffer to a length shorter than its capacity.",  # earlier text
+    "The values of the counter in this retry program go from zero to nine.",  # an exhibit
+    "Most lanes showed no difference, but readers will see charts that break them down.",
+    "We are done scanning page B, so we pull page A off the work list.",  # a diagram's parts
+]
+STANDS_ALONE = [
+    "Since its early days, Task Runner has treated every task as idempotent.",
+    "A function over any type T can sort a slice of T.",
+    "In this example, the worker renews its lease before the lease runs out.",
+]
+
+
+@pytest.mark.parametrize("text", LEANING)
+def test_a_sentence_leaning_on_text_not_shown_is_marked(text: str) -> None:
+    assert refers_back(text)
+
+
+@pytest.mark.parametrize("text", STANDS_ALONE)
+def test_a_sentence_that_names_what_it_speaks_of_stands_alone(text: str) -> None:
+    assert not refers_back(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To see what made the service faster, let's take a look under the hood.",
+        "Before we discuss the router let's get us all on the same page about queues.",
+        "It's great to look at how far Task Runner has come in those three years.",
+        "Task Runner is the result of work and ideas from many people over several years.",
+    ],
+)
+def test_transitions_journey_remarks_and_credits_are_not_content(text: str) -> None:
+    assert boilerplate(text)
+
+
+def test_a_sentence_that_starts_to_build_something_is_content() -> None:
+    assert not boilerplate("Let's build a service that converts Markdown to HTML on upload.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As a follow-up to the lease work, I set up a meeting with the storage team.",
+        "To support this, Kim changed the router, which I reviewed and followed up with a fix.",
+        "I've published all this in a post, and Kim and I have been talking to team leads.",
+        "Once it became clear that people liked the queue, I looked at the history of queues.",
+    ],
+)
+def test_the_authors_own_doings_are_personal(text: str) -> None:
+    assert personal(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am pleased to announce that Task Runner 2.0 is out.",
+        "In this post, I will give a short introduction to priority lanes.",
+        "This article is about why I think every task should be idempotent.",
+        "Disk I/O dominates the cost of a lease renewal.",
+    ],
+)
+def test_an_announcement_a_plan_or_a_view_is_not_personal(text: str) -> None:
+    assert not personal(text)
+
+
+def test_a_personal_remark_reads_worse_than_the_same_news_told_plainly() -> None:
+    texts = [
+        "The storage team agreed to review the lease format with the queue team.",
+        "As a follow-up, I set up a meeting with the storage team about the lease format.",
+    ]
+    units = split_document(from_markdown("\n\n".join(texts), source="personal.md")).units
+    penalty = readability(units)
+    assert penalty[0] == 0 and penalty[1] < 0
+
+
+def test_a_claim_that_may_seem_so_is_set_up_to_be_refuted() -> None:
+    assert refuted("The core of the router may seem like a single, simple idea.")
+
+
+def test_list_entries_and_cut_sentences_read_worse_than_sentences() -> None:
+    texts = [
+        "Workers renew the lease of every task they run while it runs.",
+        "Workers renewing the lease of every task they run while it runs",  # no full stop
+        "Note that this release does not make lease { ...",  # half a brace
+    ]
+    units = split_document(from_markdown("\n\n".join(texts), source="units.md")).units
+    penalty = readability(units)
+    assert penalty[0] == 0 and penalty[1] < 0 and penalty[2] < penalty[1]
+
+
+def test_a_recommendation_to_upgrade_is_a_takeaway_not_the_executive_summary() -> None:
+    advice = "We highly recommend all users to upgrade to Streamer 3.2.1."
+    text = (
+        "---\ntitle: Streamer 3.2.1 released\n---\n\n"
+        "The Streamer community released the first bugfix version of the Streamer 3.2 "
+        f"series. This release includes 40 fixes and minor improvements. {advice}\n\n"
+        f"## Fixes\n\n{FILLER * 2}\n"
+    )
+    summary = summarize(from_markdown(text, source="bugfix.md"))
+    assert advice in lines(summary, "takeaways")
+    for section in ("executive_summary", "main_points", "specifications"):
+        assert advice not in lines(summary, section)
+
+
+def test_figure_captions_are_not_summarised() -> None:
+    caption = "We pull the first page off the work list and scan its three marked objects."
+    figures = "".join(
+        f'<figure><img src="gc-{n}.png" /><figcaption>{caption} Step {n} of the scan is '
+        "shown in blue.</figcaption></figure>\n"
+        for n in range(8)
+    )
+    text = f"---\ntitle: Scanning pages\n---\n\n{FILLER}\n\n<div>\n{figures}</div>\n\n{FILLER}\n"
+    doc = from_markdown(text, source="captions.md")
+    assert [b.kind for b in doc.blocks if caption in b.text] == ["caption"]
+    assert not any(caption in line for line in every_line(summarize(doc)))
+
+
+def test_a_first_person_plan_is_a_thesis_and_a_term_named_last_is_defined() -> None:
+    title = "Profile-guided optimization in the compiler"
+    assert _definition_value("Here I'd like to discuss leases, lanes and retries.", title) > 0
+    named = (
+        "Using profiles of application behavior for compiler optimization is known as "
+        "profile-guided optimization."
+    )
+    assert _definition_value(named, title) == DEFINITION_BONUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In a plain build, lease.Renew is considered too large to be eligible for inlining.",
+        "Users had to change their imports to example.com/taskrunner/client/v2.",
+        "The function f defers a function that calls recover and prints the value.",
+    ],
+)
+def test_code_identifiers_mark_a_walkthrough_detail(text: str) -> None:
+    assert IDENTIFIER.search(text)
+
+
+def test_a_walkthrough_detail_does_not_open_the_executive_summary() -> None:
+    detail = "In a plain build, lease.Renew is considered too large to be eligible for inlining."
+    text = (
+        "---\ntitle: Inlining lease renewal\n---\n\n"
+        "Profiles tell the compiler which calls are hot. The compiler inlines small functions "
+        "into their callers, so lease renewal costs nothing once it fits the budget. "
+        f"{detail} Lease renewal runs on every task of every lane.\n\n"
+        f"## Results\n\n{FILLER * 2}\n"
+    )
+    executive = lines(summarize(from_markdown(text, source="inline.md")), "executive_summary")
+    assert executive and detail not in executive
+
+
+def test_a_talk_provenance_line_is_not_content() -> None:
+    assert boilerplate("This is the blog post version of my talk at the queue conference.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "While this is true, new users are also more likely to run the queue on a laptop.",
+        "Without requirement 3 we have no implementation of the proposal.",
+        "Please use lease.renew.interval instead.",
+        "Similar to the strict mode, but it keeps the original table structure.",
+        "In this mode, the pipeline ignores every dropped column and fills the gap with NULL.",
+    ],
+)
+def test_more_sentences_that_lean_on_text_not_shown(text: str) -> None:
+    assert refers_back(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The following options have been moved from the planner to the table configuration.",
+        "We are going to take a look at two different lease optimizations.",
+        "The time to propose a lane is now, especially if it needs review capacity.",
+        "If you'd like to get involved, please drop in on the project chat.",
+        "<InputT> – type of elements in a stream that should be passed to the sink",
+        "long maxTimeInBufferMS - maximum amount of time an element may remain in the buffer.",
+        "The integration of Lanes into Task Runner Other Monitoring and Controlling Networks of "
+        "Devices with Task Runner Functions Advanced Task Runner Patterns Task Runner Packages "
+        "is a website where you can explore connectors.",
+    ],
+)
+def test_pointers_announcements_parameter_entries_and_title_runs_are_not_content(
+    text: str,
+) -> None:
+    assert boilerplate(text)
+
+
+def test_a_list_of_names_with_commas_is_not_a_title_run() -> None:
+    text = (
+        "After a long review of the lease format, the lane work was approved by Josh "
+        "Triplett, Amanieu Dantras, Tyler Mandry, Kim Lee, Ana Ruiz and Bo Chen of the "
+        "review team, and the new format ships with the next release of the queue."
+    )
+    assert not boilerplate(text)
+
+
+def test_a_point_that_only_announces_others_is_a_pointer() -> None:
+    units = split_document(
+        from_markdown(
+            "Over the last sprint, there have been a couple of smaller cleanups to mention.\n\n"
+            "Over the last sprint, the router learned to split lanes by tenant.",
+            source="mention.md",
+        )
+    ).units
+    penalty = readability(units)
+    assert penalty[0] < penalty[1]
+
+
+def test_a_sentence_opening_with_a_date_clause_is_not_a_title_run() -> None:
+    assert not boilerplate("In November 2015, we introduced the Task Runner Code of Conduct.")
+
+
+def test_contributor_head_counts_and_links_to_a_thread_are_not_executive_material() -> None:
+    assert boilerplate("Overall, 142 people contributed to this release completing 300 issues.")
+    assert refers_back(
+        "The details are under discussion in this @dev mailing list thread, and the freeze "
+        "is set for September 10th."
+    )
+    assert refers_back("If you consider some other numbers we gathered previously, 2020 is big.")
+
+
+def test_a_demonstrative_inside_a_condition_leans_back_but_one_naming_the_article_does_not() -> (
+    None
+):
+    assert refers_back("Calls to write will block if this length has been reached.")
+    assert not refers_back("The queue drains its lanes when this release is installed.")
+
+
+def test_an_appeal_for_help_is_not_content() -> None:
+    assert boilerplate("With your help, we can make the lease documentation better for everyone.")
+
+
+def test_the_authors_own_doings_stay_out_of_the_main_points() -> None:
+    # the penalty is below the main points' floor (-0.4): such a line is never a point
+    units = split_document(
+        from_markdown("As a follow-up, I set up a meeting with the storage team.", source="p.md")
+    ).units
+    assert readability(units)[0] <= -0.4
+
+
+def test_a_short_exclamation_reads_worse_than_a_statement() -> None:
+    texts = ["A lot has happened in the lanes!", "Three lanes moved to the new router this month."]
+    units = split_document(from_markdown("\n\n".join(texts), source="wow.md")).units
+    penalty = readability(units)
+    assert penalty[0] < penalty[1] - 0.4

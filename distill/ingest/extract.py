@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from ..controls import strip_controls
 from ..errors import ExtractLimit, FrontMatterError, NoMainText, UnsupportedSource
 from ..limits import load_front_matter
-from ..models import Block, Document
+from ..models import Block, BlockKind, Document
 from .metadata import read_metadata
 
 # Fewer words than this is not an article (trafilatura's own default minimum is 25
@@ -337,7 +337,8 @@ def _markdown_blocks(body: str) -> list[Block]:
         elif tok.type == "html_block":
             text = _clean(lxml_text(tok.content))
             if len(text.split()) >= MIN_WORDS:
-                blocks.append(Block("paragraph", text))
+                kind: BlockKind = "caption" if "<figcaption" in tok.content.lower() else "paragraph"
+                blocks.append(Block(kind, text))
     return blocks
 
 

@@ -49,7 +49,10 @@ CALL_TO_ACTION = re.compile(
     r"|(?:release packages|binaries) are available"
     r"|mailing lists?\b.*\b(?:feedback|discussion|questions)|become part of the discussion"
     r"|(?:be|get) in touch|reach out to us|comments? (?:below|policy)"
-    r"|\bhave a chat with\b|^drop in\b"
+    r"|\bhave a chat with\b|^(?:please )?drop (?:in|by)\b|\bplease drop (?:in|by)\b"
+    r"|\bif you(?:['’]d| would) like to (?:get involved|help out|contribute|join)\b"
+    r"|^with your help\b"
+    r"|^the time to \w+ .{0,40}\bis now\b|\bnow is the time to\b"
     r"|^(?:start|open|post|ask|join)\b.{0,60}\b(?:zulip|slack|discord|irc|forum)\b"
     r"|^looking forward to\b|\byou can (?:also )?find (?:the |official )?.{0,50}\b(?:images?"
     r"|binaries"
@@ -71,6 +74,8 @@ POINTER = re.compile(
     r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
     r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
+    r"|\bthe following (?:\w+ )?(?:options|settings|parameters|properties|changes|features|methods"
+    r"|functions|apis|classes|flags)\b"
     r"|\b(?:in|into|for) a (?:future|later|follow-up|previous|separate|subsequent) (?:blog )?post\b"
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
@@ -89,9 +94,24 @@ CHROME = re.compile(
     r"|^let[’']?s (?!build|write|create|implement|define|consider|start with)\w+"
     r"|\bpart \d+ (?:in|of) (?:a|the|our) series\b|^throughout this (?:post|article)\b"
     r"|^what we(?:'re|’re| are) going to do\b|^what follows is\b"
+    r"|^(?:we|i)(?:['’]re| are| am|['’]m) going to (?:take a (?:\w+ )?look|look at|discuss|cover"
+    r"|walk through|go over)\b"
     r"|\bpost (?:is )?based on .{0,60}\btalk\b"
+    r"|\b(?:blog )?post version of (?:my|our|a|the) (?:\w+ )?talk\b"
     r"|lorem ipsum|^(?:generated|powered) by\b|\b(?:page|site|file) (?:was |is )?(?:generated"
-    r"|powered) by\b|\bmeeting minutes word count\b",
+    r"|powered) by\b|\bmeeting minutes word count\b"
+    # a transition in the middle of a sentence: "..., let's take a look under the hood"
+    r"|\blet(?:[’']s| us) (?:take a (?:\w+ )?look|look (?:at|under|into)|dive"
+    r"|get (?:\w+ )?(?:all )?on the same page)\b"
+    # a remark on the journey, not on the subject: "It's great to look at how far Go has come"
+    r"|^it(?:[’']s| is) (?:great|nice|amazing|exciting|wonderful|fun|humbling|incredible) to"
+    r" (?:look|see|think|reflect)\b"
+    # a head count of contributors: "Overall, 142 people contributed to this release ..."
+    r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have )?contributed\b"
+    # a credit line: "Green Tea is the result of work and ideas from many people over ..."
+    r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"
+    r"|contributions?|ideas)\b.{0,40}\b(?:many|numerous|several|dozens of|hundreds of|lots of)"
+    r" (?:people|contributors|engineers|folks)\b",
     _I,
 )
 
@@ -100,7 +120,9 @@ CHROME = re.compile(
 ENTRY = re.compile(
     r"^\s*(?:#+\s|-\s|\[\^\w+\]:?|\^?\d{1,2}\s+(?=[A-Z][a-z]+ (?:case|you|the|this|we)\b)"
     r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
-    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]",
+    r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]"
+    # a parameter list entry: "<InputT> – type of elements ...", "long maxTimeInBufferMS - ..."
+    r"|^\s*(?:\w+\s+)?(?:<\w+>|[a-z]+[A-Z]\w*)\s+[–—-]\s+[a-z]",
 )
 
 # A stock self-description repeated on every release post of a project.
@@ -116,7 +138,9 @@ SETUP = re.compile(
     r"\b(?:you|one|many people|people|some) (?:might|may|would|could|often) (?:think|assume|believe"
     r"|expect|be tempted)\b|\b(?:a )?(?:common|popular|widespread) (?:misconception|myth|belief)\b"
     r"|\bit(?:'s|’s| is) (?:tempting|easy|natural) to (?:think|assume|believe|conclude)\b"
-    r"|\bcontrary to (?:popular )?belief\b|\bconventional wisdom (?:says|holds|is)\b",
+    r"|\bcontrary to (?:popular )?belief\b|\bconventional wisdom (?:says|holds|is)\b"
+    # "The core of Green Tea may seem like a single, simple idea." (the next says otherwise)
+    r"|\b(?:may|might) (?:at first )?seem (?:like|to be|simple|easy|obvious)\b",
     _I,
 )
 # The sentence after a set-up that says it was wrong.
@@ -141,11 +165,27 @@ _CAPITALISED = re.compile(r"^[A-Z0-9]")
 TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
 
 
+# Titles run into a sentence ("... into PyFlink Other Monitoring and Controlling Networks of
+# IoT Devices with Flink Stateful Functions Advanced Flink Application Patterns ..."): this
+# many words in a row, nearly all capitalised and with no comma (a list of names has commas).
+TITLE_WINDOW, TITLE_WINDOW_CAPITALS = 12, 10
+
+
 def title_run(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalnum()]
     if len(words) < TITLE_RUN_WORDS:
         return False
-    return sum(1 for w in words if _CAPITALISED.match(w)) >= TITLE_RUN_SHARE * len(words)
+    # a capitalised word before a comma ("In November 2015, we ...") ends a clause, not a title
+    capital = [bool(_CAPITALISED.match(w)) and not w.endswith(",") for w in words]
+    if sum(capital) >= TITLE_RUN_SHARE * len(words):
+        return True
+    for at in range(len(words) - TITLE_WINDOW + 1):
+        window = words[at : at + TITLE_WINDOW]
+        if any(w.endswith((",", ";")) for w in window[:-1]):
+            continue
+        if sum(capital[at : at + TITLE_WINDOW]) >= TITLE_WINDOW_CAPITALS:
+            return True
+    return False
 
 
 def boilerplate(text: str) -> str:
@@ -201,7 +241,76 @@ REFERS_BACK = [
     re.compile(r"^(?:\S+\s){0,8}such (?!as\b|a\b|an\b|that\b)\w+", _I),
     re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
     re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
+    # "Because they are sampled through ...": a pronoun right after the opening conjunction
+    re.compile(
+        r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"
+        r"|until) (?:it|they|these|those|he|she|them)\b"
+        r"|^(?:because|since|when|if|although|though|while|unless|once) (?:this|that)\s+"
+        + _NOT_SELF
+        # "... will block if this length has been reached": the demonstrative, mid-sentence
+        + r"|\b(?:if|when|once|until|unless|because) (?:this|these|those) "
+        + _NOT_SELF
+        + r"[\w-]+ (?:is|are|was|were|has|have|had|gets?|becomes?)\b",
+        _I,
+    ),
+    # "Earlier we sliced s ...": the article's own earlier text, which is not shown
+    re.compile(
+        r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b"
+        # "... other numbers we gathered previously ...", "... the function we saw earlier"
+        r"|\b(?:we|you) (?:\w+ )?(?:gathered|saw|discussed|mentioned|described|showed|wrote)"
+        r" (?:earlier|previously|above|before)\b",
+        _I,
+    ),
+    # "The values of i in this countdown program ...", "readers will see charts ...": an
+    # exhibit (code, figure, chart) the summary does not show
+    re.compile(
+        r"\b(?:in|of|from|by|on) (?:this|that|the above|the previous) (?:[\w@-]+ ){0,3}?(?:program"
+        r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration|thread)s?\b"
+        r"|\b(?:readers|you) will see (?:\w+ )?(?:charts?|graphs?|figures?|diagrams?|tables?)\b",
+        _I,
+    ),
+    # a short sentence that swaps in something for what the sentence before named: "Please
+    # use table.display.max-column-width instead."
+    re.compile(r"^(?:\S+\s+){1,9}instead\W*$", _I),
+    # "In this mode, pipeline will ignore all DropColumnEvents ...": which mode is not said
+    re.compile(
+        r"^in (?:this|that|these|those|such) (?:mode|case|scenario|setup|configuration|situation"
+        r"|state|way)s?\b",
+        _I,
+    ),
+    # a list entry that names its subject only as "it": "Similar to “TryEvolve” mode, but it
+    # always keeps original table structure ..."
+    re.compile(r"^(?:similar to|unlike|like) [^,]{1,60},\s+(?:but\s+)?(?:it|they|this)\b", _I),
+    # an entry of a numbered list not shown: "Without requirement 3 we don't have ..."
+    re.compile(
+        r"\b(?:requirement|criterion|condition|item|point|rule)s? #?\d{1,2}\b(?![.,]\d)", _I
+    ),
+    # the lettered parts of a diagram: "so we pull page A off the work list"
+    re.compile(
+        r"\b(?i:page|object|node|box|slot|region|partition|operator|package|module|task|server"
+        r"|client|machine|worker|bucket|row|cell|vertex|step)s? [A-HJ-Z](?![\w.'’/-])"
+    ),
 ]
+
+
+# The author's own doings in the first person singular, told in the past ("I looked at the
+# history of ...", "I set up a meeting with ...", "... which I reviewed", "I've published
+# ..."): a personal remark, not what the article says about its subject. Not "I think",
+# "I am pleased to announce" or "I will give an introduction": those state the article's
+# view or its plan. Case-sensitive: "I/O" and a loop variable "i" are not the author.
+PERSONAL = re.compile(
+    r"(?:^|[\s,;(“\"])I (?:(?:also|then|just|recently|finally|first|later|even|\w+ly) )?"
+    r"(?:(?!need|feed|speed|seed|breed|indeed)[a-z]{2,}ed|set up|wrote|made|went|took|met|spent"
+    r"|found|got|saw|did|began|ran|built|gave|had|was|sat|led|brought|thought|taught|chose)\b"
+    r"|(?:^|[\s,;(“\"])I(?:[’']ve| have) (?:(?:also|just|recently|since|now) )?(?:been|[a-z]{2,}ed"
+    r"|set up|written|made|taken|spent|found|got|seen|done|begun|built|given|had|led)\b"
+    r"|\band I (?:have|had|were|are) been\b"
+)
+
+
+def personal(text: str) -> bool:
+    """True when the author tells of their own doings ("I set up a meeting ...")."""
+    return bool(PERSONAL.search(text))
 
 
 _NAMES_THE_ARTICLE = re.compile(rf"^(?:this|these)\s+(?:[\w-]+\s+)?{_SELF}", _I)

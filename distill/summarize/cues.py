@@ -52,7 +52,12 @@ CONCLUSION_HEADING = re.compile(
 )
 
 TAKEAWAY_CUES: list[tuple[re.Pattern[str], float]] = [
-    (re.compile(r"\b(we|i) (strongly )?(recommend|suggest|advise|encourage|urge)\b", _I), 1.5),
+    (
+        re.compile(
+            r"\b(we|i) ((strongly|highly) )?(recommend|suggest|advise|encourage|urge)\b", _I
+        ),
+        1.5,
+    ),
     (
         re.compile(
             r"\b(in (summary|conclusion|short|sum)|to (sum up|summari[sz]e|conclude))\b", _I

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
-from .boilerplate import names_the_article, refers_back, refuted
+from .boilerplate import names_the_article, personal, refers_back, refuted
 from .scoring import Scores
 from .sentences import STOP_WORDS, Sentences, Unit, content_words
 
@@ -63,7 +63,8 @@ POINTER = re.compile(
     r"|(is|are) listed below|check out|click|the (full|complete) (list|changelog)"
     r"|in the rest of this|the following)\b"
     r"|\b(a few|several|some|two|three|four|many) (notable |major |main |key )?(drawbacks"
-    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$",
+    r"|problems|limitations|issues|reasons|ways|things|benefits|advantages|changes)\W*$"
+    r"|\b(to|worth) mention(ing)?\W*$",
     re.IGNORECASE,
 )
 # Parts whose sentences belong to the takeaways or limitations sections instead.
@@ -97,6 +98,15 @@ THESIS_BONUS = 0.15
 # 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
 SIDE_DEFINITION_SHARE = 0.1
 ANECDOTE_PENALTY = 0.4
+# The author's own doings ("I set up a meeting with ...", "... which I reviewed"): read
+# out of the article, a personal remark rather than what the article says about its subject.
+PERSONAL = 0.45
+# A line that does not end as a sentence does ("Assuming the alignment of i128/u128 rather
+# than using align_of", "<InputT> – type of elements ..."): a list entry or a fragment.
+UNTERMINATED = 0.3
+# A short exclamation ("A lot has happened here!", "So get out there and build stuff!") says
+# how the author feels, not what happened: at most this many words.
+EXCLAMATION_WORDS = 8
 DEFINITION = re.compile(
     r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
     r"(?P<subject>[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?)\s+(?:\([A-Z][\w-]*\)\s+)?"
@@ -107,8 +117,28 @@ THESIS = re.compile(
     r"\b(?:in this (?:blog )?(?:post|article|tutorial|guide)|this (?:blog )?(?:post|article"
     r"|tutorial|guide) (?:explains|describes|shows|introduces|presents|covers|looks|will|is about"
     r"|discusses|documents))\b"
-    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b",
+    r"|^(?:here|today),? we (?:present|introduce|describe|explain|show|announce)\b"
+    # the author's plan in the first person: "Here I'd like to discuss ... defer, panic, and
+    # recover", "In this post, I will give a short introduction to ..."
+    r"|^(?:here|today|in this (?:blog )?(?:post|article)),? (?:we|i)(?:['’]d| would| will)?"
+    r" (?:like to )?(?:discuss|present|introduce|describe|explain|show|cover|give|look at)\b",
     re.IGNORECASE,
+)
+# A definition that names its term last: "Using profiles ... for compiler optimization is
+# known as Profile-Guided Optimization (PGO)".
+NAMED_AS = re.compile(
+    r"\b(?:is|are) (?:commonly |also |often |generally )?(?:known as|called|referred to as"
+    r"|termed)\s+(?P<subject>[^.,;:()]{3,60})",
+    re.IGNORECASE,
+)
+# Executive summary: a sentence about code identifiers ("In a non-PGO build, mdurl.Parse is
+# considered too large ...", "The function f defers a function ...", "... module
+# requirements to github.com/googleapis/gax-go/v2") is a detail of the walk-through.
+CODE_DETAIL = 0.15
+IDENTIFIER = re.compile(
+    r"\b[a-z]\w*\.[A-Z]\w*"  # a qualified Go-style name: mdurl.Parse
+    r"|\b[\w-]+\.(?:com|org|io|dev|net)/[\w./-]+"  # an import path
+    r"|\b(?:function|variable|method|field|parameter|argument|struct|value) [a-z]\b(?![\w.'’-])"
 )
 ANECDOTE = re.compile(
     r"^(?:(?:when|back when|before|after|as|years ago|long ago|a few years ago),?\s+)?i\s+"
@@ -178,6 +208,8 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= 0.15
         if bare.endswith("?"):
             penalty -= 0.3
+        if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS:
+            penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
         if i > 0 and refers_back(text):
@@ -195,8 +227,13 @@ def readability(units: list[Unit]) -> np.ndarray:
             first = text.split(maxsplit=1)[0].lower() if text.split() else ""
             if first in STOP_WORDS:
                 penalty -= FRAGMENT  # "then you may incorrectly assume ...": the rest of one
-        if text.count("(") != text.count(")") or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
-            penalty -= FRAGMENT  # half of a parenthesis, or a clause cut before its end
+        unbalanced = any(text.count(a) != text.count(b) for a, b in ("()", "[]", "{}"))
+        if unbalanced or re.search(r"(?:,|\b(?:and|or|but))\s*$", text):
+            penalty -= FRAGMENT  # half of a bracket, or a clause cut before its end
+        elif not re.search(r"[.!?:;…]$", text.rstrip(" \"'”’)]*_")):
+            penalty -= UNTERMINATED  # a list entry or a label, not a sentence
+        if personal(text):
+            penalty -= PERSONAL
         following = units[i + 1].text if i + 1 < len(units) else ""
         if refuted(
             text, following if i + 1 < len(units) and units[i + 1].block == unit.block else ""
@@ -222,7 +259,7 @@ def _definition_value(text: str, title: str) -> float:
     """The executive-summary bonus of a thesis or definition sentence (0 for others)."""
     if THESIS.search(text):
         return THESIS_BONUS
-    found = DEFINITION.search(text)
+    found = DEFINITION.search(text) or NAMED_AS.search(text)
     if not found:
         return 0.0
     subject = set(content_words(found.group("subject")))
@@ -248,6 +285,7 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         [
             _definition_value(u.text, ctx.doc.title)
             - ANECDOTE_PENALTY * anecdote[i]
+            - CODE_DETAIL * bool(IDENTIFIER.search(u.text))
             # a leaning sentence competes at its own worth here: it is only taken with
             # the sentence it leans on (below), so the penalty has done its job
             + LEANS_BACK * leans[i]
@@ -293,7 +331,11 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             continue
         if setup[best]:
             continue  # a claim the article sets up to refute
+        if ctx.takeaway[best] >= STRONG_CUE:
+            continue  # "We highly recommend all users to upgrade": the takeaways' line
         needs = []  # a leaning sentence brings the one it leans on, or is not chosen
+        if leans[best] and units[best - 1].part != units[best].part:
+            continue  # what it leans on is under another heading, however near it is shown
         if leans[best] and best - 1 not in chosen:
             if units[best - 1].block != units[best].block or leans[best - 1]:
                 continue

@@ -11,7 +11,7 @@ import re
 
 from ..models import Line, Span
 from . import cues
-from .sections import Context
+from .sections import STRONG_CUE, Context
 
 # Figure sentences shown at most, and the figures a sentence needs to count.
 MAX_FIGURE_SENTENCES = 5
@@ -42,6 +42,8 @@ def figure_sentences(ctx: Context, budget: int) -> list[Line]:
         count = cues.figures(unit.text)
         if count == 0 or ctx.quality[unit.index] < -0.4:
             continue
+        if ctx.takeaway[unit.index] >= STRONG_CUE:
+            continue  # "We highly recommend all users to upgrade to 1.5.4": a takeaway
         value = min(count, 3) + 0.8 * float(ctx.scores.centrality[unit.index])
         value += float(ctx.quality[unit.index])
         scored.append((value, unit.index))
