@@ -7,6 +7,12 @@ thread has its own SQLite connection. On stop (SIGTERM in `distill worker`, the 
 stop() inside `distill serve`) no new job is claimed, running jobs get `grace` seconds to
 finish, and whatever is still running is released so another worker takes it at once.
 
+Losing the database (PostgreSQL restarted, the network dropped) does not end the worker: a
+job whose statements met the dead session fails with DatabaseUnavailable and is retried
+like any retryable error (its transaction committed nothing); the loop waits with a growing
+pause, keeps the outcomes it could not write, and carries on when the server answers (each
+store opens a new session by itself).
+
 `start_background(settings)` is the entry point for a server: it returns a handle whose
 `stop()` shuts the worker down the same way.
 """
@@ -27,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import DistillError, PermanentError, RetryableError
+from .errors import DatabaseUnavailable, DistillError, PermanentError, RetryableError
 from .feeds.politeness import HostGate, Robots
 from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, make_owner
@@ -40,6 +46,10 @@ from .store.jobs import Job
 SCHEDULE_EVERY_S = 5.0
 # How long the loop sleeps when there is nothing to claim (it wakes early when a job ends).
 IDLE_POLL_S = 0.5
+# While the database cannot be reached the loop waits this long, doubling each turn up to
+# the maximum, so a server that is down for minutes costs a try every few seconds, not a spin.
+OUTAGE_WAIT_S = 0.2
+OUTAGE_MAX_WAIT_S = 5.0
 # Seconds `BackgroundWorker.stop` waits for the worker process beyond its own grace period.
 STOP_MARGIN_S = 10.0
 
@@ -74,6 +84,10 @@ class Worker:
         self._stores: list[SQLStore] = []
         self._stores_lock = threading.Lock()
         self.stats = {"done": 0, "retried": 0, "failed": 0, "released": 0}
+        # Finished jobs whose outcome is not written yet (the database was unreachable).
+        self._unrecorded: list[tuple[Job, Future[dict[str, Any]]]] = []
+        self._next_schedule = 0.0
+        self._next_renew = time.monotonic() + float(settings.job_lease) / 3
 
     def stop(self) -> None:
         self._stop.set()
@@ -105,53 +119,92 @@ class Worker:
         if freed:
             self.on_event({"event": "recovered", "jobs": freed})
         running: dict[Future[dict[str, Any]], Job] = {}
-        next_schedule = 0.0
-        lease = float(self.settings.job_lease)
-        next_renew = time.monotonic() + lease / 3
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="distill-job")
+        outage = 0  # turns in a row that could not reach the database
         try:
             while not self._stop.is_set():
                 if self.parent_pid is not None and parent_gone(self.parent_pid):
                     self.on_event({"event": "parent-gone", "parent": self.parent_pid})
                     break
-                now = time.monotonic()
-                if self.schedule_feeds and now >= next_schedule:
-                    enqueue_due_feeds(store, self.settings)
-                    next_schedule = now + SCHEDULE_EVERY_S
-                if now >= next_renew:
-                    queue.renew([j.id for j in running.values()], self.owner)
-                    next_renew = now + lease / 3
-                while len(running) < self.threads and not self._stop.is_set():
-                    job = queue.claim(self.owner, self.gate.blocked())
-                    if job is None:
+                try:
+                    if not self._turn(store, queue, running, pool):
                         break
-                    self.gate.take(job.host, job.id)
-                    running[pool.submit(self._execute, job)] = job
-                if not running:
-                    if self.until_idle and queue.due_now() == 0:
-                        break
-                    self._stop.wait(IDLE_POLL_S)
+                except DatabaseUnavailable as exc:
+                    if not outage:
+                        self.on_event({"event": "database-unavailable", "error": str(exc)})
+                    outage += 1
+                    self._stop.wait(min(OUTAGE_WAIT_S * 2 ** (outage - 1), OUTAGE_MAX_WAIT_S))
                     continue
-                done, _ = wait(list(running), timeout=IDLE_POLL_S, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._record(queue, running.pop(future), future)
-            self._shutdown(queue, running)
+                if outage:
+                    self.on_event({"event": "database-back", "after_tries": outage})
+                    outage = 0
+            try:
+                self._shutdown(queue, running)
+            except DatabaseUnavailable as exc:  # the leases run out; another worker takes them
+                self.on_event({"event": "database-unavailable", "error": str(exc)})
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            store.close()
+            with contextlib.suppress(Exception):  # its session may be gone
+                store.close()
             with self._stores_lock:
                 for s in self._stores:
                     with contextlib.suppress(Exception):  # a thread may still hold it
                         s.close()
         return self.stats
 
+    def _turn(
+        self,
+        store: SQLStore,
+        queue: JobQueue,
+        running: dict[Future[dict[str, Any]], Job],
+        pool: ThreadPoolExecutor,
+    ) -> bool:
+        """One round of the loop: schedule, renew, record outcomes, claim, wait. False when
+        the worker should end (idle with until_idle). Any step may raise DatabaseUnavailable;
+        the loop waits and calls again, and each step picks up where it stopped: an outcome
+        not yet written stays in `_unrecorded`, a lease not yet renewed is renewed next time."""
+        now = time.monotonic()
+        if self.schedule_feeds and now >= self._next_schedule:
+            enqueue_due_feeds(store, self.settings)
+            self._next_schedule = now + SCHEDULE_EVERY_S
+        if now >= self._next_renew:
+            queue.renew([j.id for j in running.values()], self.owner)
+            self._next_renew = now + float(self.settings.job_lease) / 3
+        self._record_finished(queue)
+        while len(running) < self.threads and not self._stop.is_set():
+            job = queue.claim(self.owner, self.gate.blocked())
+            if job is None:
+                break
+            self.gate.take(job.host, job.id)
+            running[pool.submit(self._execute, job)] = job
+        if not running:
+            if self.until_idle and queue.due_now() == 0:
+                return False
+            self._stop.wait(IDLE_POLL_S)
+            return True
+        done, _ = wait(list(running), timeout=IDLE_POLL_S, return_when=FIRST_COMPLETED)
+        for future in done:
+            self._unrecorded.append((running.pop(future), future))
+        self._record_finished(queue)
+        return True
+
+    def _record_finished(self, queue: JobQueue) -> None:
+        """Write the outcome of every finished job, oldest first; one that cannot be written
+        now (the database is gone) stays first in line for the next turn."""
+        while self._unrecorded:
+            job, future = self._unrecorded[0]
+            self._record(queue, job, future)
+            self._unrecorded.pop(0)
+
     def _shutdown(self, queue: JobQueue, running: dict[Future[dict[str, Any]], Job]) -> None:
         """Let running jobs finish for `grace` seconds, then give the rest back."""
+        self._record_finished(queue)
         deadline = time.monotonic() + self.grace
         while running and time.monotonic() < deadline:
             done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
-                self._record(queue, running.pop(future), future)
+                self._unrecorded.append((running.pop(future), future))
+            self._record_finished(queue)
         if running:
             ids = [j.id for j in running.values()]
             self.stats["released"] += queue.release(ids, self.owner)
