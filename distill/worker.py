@@ -42,7 +42,8 @@ from .plugins import get_summarizer
 from .store import SQLStore, open_store
 from .store.jobs import Job
 
-# How often the loop looks for due feeds when it has nothing else to do.
+# How often the loop looks for due feeds and for jobs and hosts of dead workers on this
+# machine (the first turn does both at once).
 SCHEDULE_EVERY_S = 5.0
 # How long the loop sleeps when there is nothing to claim (it wakes early when a job ends).
 IDLE_POLL_S = 0.5
@@ -76,7 +77,7 @@ class Worker:
         self.parent_pid = parent_pid  # stop when this process (the server) is gone
         self.schedule_feeds = schedule_feeds
         self.owner = make_owner()
-        self.gate = HostGate(float(settings.host_delay))
+        self.gate = HostGate(float(settings.host_delay), self._free_host)
         self.robots = Robots(settings, self.gate)
         self.summarizer = get_summarizer(settings.summarizer)
         self._stop = threading.Event()
@@ -105,6 +106,14 @@ class Worker:
                 self._stores.append(store)
         return store
 
+    def _free_host(self, host: str, job_id: object, wait: float) -> None:
+        """Free the host for every worker sharing the library (on the job's thread). When the
+        database cannot be reached the host's lease simply runs out."""
+        if not isinstance(job_id, int):
+            return
+        with contextlib.suppress(DatabaseUnavailable):
+            JobQueue(self._thread_store(), self.settings).free_host(host, self.owner, job_id, wait)
+
     def _execute(self, job: Job) -> dict[str, Any]:
         ctx = Context(self._thread_store(), self.settings, self.gate, self.robots, self.summarizer)
         try:
@@ -115,9 +124,6 @@ class Worker:
     def run(self) -> dict[str, int]:
         store = open_store(self.settings.home, self.settings.database_url)
         queue = JobQueue(store, self.settings)
-        freed = queue.recover_dead_workers()
-        if freed:
-            self.on_event({"event": "recovered", "jobs": freed})
         running: dict[Future[dict[str, Any]], Job] = {}
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="distill-job")
         outage = 0  # turns in a row that could not reach the database
@@ -164,8 +170,14 @@ class Worker:
         the loop waits and calls again, and each step picks up where it stopped: an outcome
         not yet written stays in `_unrecorded`, a lease not yet renewed is renewed next time."""
         now = time.monotonic()
-        if self.schedule_feeds and now >= self._next_schedule:
-            enqueue_due_feeds(store, self.settings)
+        if now >= self._next_schedule:
+            # A worker on this machine killed since (SIGKILL, OOM) leaves jobs and hosts
+            # leased: take them back now instead of when their leases run out.
+            freed = queue.recover_dead_workers()
+            if freed:
+                self.on_event({"event": "recovered", "jobs": freed})
+            if self.schedule_feeds:
+                enqueue_due_feeds(store, self.settings)
             self._next_schedule = now + SCHEDULE_EVERY_S
         if now >= self._next_renew:
             queue.renew([j.id for j in running.values()], self.owner)
