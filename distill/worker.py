@@ -40,13 +40,16 @@ from .jobs import JobQueue, make_owner
 from .lifeline import die_with_parent, parent_gone
 from .plugins import get_summarizer
 from .store import SQLStore, open_store
-from .store.jobs import Job
+from .store.jobs import Job, JobSignal
 
 # How often the loop looks for due feeds and for jobs and hosts of dead workers on this
 # machine (the first turn does both at once).
 SCHEDULE_EVERY_S = 5.0
-# How long the loop sleeps when there is nothing to claim (it wakes early when a job ends).
+# How long the loop waits for running jobs before it looks again (it wakes early when a
+# job ends). With nothing running it waits `worker_poll_interval` instead, waking early
+# when the engine signals a queued job (PostgreSQL), checking for a stop this often.
 IDLE_POLL_S = 0.5
+STOP_CHECK_S = 0.5
 # While the database cannot be reached the loop waits this long, doubling each turn up to
 # the maximum, so a server that is down for minutes costs a try every few seconds, not a spin.
 OUTAGE_WAIT_S = 0.2
@@ -88,6 +91,9 @@ class Worker:
         # Finished jobs whose outcome is not written yet (the database was unreachable).
         self._unrecorded: list[tuple[Job, Future[dict[str, Any]]]] = []
         self._next_schedule = 0.0
+        self._signal: JobSignal | None = None  # wakes the idle loop when a job is queued
+        self._listen = True  # False once the engine turned out to have no signal
+        self._idle = False
         self._next_renew = time.monotonic() + float(settings.job_lease) / 3
 
     def stop(self) -> None:
@@ -149,6 +155,7 @@ class Worker:
             except DatabaseUnavailable as exc:  # the leases run out; another worker takes them
                 self.on_event({"event": "database-unavailable", "error": str(exc)})
         finally:
+            self._drop_signal()
             pool.shutdown(wait=False, cancel_futures=True)
             with contextlib.suppress(Exception):  # its session may be gone
                 store.close()
@@ -192,13 +199,42 @@ class Worker:
         if not running:
             if self.until_idle and queue.due_now() == 0:
                 return False
-            self._stop.wait(IDLE_POLL_S)
+            self._idle_wait(store)
             return True
+        self._idle = False
         done, _ = wait(list(running), timeout=IDLE_POLL_S, return_when=FIRST_COMPLETED)
         for future in done:
             self._unrecorded.append((running.pop(future), future))
         self._record_finished(queue)
         return True
+
+    def _idle_wait(self, store: SQLStore) -> None:
+        """Nothing to run: wait `worker_poll_interval`, or less when a job is queued (the
+        engine's signal: PostgreSQL's NOTIFY) or the worker is asked to stop."""
+        if self._signal is None and self._listen:
+            self._signal = store.job_signal()  # DatabaseUnavailable: the loop waits, retries
+            self._listen = self._signal is not None
+        if not self._idle:  # tell once per idle spell, so a caller knows the worker waits
+            self._idle = True
+            wakes = "notify" if self._signal is not None else "poll"
+            self.on_event({"event": "idle", "wakes_on": wakes})
+        deadline = time.monotonic() + float(self.settings.worker_poll_interval)
+        while not self._stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._signal is None:
+                self._stop.wait(min(left, STOP_CHECK_S))
+                continue
+            try:
+                if self._signal.wait(min(left, STOP_CHECK_S)):
+                    return
+            except DatabaseUnavailable:
+                self._drop_signal()  # a new session listens once the server is back
+                raise
+
+    def _drop_signal(self) -> None:
+        if self._signal is not None:
+            with contextlib.suppress(Exception):
+                self._signal.close()
+        self._signal = None
 
     def _record_finished(self, queue: JobQueue) -> None:
         """Write the outcome of every finished job, oldest first; one that cannot be written

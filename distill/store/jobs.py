@@ -17,13 +17,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .part import Part, immediate
 
 
 class _HostTaken(Exception):
     """Inside claim_polite: the claimed job's host is held by another worker; roll back."""
+
+
+class JobSignal(Protocol):
+    """What wakes an idle worker when a job is queued (PostgreSQL's LISTEN/NOTIFY)."""
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to `seconds`; True when a job was queued meanwhile."""
+
+    def close(self) -> None: ...
 
 
 @dataclass

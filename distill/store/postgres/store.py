@@ -17,12 +17,14 @@ from ...models import DocumentVectors
 from ..export_rows import ExportStore
 from ..fallbacks import FallbackStore
 from ..feeds import FeedStore
+from ..jobs import JobSignal
 from ..labels import LabelStore
 from ..reading import ReadingStore
 from ..shared import SQLStore
 from ..web_state import WebStateStore
 from .connection import Connection
 from .jobs import PostgresJobStore
+from .listen import JobSignal as PostgresJobSignal
 from .migrations import apply_migrations, pending_migrations
 from .search import PostgresSearchStore, set_embedding
 
@@ -57,6 +59,10 @@ class PostgresStore(SQLStore):
         """The stored bytes as on SQLite, plus the article vector in pgvector's type."""
         super().write_vectors(article_id, vectors, model)
         set_embedding(self.conn, article_id, np.asarray(vectors.article, dtype=np.float32))
+
+    def job_signal(self) -> JobSignal:
+        """A session LISTENing for queued jobs (migration 0430 sends the notifications)."""
+        return PostgresJobSignal(self.url)
 
     def columns_of(self, table: str) -> list[str]:
         rows = self.conn.execute(
