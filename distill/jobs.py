@@ -122,8 +122,13 @@ class JobQueue:
 
     def recover_dead_workers(self) -> int:
         """Make leases of dead workers on this machine claimable now; returns jobs freed."""
-        alive = {o for o in self.store.jobs.running_owners() if owner_alive(o)}
-        return self.store.jobs.release_dead_owners(socket.gethostname() + ":", alive, time.time())
+        prefix = socket.gethostname() + ":"
+        dead = {
+            o
+            for o in self.store.jobs.running_owners()
+            if o.startswith(prefix) and not owner_alive(o)
+        }
+        return self.store.jobs.release_owners(dead, time.time())
 
     def due_now(self) -> int:
         """Jobs claimable right now (ignoring host politeness)."""

@@ -7,9 +7,9 @@ that never ends: a byte every 0.2 s), /robots.txt (set like any route; 404 by de
 
 A gate (`site.hold(prefix)`, then `site.allow(n)`) answers only as many requests under a
 prefix as the test has allowed and keeps the rest waiting: a test can then bound how far a
-worker gets however fast the machine is. A request whose client died while it waited (a
-worker killed by the test) is dropped by `site.reap()`, so it neither counts as in flight
-nor takes an allowance.
+worker gets however fast the machine is. A request whose client died (a worker killed by
+the test), waiting at the gate or being answered, is dropped by `site.reap()`: it no longer
+counts as in flight, and one still waiting takes no allowance.
 
 `feed_site(hosts=N)` listens on N ports of 127.0.0.1 that serve the same routes: N hosts as
 far as politeness goes (a host is host:port), and the site records the most requests each
@@ -75,6 +75,7 @@ class FeedSite:
         self.max_in_flight = 0  # most requests this server was answering at one moment
         self.in_flight_by_host: dict[str, int] = {}  # base URL -> requests being answered
         self.max_in_flight_by_host: dict[str, int] = {}
+        self.active: set[_Handler] = set()  # requests being answered (gate included)
         self.waiting: set[_Handler] = set()  # requests held at the gate
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.lock = threading.Lock()
@@ -116,13 +117,16 @@ class FeedSite:
             self.gate_changed.notify_all()
 
     def reap(self) -> int:
-        """Drop the requests waiting at the gate whose client is gone; returns how many."""
+        """Drop the requests whose client is gone; returns how many. One held at the gate
+        stops waiting; one being answered stops counting as in flight (its answer goes
+        nowhere)."""
         with self.lock:
-            gone = [h for h in self.waiting if _peer_closed(h.connection)]
+            gone = [h for h in self.active if _peer_closed(h.connection)]
             for handler in gone:
-                self.waiting.discard(handler)
                 handler.abandoned = True
-                self.gate_waiting -= 1
+                if handler in self.waiting:
+                    self.waiting.discard(handler)
+                    self.gate_waiting -= 1
                 handler._release_locked()
             self.gate_changed.notify_all()
             return len(gone)
@@ -186,6 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         if getattr(self, "_counted", False):
             self.site.in_flight -= 1
             self.site.in_flight_by_host[self._host] -= 1
+            self.site.active.discard(self)
             self._counted = False
 
     def do_GET(self) -> None:  # noqa: N802
@@ -200,6 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
                 site.max_in_flight_by_host.get(self._host, 0), now
             )
             self._counted = True
+            site.active.add(self)
         try:
             self._get()
         finally:

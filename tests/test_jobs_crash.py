@@ -194,6 +194,7 @@ CLUSTER_MOST_JOBS_PER_ROUND = 6
 # host, and two more. Pages let through in all before the last kill are at most
 # MIN_KILLS * (6 + 2 + 3 + 2) = 130 < CLUSTER_ARTICLES: work is left at every kill.
 CLUSTER_SLACK = CLUSTER_THREADS + CLUSTER_HOSTS + 2
+PAGE_S = 0.2  # each article page is answered this late (see the test)
 
 
 def cluster_env(home: Path, url: str) -> dict[str, str]:
@@ -246,11 +247,13 @@ def test_four_postgresql_workers_killed_at_random_lose_double_and_overlap_nothin
         with feed_site(hosts=CLUSTER_HOSTS) as site:
             items = []
             for n, art in enumerate(corpus_articles(CLUSTER_ARTICLES)):
-                link = site.put(f"/a/{n}", Path(art["path"]).read_bytes(), art["ctype"])
-                link = site.url(f"/a/{n}", host=n % CLUSTER_HOSTS)  # pages on every host
+                site.put(f"/a/{n}", Path(art["path"]).read_bytes(), art["ctype"])
+                # On every host, each answered after PAGE_S: requests last long enough that
+                # two workers fetching from one host at once would be seen overlapping.
+                link = site.url(f"/slow/{PAGE_S}/a/{n}", host=n % CLUSTER_HOSTS)
                 items.append({"title": art["title"], "link": link, "date": ""})
             feed = site.put("/feed.xml", rss("Corpus", site.url("/"), items), "application/rss+xml")
-            site.hold("/a/")
+            site.hold("/slow/")  # the article pages; the feed and robots.txt are not held
             result = distill(env, "feeds", "add", feed)
             assert result.returncode == 0, result.stderr
             logs = [tmp_path / f"worker-{n}.log" for n in range(CLUSTER_WORKERS)]

@@ -250,21 +250,16 @@ class JobStore(Part):
         )
         return int(cursor.rowcount)
 
-    def release_dead_owners(self, prefix: str, alive: set[str], now: float) -> int:
-        """Requeue jobs leased by owners named `prefix...` (this host) that are not alive.
+    def release_owners(self, owners: set[str], now: float) -> int:
+        """Requeue the jobs, and free the hosts, that `owners` (workers found dead) hold.
 
-        A worker killed without warning leaves its leases until they expire; a restarted worker
-        on the same host can see the process is gone and take them back at once.
+        A worker killed without warning leaves its leases until they expire; a worker on the
+        same host can see the process is gone and take them back at once. The caller names
+        the dead owners from one reading of the holders: an owner that appeared after that
+        reading (a worker that just started) is never among them.
         """
-        pattern = prefix.replace("%", "") + "%"
-        rows = self.conn.execute(
-            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running' AND lease_owner LIKE ?"
-            " UNION SELECT DISTINCT holder FROM host_leases WHERE holder LIKE ?",
-            (pattern, pattern),
-        ).fetchall()
-        dead = [r[0] for r in rows if r[0] not in alive]
         count = 0
-        for owner in dead:
+        for owner in sorted(owners):
             cursor = self.conn.execute(
                 "UPDATE jobs SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?",
                 (now - 1, owner),
