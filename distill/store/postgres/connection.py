@@ -111,6 +111,10 @@ class Cursor:
         self._cursor = cursor
 
     @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
     def rowcount(self) -> int:
         return int(self._cursor.rowcount)
 

@@ -14,7 +14,6 @@ import psycopg
 
 from ...errors import PendingMigrations
 from ...models import DocumentVectors
-from ..export_rows import ExportStore
 from ..fallbacks import FallbackStore
 from ..feeds import FeedStore
 from ..jobs import JobSignal
@@ -23,6 +22,7 @@ from ..reading import ReadingStore
 from ..shared import SQLStore
 from ..web_state import WebStateStore
 from .connection import Connection
+from .export import PostgresExportStore
 from .jobs import PostgresJobStore
 from .listen import JobSignal as PostgresJobSignal
 from .migrations import apply_migrations, pending_migrations
@@ -53,7 +53,7 @@ class PostgresStore(SQLStore):
         self.web = WebStateStore(self.conn)
         self.fallbacks = FallbackStore(self.conn)
         self.reading = ReadingStore(self.conn)
-        self.export = ExportStore(self.conn)
+        self.export = PostgresExportStore(self.conn, self.after_copy)
 
     def write_vectors(self, article_id: int, vectors: DocumentVectors, model: str) -> None:
         """The stored bytes as on SQLite, plus the article vector in pgvector's type."""
