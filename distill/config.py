@@ -87,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("worker_threads", 4, "Jobs a worker runs at once (network work overlaps)."),
     Setting(
+        "worker_poll_interval",
+        0.5,
+        "Seconds an idle worker waits before looking for due jobs again. On PostgreSQL a "
+        "queued job wakes idle workers at once (LISTEN/NOTIFY), so this can be longer there; "
+        "it still bounds how late a delayed retry or a cooled-down host is noticed.",
+    ),
+    Setting(
         "job_lease",
         60.0,
         "Seconds a claimed job stays leased without renewal before another worker may take it.",

@@ -22,6 +22,7 @@
     │   └── InvalidAnswer             the model's text is not the JSON asked for
     ├── JobError                      what a background job reports to the queue
     │   ├── RetryableError            may succeed later: retried with backoff
+    │   │   └── DatabaseUnavailable   the database server cannot be reached or dropped the session
     │   └── PermanentError            retrying cannot help: failed now
     ├── DuplicateArticle              the store already holds this article
     └── NotFound                      an id that is not in the library
@@ -155,6 +156,12 @@ class JobError(DistillError):
 
 class RetryableError(JobError):
     """The job may succeed later (timeout, 5xx, host unreachable): retry with backoff."""
+
+
+class DatabaseUnavailable(RetryableError):
+    """The database server cannot be reached, or the session was lost (PostgreSQL restarted,
+    the network dropped). Nothing of an interrupted transaction was committed; the same call
+    may succeed once the server answers again (the store opens a new session by itself)."""
 
 
 class PermanentError(JobError):

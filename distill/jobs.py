@@ -92,9 +92,15 @@ class JobQueue:
     def claim(
         self, owner: str, exclude_hosts: set[str] | frozenset[str] = frozenset()
     ) -> Job | None:
-        return self.store.jobs.claim_one(
+        """Lease the most urgent due job whose host no worker (in this process or any other
+        sharing the library) is fetching from or must still wait for, and lease its host."""
+        return self.store.jobs.claim_polite(
             owner, time.time(), float(self.settings.job_lease), exclude_hosts
         )
+
+    def free_host(self, host: str, owner: str, job_id: int, wait: float) -> bool:
+        """The job is done with `host`: the next request to it, by any worker, after `wait`."""
+        return self.store.jobs.free_host(host, owner, job_id, time.time() + wait)
 
     def renew(self, job_ids: list[int], owner: str) -> int:
         return self.store.jobs.renew(job_ids, owner, time.time() + float(self.settings.job_lease))
@@ -116,8 +122,13 @@ class JobQueue:
 
     def recover_dead_workers(self) -> int:
         """Make leases of dead workers on this machine claimable now; returns jobs freed."""
-        alive = {o for o in self.store.jobs.running_owners() if owner_alive(o)}
-        return self.store.jobs.release_dead_owners(socket.gethostname() + ":", alive, time.time())
+        prefix = socket.gethostname() + ":"
+        dead = {
+            o
+            for o in self.store.jobs.running_owners()
+            if o.startswith(prefix) and not owner_alive(o)
+        }
+        return self.store.jobs.release_owners(dead, time.time())
 
     def due_now(self) -> int:
         """Jobs claimable right now (ignoring host politeness)."""

@@ -7,6 +7,12 @@ thread has its own SQLite connection. On stop (SIGTERM in `distill worker`, the 
 stop() inside `distill serve`) no new job is claimed, running jobs get `grace` seconds to
 finish, and whatever is still running is released so another worker takes it at once.
 
+Losing the database (PostgreSQL restarted, the network dropped) does not end the worker: a
+job whose statements met the dead session fails with DatabaseUnavailable and is retried
+like any retryable error (its transaction committed nothing); the loop waits with a growing
+pause, keeps the outcomes it could not write, and carries on when the server answers (each
+store opens a new session by itself).
+
 `start_background(settings)` is the entry point for a server: it returns a handle whose
 `stop()` shuts the worker down the same way.
 """
@@ -27,19 +33,27 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import DistillError, PermanentError, RetryableError
+from .errors import DatabaseUnavailable, DistillError, PermanentError, RetryableError
 from .feeds.politeness import HostGate, Robots
 from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, make_owner
 from .lifeline import die_with_parent, parent_gone
 from .plugins import get_summarizer
 from .store import SQLStore, open_store
-from .store.jobs import Job
+from .store.jobs import Job, JobSignal
 
-# How often the loop looks for due feeds when it has nothing else to do.
+# How often the loop looks for due feeds and for jobs and hosts of dead workers on this
+# machine (the first turn does both at once).
 SCHEDULE_EVERY_S = 5.0
-# How long the loop sleeps when there is nothing to claim (it wakes early when a job ends).
+# How long the loop waits for running jobs before it looks again (it wakes early when a
+# job ends). With nothing running it waits `worker_poll_interval` instead, waking early
+# when the engine signals a queued job (PostgreSQL), checking for a stop this often.
 IDLE_POLL_S = 0.5
+STOP_CHECK_S = 0.5
+# While the database cannot be reached the loop waits this long, doubling each turn up to
+# the maximum, so a server that is down for minutes costs a try every few seconds, not a spin.
+OUTAGE_WAIT_S = 0.2
+OUTAGE_MAX_WAIT_S = 5.0
 # Seconds `BackgroundWorker.stop` waits for the worker process beyond its own grace period.
 STOP_MARGIN_S = 10.0
 
@@ -66,7 +80,7 @@ class Worker:
         self.parent_pid = parent_pid  # stop when this process (the server) is gone
         self.schedule_feeds = schedule_feeds
         self.owner = make_owner()
-        self.gate = HostGate(float(settings.host_delay))
+        self.gate = HostGate(float(settings.host_delay), self._free_host)
         self.robots = Robots(settings, self.gate)
         self.summarizer = get_summarizer(settings.summarizer)
         self._stop = threading.Event()
@@ -74,6 +88,13 @@ class Worker:
         self._stores: list[SQLStore] = []
         self._stores_lock = threading.Lock()
         self.stats = {"done": 0, "retried": 0, "failed": 0, "released": 0}
+        # Finished jobs whose outcome is not written yet (the database was unreachable).
+        self._unrecorded: list[tuple[Job, Future[dict[str, Any]]]] = []
+        self._next_schedule = 0.0
+        self._signal: JobSignal | None = None  # wakes the idle loop when a job is queued
+        self._listen = True  # False once the engine turned out to have no signal
+        self._idle = False
+        self._next_renew = time.monotonic() + float(settings.job_lease) / 3
 
     def stop(self) -> None:
         self._stop.set()
@@ -91,6 +112,14 @@ class Worker:
                 self._stores.append(store)
         return store
 
+    def _free_host(self, host: str, job_id: object, wait: float) -> None:
+        """Free the host for every worker sharing the library (on the job's thread). When the
+        database cannot be reached the host's lease simply runs out."""
+        if not isinstance(job_id, int):
+            return
+        with contextlib.suppress(DatabaseUnavailable):
+            JobQueue(self._thread_store(), self.settings).free_host(host, self.owner, job_id, wait)
+
     def _execute(self, job: Job) -> dict[str, Any]:
         ctx = Context(self._thread_store(), self.settings, self.gate, self.robots, self.summarizer)
         try:
@@ -101,57 +130,129 @@ class Worker:
     def run(self) -> dict[str, int]:
         store = open_store(self.settings.home, self.settings.database_url)
         queue = JobQueue(store, self.settings)
-        freed = queue.recover_dead_workers()
-        if freed:
-            self.on_event({"event": "recovered", "jobs": freed})
         running: dict[Future[dict[str, Any]], Job] = {}
-        next_schedule = 0.0
-        lease = float(self.settings.job_lease)
-        next_renew = time.monotonic() + lease / 3
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="distill-job")
+        outage = 0  # turns in a row that could not reach the database
         try:
             while not self._stop.is_set():
                 if self.parent_pid is not None and parent_gone(self.parent_pid):
                     self.on_event({"event": "parent-gone", "parent": self.parent_pid})
                     break
-                now = time.monotonic()
-                if self.schedule_feeds and now >= next_schedule:
-                    enqueue_due_feeds(store, self.settings)
-                    next_schedule = now + SCHEDULE_EVERY_S
-                if now >= next_renew:
-                    queue.renew([j.id for j in running.values()], self.owner)
-                    next_renew = now + lease / 3
-                while len(running) < self.threads and not self._stop.is_set():
-                    job = queue.claim(self.owner, self.gate.blocked())
-                    if job is None:
+                try:
+                    if not self._turn(store, queue, running, pool):
                         break
-                    self.gate.take(job.host, job.id)
-                    running[pool.submit(self._execute, job)] = job
-                if not running:
-                    if self.until_idle and queue.due_now() == 0:
-                        break
-                    self._stop.wait(IDLE_POLL_S)
+                except DatabaseUnavailable as exc:
+                    if not outage:
+                        self.on_event({"event": "database-unavailable", "error": str(exc)})
+                    outage += 1
+                    self._stop.wait(min(OUTAGE_WAIT_S * 2 ** (outage - 1), OUTAGE_MAX_WAIT_S))
                     continue
-                done, _ = wait(list(running), timeout=IDLE_POLL_S, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._record(queue, running.pop(future), future)
-            self._shutdown(queue, running)
+                if outage:
+                    self.on_event({"event": "database-back", "after_tries": outage})
+                    outage = 0
+            try:
+                self._shutdown(queue, running)
+            except DatabaseUnavailable as exc:  # the leases run out; another worker takes them
+                self.on_event({"event": "database-unavailable", "error": str(exc)})
         finally:
+            self._drop_signal()
             pool.shutdown(wait=False, cancel_futures=True)
-            store.close()
+            with contextlib.suppress(Exception):  # its session may be gone
+                store.close()
             with self._stores_lock:
                 for s in self._stores:
                     with contextlib.suppress(Exception):  # a thread may still hold it
                         s.close()
         return self.stats
 
+    def _turn(
+        self,
+        store: SQLStore,
+        queue: JobQueue,
+        running: dict[Future[dict[str, Any]], Job],
+        pool: ThreadPoolExecutor,
+    ) -> bool:
+        """One round of the loop: schedule, renew, record outcomes, claim, wait. False when
+        the worker should end (idle with until_idle). Any step may raise DatabaseUnavailable;
+        the loop waits and calls again, and each step picks up where it stopped: an outcome
+        not yet written stays in `_unrecorded`, a lease not yet renewed is renewed next time."""
+        now = time.monotonic()
+        if now >= self._next_schedule:
+            # A worker on this machine killed since (SIGKILL, OOM) leaves jobs and hosts
+            # leased: take them back now instead of when their leases run out.
+            freed = queue.recover_dead_workers()
+            if freed:
+                self.on_event({"event": "recovered", "jobs": freed})
+            if self.schedule_feeds:
+                enqueue_due_feeds(store, self.settings)
+            self._next_schedule = now + SCHEDULE_EVERY_S
+        if now >= self._next_renew:
+            queue.renew([j.id for j in running.values()], self.owner)
+            self._next_renew = now + float(self.settings.job_lease) / 3
+        self._record_finished(queue)
+        while len(running) < self.threads and not self._stop.is_set():
+            job = queue.claim(self.owner, self.gate.blocked())
+            if job is None:
+                break
+            self.gate.take(job.host, job.id)
+            running[pool.submit(self._execute, job)] = job
+        if not running:
+            if self.until_idle and queue.due_now() == 0:
+                return False
+            self._idle_wait(store)
+            return True
+        self._idle = False
+        done, _ = wait(list(running), timeout=IDLE_POLL_S, return_when=FIRST_COMPLETED)
+        for future in done:
+            self._unrecorded.append((running.pop(future), future))
+        self._record_finished(queue)
+        return True
+
+    def _idle_wait(self, store: SQLStore) -> None:
+        """Nothing to run: wait `worker_poll_interval`, or less when a job is queued (the
+        engine's signal: PostgreSQL's NOTIFY) or the worker is asked to stop."""
+        if self._signal is None and self._listen:
+            self._signal = store.job_signal()  # DatabaseUnavailable: the loop waits, retries
+            self._listen = self._signal is not None
+        if not self._idle:  # tell once per idle spell, so a caller knows the worker waits
+            self._idle = True
+            wakes = "notify" if self._signal is not None else "poll"
+            self.on_event({"event": "idle", "wakes_on": wakes})
+        deadline = time.monotonic() + float(self.settings.worker_poll_interval)
+        while not self._stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._signal is None:
+                self._stop.wait(min(left, STOP_CHECK_S))
+                continue
+            try:
+                if self._signal.wait(min(left, STOP_CHECK_S)):
+                    return
+            except DatabaseUnavailable:
+                self._drop_signal()  # a new session listens once the server is back
+                raise
+
+    def _drop_signal(self) -> None:
+        if self._signal is not None:
+            with contextlib.suppress(Exception):
+                self._signal.close()
+        self._signal = None
+
+    def _record_finished(self, queue: JobQueue) -> None:
+        """Write the outcome of every finished job, oldest first; one that cannot be written
+        now (the database is gone) stays first in line for the next turn."""
+        while self._unrecorded:
+            job, future = self._unrecorded[0]
+            self._record(queue, job, future)
+            self._unrecorded.pop(0)
+
     def _shutdown(self, queue: JobQueue, running: dict[Future[dict[str, Any]], Job]) -> None:
         """Let running jobs finish for `grace` seconds, then give the rest back."""
+        self._record_finished(queue)
         deadline = time.monotonic() + self.grace
         while running and time.monotonic() < deadline:
             done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
-                self._record(queue, running.pop(future), future)
+                self._unrecorded.append((running.pop(future), future))
+            self._record_finished(queue)
         if running:
             ids = [j.id for j in running.values()]
             self.stats["released"] += queue.release(ids, self.owner)

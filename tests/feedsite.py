@@ -7,7 +7,13 @@ that never ends: a byte every 0.2 s), /robots.txt (set like any route; 404 by de
 
 A gate (`site.hold(prefix)`, then `site.allow(n)`) answers only as many requests under a
 prefix as the test has allowed and keeps the rest waiting: a test can then bound how far a
-worker gets however fast the machine is.
+worker gets however fast the machine is. A request whose client died (a worker killed by
+the test), waiting at the gate or being answered, is dropped by `site.reap()`: it no longer
+counts as in flight, and one still waiting takes no allowance.
+
+`feed_site(hosts=N)` listens on N ports of 127.0.0.1 that serve the same routes: N hosts as
+far as politeness goes (a host is host:port), and the site records the most requests each
+one was answering at one moment (`max_in_flight_by_host`, keyed by base URL).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import select
+import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +32,7 @@ from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import CORPUS, require_corpus
 
@@ -39,12 +49,34 @@ class Route:
         return '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
 
 
+def _peer_closed(sock: socket.socket) -> bool:
+    """True when the client closed its end (its process died): readable, and no data."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that died mid-request (a worker the test killed) is not a server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FeedSite:
-    def __init__(self) -> None:
+    def __init__(self, hosts: int = 1) -> None:
         self.routes: dict[str, Route] = {}
         self.mounts: dict[str, Path] = {}  # URL prefix -> folder served as HTML pages
         self.in_flight = 0
         self.max_in_flight = 0  # most requests this server was answering at one moment
+        self.in_flight_by_host: dict[str, int] = {}  # base URL -> requests being answered
+        self.max_in_flight_by_host: dict[str, int] = {}
+        self.active: set[_Handler] = set()  # requests being answered (gate included)
+        self.waiting: set[_Handler] = set()  # requests held at the gate
         self.requests: list[tuple[str, int]] = []  # (path, status answered)
         self.lock = threading.Lock()
         self.gate_prefix = ""  # "" = no gate
@@ -53,13 +85,14 @@ class FeedSite:
         self.gate_waiting = 0
         self.gate_changed = threading.Condition(self.lock)
         handler = type("H", (_Handler,), {"site": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.servers = [_Server(("127.0.0.1", 0), handler) for _ in range(hosts)]
+        self.bases = [f"http://127.0.0.1:{s.server_address[1]}" for s in self.servers]
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.server, self.base = self.servers[0], self.bases[0]
 
-    def url(self, path: str) -> str:
-        return self.base + path
+    def url(self, path: str, host: int = 0) -> str:
+        return self.bases[host] + path
 
     def put(
         self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200
@@ -83,28 +116,54 @@ class FeedSite:
             self.gate_prefix = ""
             self.gate_changed.notify_all()
 
-    def _pass_gate(self, path: str) -> None:
+    def reap(self) -> int:
+        """Drop the requests whose client is gone; returns how many. One held at the gate
+        stops waiting; one being answered stops counting as in flight (its answer goes
+        nowhere)."""
+        with self.lock:
+            gone = [h for h in self.active if _peer_closed(h.connection)]
+            for handler in gone:
+                handler.abandoned = True
+                if handler in self.waiting:
+                    self.waiting.discard(handler)
+                    self.gate_waiting -= 1
+                handler._release_locked()
+            self.gate_changed.notify_all()
+            return len(gone)
+
+    def _pass_gate(self, path: str, handler: _Handler) -> bool:
+        """Wait for the gate; False when the request was dropped by reap()."""
         with self.lock:
             if not self.gate_prefix or not path.startswith(self.gate_prefix):
-                return
+                return True
             self.gate_waiting += 1
+            self.waiting.add(handler)
             while self.gate_prefix and self.gate_passed >= self.gate_allowed:
+                if handler.abandoned:
+                    return False
                 self.gate_changed.wait()
+            if handler.abandoned:
+                return False
+            self.waiting.discard(handler)
             self.gate_waiting -= 1
             self.gate_passed += 1
+            return True
 
     def hits(self, prefix: str) -> list[tuple[str, int]]:
         with self.lock:
             return [r for r in self.requests if r[0].startswith(prefix)]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.open_gate()  # let held requests end, so their threads do too
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
 
 class _Handler(BaseHTTPRequestHandler):
     site: FeedSite
     protocol_version = "HTTP/1.1"
+    abandoned = False  # set by FeedSite.reap(): the client died while this waited
 
     def log_message(self, *args: object) -> None:
         pass
@@ -125,15 +184,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _release(self) -> None:
         with self.site.lock:
-            if getattr(self, "_counted", False):
-                self.site.in_flight -= 1
-                self._counted = False
+            self._release_locked()
+
+    def _release_locked(self) -> None:
+        if getattr(self, "_counted", False):
+            self.site.in_flight -= 1
+            self.site.in_flight_by_host[self._host] -= 1
+            self.site.active.discard(self)
+            self._counted = False
 
     def do_GET(self) -> None:  # noqa: N802
-        with self.site.lock:
-            self.site.in_flight += 1
-            self.site.max_in_flight = max(self.site.max_in_flight, self.site.in_flight)
+        site = self.site
+        self._host = f"http://127.0.0.1:{self.server.server_address[1]}"
+        with site.lock:
+            site.in_flight += 1
+            site.max_in_flight = max(site.max_in_flight, site.in_flight)
+            now = site.in_flight_by_host.get(self._host, 0) + 1
+            site.in_flight_by_host[self._host] = now
+            site.max_in_flight_by_host[self._host] = max(
+                site.max_in_flight_by_host.get(self._host, 0), now
+            )
             self._counted = True
+            site.active.add(self)
         try:
             self._get()
         finally:
@@ -141,7 +213,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get(self) -> None:
         path = self.path.split("?")[0]
-        self.site._pass_gate(path)
+        if not self.site._pass_gate(path, self):
+            self.close_connection = True
+            return
         if path == "/loop":
             self._answer(302, b"", {"Location": "/loop"})
             return
@@ -188,8 +262,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def feed_site() -> Iterator[FeedSite]:
-    site = FeedSite()
+def feed_site(hosts: int = 1) -> Iterator[FeedSite]:
+    site = FeedSite(hosts)
     try:
         yield site
     finally:

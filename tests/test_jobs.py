@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -207,3 +208,24 @@ def test_two_processes_claiming_never_claim_one_job_twice(quick: Settings, store
     everything = claims[0] + claims[1]
     assert sorted(everything) == sorted(ids)  # each job once: no double claim, none missed
     assert store.jobs.counts() == {"done": 300}
+
+
+def test_a_dead_workers_jobs_and_hosts_come_back_and_a_live_ones_stay(
+    quick: Settings, store: SQLStore
+) -> None:
+    """Host leases are the queue's too: a worker on this machine whose process is gone gives
+    back its job and its host at once; a live worker's are left alone."""
+    machine = socket.gethostname()
+    dead, live = f"{machine}:{2**22 + 1}:dead", f"{machine}:{os.getpid()}:live"  # no such pid
+    queue = JobQueue(store, quick)
+    for host in ("a.example", "b.example"):
+        queue.enqueue(INGEST_URL, {"url": f"http://{host}/x"}, key=host, host=host)
+    first, second = queue.claim(dead), queue.claim(live)
+    assert first is not None and second is not None and first.host != second.host
+    assert store.jobs.busy_hosts(time.time()) == {"a.example", "b.example"}
+    assert queue.claim("someone:1:else") is None  # both hosts held
+    assert queue.recover_dead_workers() == 1
+    assert store.jobs.busy_hosts(time.time()) == {second.host}  # the dead one's host is free
+    again = queue.claim("someone:1:else")
+    assert again is not None and again.id == first.id and again.attempts == 2
+    assert not queue.finish(first, dead, {})  # the dead owner's lease is gone

@@ -1,4 +1,5 @@
-"""Never lose, never double: real worker processes killed with SIGKILL, and two at once.
+"""Never lose, never double: real worker processes killed with SIGKILL, and two at once;
+on PostgreSQL, four at once with kills among them and politeness held across all four.
 
 300 real corpus articles are served from 127.0.0.1 behind one RSS feed. `distill worker`
 runs as a subprocess and is killed with SIGKILL at random moments, restarted each time,
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlean
 
@@ -28,7 +30,9 @@ from distill.config import load_settings
 from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL, JobQueue
 from distill.store import open_store
-from tests.feedsite import FeedSite, corpus_articles, feed_site, serve_articles
+from distill.store.postgres import PostgresStore
+from tests.feedsite import FeedSite, corpus_articles, feed_site, rss, serve_articles
+from tests.pg_server import PgServer
 
 ARTICLES = 300
 MIN_KILLS = 10
@@ -177,3 +181,155 @@ def test_two_workers_claim_disjoint_jobs(tmp_path: Path, monkeypatch) -> None:
     assert done[0] | done[1] == ingest_ids and len(ingest_ids) == 60
     assert conn.execute("SELECT max(attempts) FROM jobs").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 60
+
+
+# Four worker processes on one PostgreSQL database, pages on three hosts (three ports).
+CLUSTER_WORKERS = 4
+CLUSTER_THREADS = 2  # per worker: eight job threads in all, more than there are hosts
+CLUSTER_HOSTS = 3
+CLUSTER_ARTICLES = 180
+CLUSTER_MOST_JOBS_PER_ROUND = 6
+# A round's gate allowance beyond the jobs it must finish: pages the killed worker's jobs
+# had fetched and must fetch again (at most its threads), pages held at the gate for each
+# host, and two more. Pages let through in all before the last kill are at most
+# MIN_KILLS * (6 + 2 + 3 + 2) = 130 < CLUSTER_ARTICLES: work is left at every kill.
+CLUSTER_SLACK = CLUSTER_THREADS + CLUSTER_HOSTS + 2
+PAGE_S = 0.2  # each article page is answered this late (see the test)
+
+
+def cluster_env(home: Path, url: str) -> dict[str, str]:
+    return {**worker_env(home), "DISTILL_DATABASE_URL": url}
+
+
+def start_cluster_worker(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """A long-running worker; its stderr goes to `log` (a pipe nobody reads could fill)."""
+    with open(log, "a") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "distill", "worker", "--threads", str(CLUSTER_THREADS)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
+        )
+
+
+def kill_and_reap(proc: subprocess.Popen[str], site: FeedSite) -> None:
+    """SIGKILL, then drop the dead worker's requests still held at the gate before reaping
+    the process: while it is a zombie its sockets are closed but its PID still answers, so
+    no other worker takes back its leases (hosts included) before the site forgets it."""
+    proc.send_signal(signal.SIGKILL)
+    stat = Path(f"/proc/{proc.pid}/stat")
+    while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.005)
+    site.reap()
+    proc.wait()
+
+
+def test_four_postgresql_workers_killed_at_random_lose_double_and_overlap_nothing(
+    tmp_path: Path, pg_server: PgServer
+) -> None:
+    """Four `distill worker` processes share one PostgreSQL database; one of them, chosen at
+    random, is killed with SIGKILL at random points (by progress) and started again. In the
+    end every article is stored once with its summary, no job or host is left leased, and
+    no host was ever sent two requests at once by the whole cluster."""
+    url = pg_server.new_database()
+    home = tmp_path / "lib"
+    env = cluster_env(home, url)
+    seed = int(os.environ.get("DISTILL_KILL_SEED", random.randrange(1 << 30)))
+    rng = random.Random(seed)
+    print(f"\ncluster kill test seed {seed} (rerun with DISTILL_KILL_SEED={seed})")
+    check = PostgresStore(url)
+
+    def done() -> int:
+        return check.jobs.counts().get("done", 0)
+
+    try:
+        with feed_site(hosts=CLUSTER_HOSTS) as site:
+            items = []
+            for n, art in enumerate(corpus_articles(CLUSTER_ARTICLES)):
+                site.put(f"/a/{n}", Path(art["path"]).read_bytes(), art["ctype"])
+                # On every host, each answered after PAGE_S: requests last long enough that
+                # two workers fetching from one host at once would be seen overlapping.
+                link = site.url(f"/slow/{PAGE_S}/a/{n}", host=n % CLUSTER_HOSTS)
+                items.append({"title": art["title"], "link": link, "date": ""})
+            feed = site.put("/feed.xml", rss("Corpus", site.url("/"), items), "application/rss+xml")
+            site.hold("/slow/")  # the article pages; the feed and robots.txt are not held
+            result = distill(env, "feeds", "add", feed)
+            assert result.returncode == 0, result.stderr
+            logs = [tmp_path / f"worker-{n}.log" for n in range(CLUSTER_WORKERS)]
+            workers = [start_cluster_worker(env, log) for log in logs]
+            kills: list[int] = []
+            try:
+                while len(kills) < MIN_KILLS:
+                    target = done() + rng.randint(1, CLUSTER_MOST_JOBS_PER_ROUND)
+                    site.allow(target - done() + CLUSTER_SLACK)
+                    wait_for_cluster(done, target, workers, logs)
+                    time.sleep(rng.uniform(0.0, 0.05))  # inside the next jobs' work
+                    victim = rng.randrange(CLUSTER_WORKERS)
+                    kill_and_reap(workers[victim], site)
+                    kills.append(done())
+                    workers[victim] = start_cluster_worker(env, logs[victim])
+                print(f"SIGKILL with this many jobs done: {kills}")
+                site.open_gate()
+                wait_for_cluster(done, CLUSTER_ARTICLES + 1, workers, logs)
+            finally:
+                codes = stop_all(workers)
+            assert codes == [0] * CLUSTER_WORKERS, [log.read_text()[-2000:] for log in logs]
+            overlap = dict(site.max_in_flight_by_host)
+        articles = check.conn.execute(
+            "SELECT count(*), count(DISTINCT url) FROM articles"
+        ).fetchone()
+        summaries = check.conn.execute("SELECT count(*) FROM summaries").fetchone()[0]
+        entries = check.conn.execute(
+            "SELECT count(*), count(DISTINCT article_id), count(*) - count(article_id)"
+            " FROM feed_entries"
+        ).fetchone()
+        states = check.jobs.counts()
+        stuck = check.conn.execute(
+            "SELECT count(*) FROM jobs WHERE state = 'running' OR lease_owner IS NOT NULL"
+        ).fetchone()[0]
+        held = check.conn.execute(
+            "SELECT count(*) FROM host_leases WHERE holder IS NOT NULL"
+        ).fetchone()[0]
+        retried = check.conn.execute("SELECT count(*) FROM jobs WHERE attempts > 1").fetchone()[0]
+    finally:
+        check.close()
+    print(f"articles {tuple(articles)}, summaries {summaries}, jobs {states}, re-run {retried}")
+    print(f"most requests at once per host: {overlap}")
+    assert len(kills) >= MIN_KILLS
+    assert tuple(articles) == (CLUSTER_ARTICLES, CLUSTER_ARTICLES)  # each article once
+    assert summaries == CLUSTER_ARTICLES
+    assert tuple(entries) == (CLUSTER_ARTICLES, CLUSTER_ARTICLES, 0)
+    assert states == {"done": CLUSTER_ARTICLES + 1} and stuck == 0 and held == 0
+    assert sorted(overlap) == sorted(site.bases)  # every host was fetched from
+    assert set(overlap.values()) == {1}, overlap  # never two requests at once to one host
+
+
+def stop_all(workers: list[subprocess.Popen[str]]) -> list[int]:
+    """SIGTERM every worker (a clean stop), SIGKILL one that does not exit; exit codes."""
+    for proc in workers:
+        proc.terminate()
+    codes = []
+    for proc in workers:
+        try:
+            codes.append(proc.wait(120))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes.append(proc.wait())
+    return codes
+
+
+def wait_for_cluster(
+    done: Any, target: int, workers: list[subprocess.Popen[str]], logs: list[Path]
+) -> None:
+    """Poll until `target` jobs are done; a worker that exits or no progress fails the test."""
+    seen, last_change = -1, time.monotonic()
+    while (now := done()) < target:
+        for proc, log in zip(workers, logs, strict=True):
+            if proc.poll() is not None:
+                raise AssertionError(f"worker exited ({proc.returncode}): {log.read_text()}")
+        if now != seen:
+            seen, last_change = now, time.monotonic()
+        elif time.monotonic() - last_change > STALL_SECONDS:
+            raise AssertionError(f"no job finished in {STALL_SECONDS} s at {now}/{target}")
+        time.sleep(POLL_SECONDS * 5)

@@ -4,12 +4,17 @@ requests, and robots.txt (parsed by protego) respected.
 The gate works with the queue rather than by blocking threads: the worker asks the gate
 which hosts are busy or still cooling down and claims only jobs for other hosts, so a
 thread never sits idle waiting for one slow site while others have work.
+
+The gate here is one process's view. What holds across every worker process sharing a
+library is the queue's host leases (store/jobs.py, `claim_polite`): the claim takes the
+host in the database, and `on_free` (set by the worker) frees it there with the delay.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -36,8 +41,13 @@ def host_key(url: str) -> str:
 class HostGate:
     """Which hosts are in use or cooling down; thread-safe."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(
+        self, delay: float, on_free: Callable[[str, object, float], None] | None = None
+    ) -> None:
+        """`on_free(host, holder, wait)` is called when a holder frees a host (on the
+        holder's thread), so the worker can free it for the other processes too."""
         self.delay = delay
+        self.on_free = on_free
         self._busy: dict[str, object] = {}  # host -> the job holding it
         self._ready_at: dict[str, float] = {}
         self._extra_delay: dict[str, float] = {}
@@ -63,10 +73,13 @@ class HostGate:
         if not host:
             return
         with self._lock:
-            if host in self._busy and self._busy[host] == holder:
-                del self._busy[host]
-                wait = max(self.delay, self._extra_delay.get(host, 0.0))
-                self._ready_at[host] = time.monotonic() + wait
+            if host not in self._busy or self._busy[host] != holder:
+                return
+            del self._busy[host]
+            wait = max(self.delay, self._extra_delay.get(host, 0.0))
+            self._ready_at[host] = time.monotonic() + wait
+        if self.on_free is not None:
+            self.on_free(host, holder, wait)
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         with self._lock:

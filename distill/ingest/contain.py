@@ -40,8 +40,15 @@ _lock = threading.Lock()
 
 
 def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
-    """The child's loop: run each (function, args) sent, answer ("ok"|"err", value)."""
+    """The child's loop: run each (function, args) sent, answer ("ok"|"err", value).
+
+    The child ends when the process that forked it is gone: `parent_pid` when the caller
+    forked it, or (parent_pid 0) the forkserver a threaded caller starts children from,
+    which ends with the caller. Taking the forkserver for a dead caller ended every idle
+    child after PARENT_CHECK_S, and a call handed to it just then failed.
+    """
     die_with_parent()
+    started_by = parent_pid or os.getppid()
     if memory_bytes > 0:
         import resource
 
@@ -50,7 +57,7 @@ def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
     while True:
         try:
             if not conn.poll(PARENT_CHECK_S):
-                if parent_gone(parent_pid):
+                if parent_gone(started_by):
                     return
                 continue
             fn, args = conn.recv()
@@ -83,7 +90,7 @@ class _Child:
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
             target=_serve,
-            args=(child_end, os.getpid(), memory_bytes),
+            args=(child_end, os.getpid() if single else 0, memory_bytes),
             name="distill-extract",
             daemon=True,
         )

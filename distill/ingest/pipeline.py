@@ -18,7 +18,7 @@ from ..classify.corrections import library_classifier
 from ..config import Settings
 from ..controls import clean_document
 from ..embed import Embedder, default_embedder, embed_document
-from ..errors import DistillError, DuplicateArticle
+from ..errors import DatabaseUnavailable, DistillError, DuplicateArticle
 from ..llm.retry import queue_retry
 from ..models import Document, DocumentVectors, Summary
 from ..plugins import get_summarizer
@@ -138,5 +138,7 @@ def ingest(
             library_classifier(store, settings, embedder),
             settings,
         )
+    except DatabaseUnavailable:
+        raise  # the library could not be written: the source is not at fault, try again later
     except DistillError as exc:
         return IngestResult(source.label, "failed", error=str(exc))

@@ -11,6 +11,7 @@ reported as cut short.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,7 +112,10 @@ def restore_export(store: Store, path: Path) -> Iterator[IngestResult]:
         job.commit()
     except BaseException:
         job.rollback()
+        with contextlib.suppress(Exception):  # the error that stopped the import matters more
+            job.finish()  # what the engine derives from the rows committed before it
         raise
+    job.finish()
     if not ended:
         yield IngestResult(
             str(path),

@@ -16,7 +16,7 @@ and what triggers derive (full-text index, vector change log, content version).
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import InputError
@@ -72,10 +72,17 @@ def count_articles(conn: Any, where: str, params: list[Any]) -> int:
 
 
 def article_batches(
-    conn: Any, where: str, params: list[Any], batch: int = BATCH
+    conn: Any,
+    where: str,
+    params: list[Any],
+    batch: int = BATCH,
+    row_order: str = "rowid",
+    derived: dict[str, tuple[str, ...]] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Articles passing `where` (over alias a) in id order, `batch` at a time, each
-    {"article": row, "tables": {table: [rows]}}."""
+    {"article": row, "tables": {table: [rows]}}; an article's rows of one table in the order
+    they are stored (`row_order`: SQLite's rowid, PostgreSQL's ctid). `derived` names
+    columns an engine keeps beside the exported ones, made again on import (not exported)."""
     last = 0
     extra = f" AND {where}" if where else ""
     while True:
@@ -90,13 +97,15 @@ def article_batches(
         marks = ",".join("?" * len(ids))
         related: dict[int, dict[str, list[dict[str, Any]]]] = {i: {} for i in ids}
         for table in ARTICLE_TABLES:
-            order = " ORDER BY rowid" if table != "vectors" else ""
+            order = f" ORDER BY {row_order}" if table != "vectors" else ""
             for row in _rows(
                 conn,
                 f"SELECT * FROM {table} WHERE article_id IN ({marks}){order}",
                 ids,
                 blobs=table in _BLOB_TABLES,
             ):
+                for column in (derived or {}).get(table, ()):
+                    row.pop(column, None)
                 related[int(row["article_id"])].setdefault(table, []).append(row)
         yield [{"article": a, "tables": related[int(a["id"])]} for a in articles]
         last = ids[-1]
@@ -120,24 +129,26 @@ def tag_merges(conn: Any) -> list[dict[str, Any]]:
 class RowWriter:
     """Inserts exported rows, checking their columns against this library's tables."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, engine: ExportStore | None = None) -> None:
         self.conn = conn
+        self.engine = engine or ExportStore(conn)
         self._columns: dict[str, set[str]] = {}
 
     def insert(self, table: str, row: dict[str, Any], where: str, replace: bool = False) -> int:
+        """Insert the row; its id (0 for a table without one). `replace`: a row with the same
+        key is overwritten."""
         known = self._columns.get(table)
         if known is None:
-            known = self._columns[table] = set(table_columns(self.conn, table))
+            known = self._columns[table] = set(self.engine.columns(table))
         unknown = sorted(set(row) - known)
         if unknown:
             raise InputError(f"{where}: table {table} has no column {unknown[0]!r}")
         names = list(row)
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
-        cursor = self.conn.execute(
-            f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            [decode(row[n]) for n in names],
-        )
-        return int(cursor.lastrowid)
+        sql = self.engine.insert_sql(table, names, replace)
+        if "id" in known:  # the id the row took (given, or made by the table)
+            sql += " RETURNING id"
+        cursor = self.conn.execute(sql, [decode(row[n]) for n in names])
+        return int(cursor.fetchone()[0]) if "id" in known else 0
 
     def id_taken(self, table: str, row_id: int) -> bool:
         return (
@@ -150,9 +161,10 @@ class RowRestore:
     """Puts one export's rows back in batched transactions; a record that does not fit is
     rolled back to its savepoint alone."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, engine: ExportStore | None = None) -> None:
         self.conn = conn
-        self.rows = RowWriter(conn)
+        self.engine = engine or ExportStore(conn)
+        self.rows = RowWriter(conn, self.engine)
 
     def begin(self) -> None:
         if not self.conn.in_transaction:
@@ -161,6 +173,11 @@ class RowRestore:
     def commit(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
+
+    def finish(self) -> None:
+        """After the last commit: what the engine derives from rows that came in with their
+        ids (PostgreSQL moves its identities past them and indexes the vectors)."""
+        self.engine.after_restore()
 
     def rollback(self) -> None:
         if self.conn.in_transaction:
@@ -225,7 +242,30 @@ class RowRestore:
 
 
 class ExportStore(Part):
-    """The library's rows as an export carries them, and the way back in."""
+    """The library's rows as an export carries them, and the way back in.
+
+    What differs between engines (PostgreSQL's part overrides): how a table's columns are
+    listed, the order rows are stored in, how a row replaces one with the same key, and
+    what must be derived after rows came in with their ids.
+    """
+
+    ROW_ORDER = "rowid"
+    DERIVED: dict[str, tuple[str, ...]] = {}  # table -> columns made again on import
+
+    def __init__(self, conn: Any, after_restore: Callable[[], None] | None = None) -> None:
+        super().__init__(conn)
+        self._after_restore = after_restore
+
+    def columns(self, table: str) -> list[str]:
+        return table_columns(self.conn, table)
+
+    def insert_sql(self, table: str, names: list[str], replace: bool) -> str:
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        return f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+    def after_restore(self) -> None:
+        if self._after_restore is not None:
+            self._after_restore()
 
     def count_articles(self, filters: ArticleFilter) -> int:
         where, params = filters.sql()
@@ -235,7 +275,7 @@ class ExportStore(Part):
         self, filters: ArticleFilter, batch: int = BATCH
     ) -> Iterator[list[dict[str, Any]]]:
         where, params = filters.sql()
-        return article_batches(self.conn, where, params, batch)
+        return article_batches(self.conn, where, params, batch, self.ROW_ORDER, self.DERIVED)
 
     def feeds_with_entries(self) -> Iterator[dict[str, Any]]:
         return feeds_with_entries(self.conn)
@@ -244,4 +284,4 @@ class ExportStore(Part):
         return tag_merges(self.conn)
 
     def restorer(self) -> RowRestore:
-        return RowRestore(self.conn)
+        return RowRestore(self.conn, self)

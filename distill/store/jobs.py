@@ -4,6 +4,12 @@ Every state change is one statement or one IMMEDIATE transaction, so two process
 claim the same job: the claim is a single UPDATE ... RETURNING under SQLite's write lock.
 Finishing and retrying check the lease owner, so a worker whose lease was taken over (it
 stalled past its expiry) cannot overwrite the new holder's outcome.
+
+Hosts are leased too (table `host_leases`, migration 0420): `claim_polite` takes the job's
+host in the same transaction as the job, so across every worker process sharing the
+library at most one job at a time talks to a host; the job frees the host after its fetch
+(`free_host`, with the time the next request may start), and a killed worker's host lease
+runs out with its job lease.
 """
 
 from __future__ import annotations
@@ -11,9 +17,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from .part import Part
+from .part import Part, immediate
+
+
+class _HostTaken(Exception):
+    """Inside claim_polite: the claimed job's host is held by another worker; roll back."""
+
+
+class JobSignal(Protocol):
+    """What wakes an idle worker when a job is queued (PostgreSQL's LISTEN/NOTIFY)."""
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to `seconds`; True when a job was queued meanwhile."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -120,7 +139,62 @@ class JobStore(Part):
         ).fetchone()
         return _job(row) if row else None
 
+    def claim_polite(
+        self, owner: str, now: float, lease_s: float, exclude_hosts: Iterable[str] = ()
+    ) -> Job | None:
+        """claim_one, skipping hosts another worker is fetching from or must still wait for,
+        and taking the job's host in the same transaction (see the module docstring).
+
+        Two workers may pick jobs for one free host at the same moment; the host row lets
+        only one of them commit. The other rolls back (its claim undone, attempts untouched)
+        and tries again without that host, so this ends: each retry skips one more host.
+        """
+        skip = set(exclude_hosts)
+        while True:
+            try:
+                with immediate(self.conn):
+                    skip |= self.busy_hosts(now)
+                    job = self.claim_one(owner, now, lease_s, skip)
+                    if job is None or not job.host:
+                        return job
+                    if not self.take_host(job.host, owner, job.id, now, now + lease_s):
+                        skip.add(job.host)
+                        raise _HostTaken
+                    return job
+            except _HostTaken:
+                continue
+
+    def busy_hosts(self, now: float) -> set[str]:
+        """Hosts some worker is fetching from, or that must still wait after a request."""
+        rows = self.conn.execute(
+            "SELECT host FROM host_leases WHERE expires > ? OR ready_at > ?", (now, now)
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def take_host(self, host: str, owner: str, job_id: int, now: float, expires: float) -> bool:
+        """Hold `host` for the job until `expires`; False when it is held or cooling down."""
+        row = self.conn.execute(
+            "INSERT INTO host_leases (host, holder, job_id, expires) VALUES (?,?,?,?)"
+            " ON CONFLICT (host) DO UPDATE SET holder = excluded.holder,"
+            " job_id = excluded.job_id, expires = excluded.expires"
+            " WHERE host_leases.expires <= ? AND host_leases.ready_at <= ? RETURNING host",
+            (host, owner, job_id, expires, now, now),
+        ).fetchone()
+        return row is not None
+
+    def free_host(self, host: str, owner: str, job_id: int, ready_at: float) -> bool:
+        """The job's requests to `host` are over: free it, the next request not before
+        `ready_at`. Only the holder frees a host (a job whose lease ran out and was taken
+        over cannot free the new holder's host)."""
+        cursor = self.conn.execute(
+            "UPDATE host_leases SET holder = NULL, job_id = NULL, expires = 0, ready_at = ?"
+            " WHERE host = ? AND holder = ? AND job_id = ?",
+            (ready_at, host, owner, job_id),
+        )
+        return bool(cursor.rowcount)
+
     def renew(self, job_ids: list[int], owner: str, expires: float) -> int:
+        """Extend the leases of the owner's jobs, and of the hosts those jobs hold."""
         if not job_ids:
             return 0
         marks = ",".join("?" * len(job_ids))
@@ -129,7 +203,12 @@ class JobStore(Part):
             f" AND id IN ({marks})",
             (expires, owner, *job_ids),
         )
-        return int(cursor.rowcount)
+        renewed = int(cursor.rowcount)
+        self.conn.execute(
+            f"UPDATE host_leases SET expires = ? WHERE holder = ? AND job_id IN ({marks})",
+            (expires, owner, *job_ids),
+        )
+        return renewed
 
     def finish(self, job_id: int, owner: str, now: float, result: dict[str, Any]) -> bool:
         cursor = self.conn.execute(
@@ -164,26 +243,32 @@ class JobStore(Part):
             f" AND state = 'running' AND id IN ({marks})",
             (now, owner, *job_ids),
         )
+        self.conn.execute(
+            "UPDATE host_leases SET holder = NULL, job_id = NULL, expires = 0"
+            f" WHERE holder = ? AND job_id IN ({marks})",
+            (owner, *job_ids),
+        )
         return int(cursor.rowcount)
 
-    def release_dead_owners(self, prefix: str, alive: set[str], now: float) -> int:
-        """Requeue jobs leased by owners named `prefix...` (this host) that are not alive.
+    def release_owners(self, owners: set[str], now: float) -> int:
+        """Requeue the jobs, and free the hosts, that `owners` (workers found dead) hold.
 
-        A worker killed without warning leaves its leases until they expire; a restarted worker
-        on the same host can see the process is gone and take them back at once.
+        A worker killed without warning leaves its leases until they expire; a worker on the
+        same host can see the process is gone and take them back at once. The caller names
+        the dead owners from one reading of the holders: an owner that appeared after that
+        reading (a worker that just started) is never among them.
         """
-        rows = self.conn.execute(
-            "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running' AND lease_owner LIKE ?",
-            (prefix.replace("%", "") + "%",),
-        ).fetchall()
-        dead = [r[0] for r in rows if r[0] not in alive]
         count = 0
-        for owner in dead:
+        for owner in sorted(owners):
             cursor = self.conn.execute(
                 "UPDATE jobs SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?",
                 (now - 1, owner),
             )
             count += int(cursor.rowcount)
+            self.conn.execute(
+                "UPDATE host_leases SET holder = NULL, job_id = NULL, expires = 0 WHERE holder = ?",
+                (owner,),
+            )
         return count
 
     def get_job(self, job_id: int) -> Job | None:
@@ -246,8 +331,10 @@ class JobStore(Part):
         )
 
     def running_owners(self) -> set[str]:
+        """Owners holding a job or a host."""
         rows = self.conn.execute(
             "SELECT DISTINCT lease_owner FROM jobs WHERE state = 'running'"
+            " UNION SELECT DISTINCT holder FROM host_leases WHERE holder IS NOT NULL"
         ).fetchall()
         return {str(r[0]) for r in rows if r[0]}
 

@@ -28,6 +28,7 @@ from ..models import (
 )
 from .base import ArticlePage, Store
 from .filters import ArticleFilter
+from .jobs import JobSignal
 from .memo import remembered
 from .part import immediate
 
@@ -280,6 +281,11 @@ class SQLStore(Store):
     def remembered(self, key: Hashable, compute: Callable[[], T], reuse_for: float = 0) -> T:
         """compute(), remembered until the library's content changes (see store/memo.py)."""
         return remembered(self.conn, key, compute, reuse_for)
+
+    def job_signal(self) -> JobSignal | None:
+        """Something an idle worker can wait on to wake when a job is queued, or None when
+        the engine has nothing of the kind (SQLite: its workers poll)."""
+        return None
 
     def close(self) -> None:
         self.conn.close()

@@ -14,17 +14,23 @@ ever arrives as a parameter):
 - `INSERT OR IGNORE INTO ...` becomes `INSERT INTO ... ON CONFLICT DO NOTHING`;
 - `BEGIN IMMEDIATE` becomes `BEGIN` (PostgreSQL locks rows, not the file, so a writer never
   needs the lock up front).
+
+A server that cannot be reached, or a session that is lost, is reported as the library's own
+`DatabaseUnavailable` (a retryable error), so callers (the worker loop, a job) need not know
+the driver to wait and try again.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
 from psycopg.rows import RowMaker
+
+from ...errors import DatabaseUnavailable
 
 _NOW_SQLITE = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 _IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
@@ -69,6 +75,17 @@ class Row(tuple[Any, ...]):
         return list(self._names)
 
 
+def _connect(url: str) -> psycopg.Connection[Row]:
+    try:
+        return psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot reach PostgreSQL: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _row_factory(cursor: Any) -> RowMaker[Row]:
     names = tuple(d.name for d in cursor.description or ())
     cls = type("Row", (Row,), {"_names": names, "__slots__": ()})
@@ -94,13 +111,17 @@ class Cursor:
         self._cursor = cursor
 
     @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
     def rowcount(self) -> int:
         return int(self._cursor.rowcount)
 
     @property
     def lastrowid(self) -> int:
         """The id the last INSERT into a table with an identity column took (this session)."""
-        row = self._conn.raw.execute("SELECT lastval()").fetchone()
+        row = self._conn.checked(lambda raw: raw.execute("SELECT lastval()").fetchone())
         return int(row[0]) if row else 0
 
     def fetchone(self) -> Any:
@@ -121,9 +142,7 @@ class Connection:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.raw: psycopg.Connection[Row] = psycopg.connect(
-            url, autocommit=True, row_factory=_row_factory
-        )
+        self.raw: psycopg.Connection[Row] = _connect(url)
         self._open = False  # inside BEGIN ... COMMIT/ROLLBACK
         # What store/memo.py keys remembered values on: one per database.
         info = self.raw.info
@@ -134,8 +153,20 @@ class Connection:
         dropped), but only between transactions: a transaction that lost its session failed
         with it, and its caller sees that error and rolls back (a no-op then)."""
         if self.raw.broken and not self._open:
-            self.raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory)
+            self.raw = _connect(self.url)
         return self.raw
+
+    def checked(self, call: Callable[[psycopg.Connection[Row]], Any]) -> Any:
+        """`call(session)`, with a lost session reported as DatabaseUnavailable (other
+        errors, such as a constraint violation, pass unchanged)."""
+        try:
+            return call(self._live())
+        except psycopg.OperationalError as exc:
+            if not (self.raw.broken or self.raw.closed):
+                raise  # the session is fine: a statement's own error (a lock timeout, ...)
+            raise DatabaseUnavailable(
+                f"lost the connection to PostgreSQL: {_first_line(exc)}"
+            ) from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         statement = translate(sql)
@@ -143,17 +174,24 @@ class Connection:
             self._open = False
             if self.raw.broken:  # nothing of the transaction reached a commit
                 if statement == "COMMIT":
-                    raise psycopg.OperationalError("the connection was lost before COMMIT")
+                    raise DatabaseUnavailable(
+                        "lost the connection to PostgreSQL before COMMIT: nothing was written"
+                    )
                 return Cursor(self, _NoRows())
-        cursor = self._live().execute(statement, list(params))
+        cursor = self.checked(lambda raw: raw.execute(statement, list(params)))
         if statement == "BEGIN":
             self._open = True
         return Cursor(self, cursor)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
-        cursor = self._live().cursor()
-        cursor.executemany(translate(sql), [list(r) for r in rows])
-        return Cursor(self, cursor)
+        statement, values = translate(sql), [list(r) for r in rows]
+
+        def run(raw: psycopg.Connection[Row]) -> Any:
+            cursor = raw.cursor()
+            cursor.executemany(statement, values)
+            return cursor
+
+        return Cursor(self, self.checked(run))
 
     @property
     def in_transaction(self) -> bool:

@@ -14,15 +14,17 @@ import psycopg
 
 from ...errors import PendingMigrations
 from ...models import DocumentVectors
-from ..export_rows import ExportStore
 from ..fallbacks import FallbackStore
 from ..feeds import FeedStore
+from ..jobs import JobSignal
 from ..labels import LabelStore
 from ..reading import ReadingStore
 from ..shared import SQLStore
 from ..web_state import WebStateStore
 from .connection import Connection
+from .export import PostgresExportStore
 from .jobs import PostgresJobStore
+from .listen import JobSignal as PostgresJobSignal
 from .migrations import apply_migrations, pending_migrations
 from .search import PostgresSearchStore, set_embedding
 
@@ -51,12 +53,16 @@ class PostgresStore(SQLStore):
         self.web = WebStateStore(self.conn)
         self.fallbacks = FallbackStore(self.conn)
         self.reading = ReadingStore(self.conn)
-        self.export = ExportStore(self.conn)
+        self.export = PostgresExportStore(self.conn, self.after_copy)
 
     def write_vectors(self, article_id: int, vectors: DocumentVectors, model: str) -> None:
         """The stored bytes as on SQLite, plus the article vector in pgvector's type."""
         super().write_vectors(article_id, vectors, model)
         set_embedding(self.conn, article_id, np.asarray(vectors.article, dtype=np.float32))
+
+    def job_signal(self) -> JobSignal:
+        """A session LISTENing for queued jobs (migration 0430 sends the notifications)."""
+        return PostgresJobSignal(self.url)
 
     def columns_of(self, table: str) -> list[str]:
         rows = self.conn.execute(
