@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from distill.store import open_store
+from tests.conftest import library_store
 from tests.feedsite import FeedSite, corpus_articles, serve_articles
 from tests.test_serve_worker import free_port, get_json, poll, stop
 from tests.web_support import make_token
@@ -37,7 +37,7 @@ WORKERS = 3
 READERS = 3
 READ_PATHS = ("/", "/v1/articles?limit=20", "/search?q=stream", "/feeds", "/v1/search?q=go")
 # A worker with no finished job for this many polls of half a second is reported.
-STALL_POLLS = 600
+STALL_POLLS = int(os.environ.get("STALL_POLLS", "600"))
 
 
 def _spawn(home: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -77,7 +77,7 @@ def _post_markdown(base: str, token: str, markdown: str, source_url: str) -> int
 
 
 def _finished_jobs(home: Path) -> int:
-    store = open_store(home)
+    store = library_store(home)
     try:
         counts = store.jobs.counts()
     finally:
@@ -85,14 +85,22 @@ def _finished_jobs(home: Path) -> int:
     return counts.get("done", 0) + counts.get("failed", 0)
 
 
-def _jobs(home: Path) -> list[tuple[object, ...]]:
-    store = open_store(home)
+def _jobs(home: Path) -> dict[str, object]:
+    """What the queue holds, for a failure message: counts and the unfinished jobs."""
+    store = library_store(home)
     try:
-        rows = store.conn.execute(
+        conn = store.conn
+        counts = conn.execute("SELECT kind, state, count(*) FROM jobs GROUP BY kind, state")
+        unfinished = conn.execute(
             "SELECT kind, state, attempts, last_error, payload FROM jobs"
             " WHERE state <> 'done' ORDER BY id LIMIT 5"
-        ).fetchall()
-        return [tuple(r) for r in rows]
+        )
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return {
+            "counts": [tuple(r) for r in counts.fetchall()],
+            "unfinished": [tuple(r) for r in unfinished.fetchall()],
+            "articles": articles,
+        }
     finally:
         store.close()
 
@@ -174,7 +182,7 @@ def test_web_and_three_workers_under_load_lose_nothing(
     assert len(statuses) >= READERS * len(READ_PATHS) and not failures, failures[:10]
     assert sorted(post_results) == sorted((a["slug"], 201) for a in posted)
 
-    store = open_store(home)
+    store = library_store(home)
     try:
         conn = store.conn
         articles = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
