@@ -37,7 +37,7 @@ WORKERS = 3
 READERS = 3
 READ_PATHS = ("/", "/v1/articles?limit=20", "/search?q=stream", "/feeds", "/v1/search?q=go")
 # A worker with no finished job for this many polls of half a second is reported.
-STALL_POLLS = int(os.environ.get("STALL_POLLS", "600"))
+STALL_POLLS = 600
 
 
 def _spawn(home: Path, *args: str) -> subprocess.Popen[bytes]:
