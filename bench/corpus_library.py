@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from distill.config import load_settings  # noqa: E402
 from distill.embed import DocumentVectors, article_text, default_embedder  # noqa: E402
+from distill.errors import TooLittleText  # noqa: E402
 from distill.ingest.pipeline import content_hash  # noqa: E402
 from distill.ingest.sources import file_source, normalize_url  # noqa: E402
 from distill.plugins import get_summarizer  # noqa: E402
@@ -87,10 +88,13 @@ def build(home: Path, corpus: Path = CORPUS) -> dict[str, int]:
             digest = content_hash(doc)
             existing = store.find_duplicate(doc.canonical_url, digest)
             if existing is None:
+                try:
+                    summary = summarizer.summarize(doc)
+                except TooLittleText as exc:  # a listing page: the import path refuses it too
+                    print(f"skip {path}: {exc}", file=sys.stderr)
+                    continue
                 vectors = DocumentVectors(article=vector, sections=[])
-                existing = store.add_article(
-                    doc, digest, summarizer.summarize(doc), vectors, embedder.name
-                )
+                existing = store.add_article(doc, digest, summary, vectors, embedder.name)
             ids[path] = existing
         print(f"{first + len(docs)}/{len(rows)} {time.time() - started:.0f}s", file=sys.stderr)
     store.close()

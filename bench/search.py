@@ -1,24 +1,42 @@
-"""Search speed at scale: 100,000 articles, 300 queries, text / vector / hybrid vs bare FTS5.
+"""Search speed at scale: 100,000 articles, 300 queries, text / vector / hybrid vs a bare
+full-text query, on SQLite and (with --postgres) on PostgreSQL in the same run.
 
 How the library is made (once, cached in /tmp/distill-search-100k): the corpus library of
-bench/corpus_library.py (1,262 real articles with summaries and MiniLM article vectors) is
+bench/corpus_library.py (1,261 real articles with summaries and MiniLM article vectors) is
 replicated 80 times. Each copy's title and body have 1 word in 12 replaced by a word drawn
 from the whole corpus's vocabulary (seeded), so term statistics stay realistic but no two
 articles are identical; each copy gets two section vectors and its article vector is the
 original plus Gaussian noise (sigma 0.03 per dimension, then normalised), so nearest
-neighbours are not exact duplicates. Rows are written straight into the tables with SQL
-(the search triggers index them), in one transaction per 5,000 articles; nothing is
+neighbours are not exact duplicates. Rows are written straight into the tables with SQL,
+in one transaction per 5,000 articles, with the full-text triggers set aside; the index is
+then filled once by the rebuild `distill reindex` runs (bench/bulk.py). Nothing is
 re-embedded.
 
-Queries (seeded): 100 rare words (in under 0.1% of articles), 100 common words (in over
-20%), 100 multi-word queries (2 to 4 words from real titles). Each is timed as a bare
-`MATCH ... ORDER BY bm25() LIMIT 10` on the same database, then through search() in text,
-vector and hybrid mode. Query vectors are computed once, batched, before timing (MiniLM
-on this shared CPU takes anything from 10 ms to 2 s per query depending on the load from
-other work, which would drown the search itself); the per-query embedding cost is printed
-separately.
+With --postgres the tests' PostgreSQL server (tests/pg_server.py) is started for the run and
+that same SQLite library is copied into a fresh, migrated database: rows (same ids) in one
+transaction per 5,000 articles, with the search triggers and the GIN and HNSW indexes set
+aside; then every article's tsvector is written by the store's own function
+(distill_index_article, what its triggers call), the GIN index is built, and the HNSW index
+is built once (the schema's own definitions; maintenance_work_mem raised for the builds).
+Load, full-text indexing and the HNSW build are timed separately.
 
-Usage: python bench/search.py [--home DIR] [--copies N]
+Queries (seeded, drawn from the SQLite library): 100 rare words (in under 0.1% of articles),
+100 common words (in over 20%), 100 multi-word queries (2 to 4 words from real titles).
+Each is timed as a bare full-text query on the same database (SQLite: `MATCH ... ORDER BY
+bm25() LIMIT 10`; PostgreSQL: the store's tsquery ranked by the store's ts_rank, LIMIT 10),
+then through search() in text, vector and hybrid mode. Query vectors are computed once,
+batched, before timing (MiniLM on this shared CPU takes anything from 10 ms to 2 s per
+query depending on the load from other work, which would drown the search itself); the
+per-query embedding cost is printed separately. On PostgreSQL the bench then measures
+HNSW recall@10: for each of the 300 query texts' vectors, and for 150 stored article
+vectors moved off their article (sigma 0.05), the exact top 10 by cosine over every article
+vector against the store's nearest_articles(vector, 10), and against the bare index
+(`ORDER BY embedding <=> q LIMIT 10`) at two hnsw.ef_search values.
+
+Usage: python bench/search.py [--home DIR] [--copies N] [--postgres | --postgres-url URL]
+
+--postgres-url measures on a database of your own (loaded first if it has no articles),
+so a loaded database can be measured again after a change without loading it again.
 """
 
 from __future__ import annotations
@@ -29,6 +47,7 @@ import random
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +65,15 @@ from distill.embed import default_embedder  # noqa: E402
 from distill.search.engine import search  # noqa: E402
 from distill.search.syntax import fts_match, parse  # noqa: E402
 from distill.store import open_store  # noqa: E402
+from distill.store.postgres.search import _vector_literal  # noqa: E402
 
 DEFAULT_HOME = Path("/tmp/distill-search-100k")
 COPIES = 80
 REPLACE_EVERY = 12
 NOISE = 0.03
 BATCH = 5000
+# For the index builds of the PostgreSQL copy: an HNSW graph that outgrows it builds far slower.
+MAINTENANCE_WORK_MEM = "4GB"
 
 
 def perturb(text: str, vocab: list[str], rng: random.Random) -> str:
@@ -169,35 +191,49 @@ def pct(values: list[float], p: float) -> float:
     return float(np.percentile(np.array(values), p))
 
 
-def measure(home: Path) -> None:
-    store = open_store(home)
-    conn = store.conn
-    rng = random.Random(11)
-    qs = queries(conn, rng)
-    embedder = CachedEmbedder()
-    t0 = time.perf_counter()
-    embedder.embed([text for _, text in qs])
-    embed_ms = (time.perf_counter() - t0) * 1000 / len(qs)
-    t0 = time.perf_counter()
-    search(store, "warm up", mode="hybrid", embedder=embedder)  # index check, vectors loaded
-    first_ms = (time.perf_counter() - t0) * 1000
-    single = default_embedder()
-    t0 = time.perf_counter()
-    for _, text in qs[:30]:
-        single.embed([text])
-    single_ms = (time.perf_counter() - t0) * 1000 / 30
-    timings: dict[str, list[float]] = {"bare FTS5": [], "text": [], "vector": [], "hybrid": []}
-    by_class: dict[str, dict[str, list[float]]] = {}
-    slowest = (0.0, "", "")
-    for kind, text in qs:
-        match = fts_match(parse(text))
-        t0 = time.perf_counter()
+def sqlite_bare(conn) -> Callable[[str], None]:
+    def bare(match: str) -> None:
         conn.execute(
             "SELECT rowid, bm25(search_fts) FROM search_fts WHERE search_fts MATCH ?"
             " ORDER BY bm25(search_fts) LIMIT 10",
             (match,),
         ).fetchall()
-        times = {"bare FTS5": time.perf_counter() - t0}
+
+    return bare
+
+
+def postgres_bare(conn) -> Callable[[str], None]:
+    """The tsquery the store builds, ranked as the store ranks, with nothing around it."""
+    from distill.store.postgres.search import _WEIGHTS, tsquery
+
+    def bare(match: str) -> None:
+        query, params = tsquery(match)
+        conn.execute(
+            f"SELECT article_id, ts_rank({_WEIGHTS}, document, ({query})) AS r"
+            f" FROM search_documents WHERE document @@ ({query}) ORDER BY r DESC LIMIT 10",
+            [*params, *params],
+        ).fetchall()
+
+    return bare
+
+
+def measure(store, engine: str, qs: list[tuple[str, str]], embedder: CachedEmbedder) -> None:
+    """Each query once, bare and through search() in the three modes; the table printed."""
+    conn = store.conn
+    postgres = engine == "PostgreSQL"
+    bare_name = "bare tsquery" if postgres else "bare FTS5"
+    bare = postgres_bare(conn) if postgres else sqlite_bare(conn)
+    t0 = time.perf_counter()
+    search(store, "warm up", mode="hybrid", embedder=embedder)  # index check, vectors loaded
+    first_ms = (time.perf_counter() - t0) * 1000
+    timings: dict[str, list[float]] = {bare_name: [], "text": [], "vector": [], "hybrid": []}
+    by_class: dict[str, dict[str, list[float]]] = {}
+    slowest = (0.0, "", "")
+    for kind, text in qs:
+        match = fts_match(parse(text))
+        t0 = time.perf_counter()
+        bare(match)
+        times = {bare_name: time.perf_counter() - t0}
         for mode in ("text", "vector", "hybrid"):
             t0 = time.perf_counter()
             search(store, text, mode=mode, embedder=embedder)
@@ -209,8 +245,11 @@ def measure(home: Path) -> None:
             if ms > slowest[0]:
                 slowest = (ms, name, text)
     articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    size = sum(p.stat().st_size for p in home.glob("library.sqlite3*"))
-    print(f"articles: {articles}; database: {size / 2**30:.2f} GiB; queries: {len(qs)}")
+    if postgres:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    else:
+        size = sum(p.stat().st_size for p in store.path.parent.glob(store.path.name + "*"))
+    print(f"== {engine}: {articles} articles; database {size / 2**30:.2f} GiB; {len(qs)} queries")
     print("| method | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- |")
     for name, values in timings.items():
@@ -221,25 +260,203 @@ def measure(home: Path) -> None:
     print("p95 ms by query class:")
     for kind, methods in by_class.items():
         print(f"  {kind}: " + ", ".join(f"{m} {pct(v, 95):.1f}" for m, v in methods.items()))
-    ratio = pct(timings["text"], 95) / pct(timings["bare FTS5"], 95)
+    ratio = pct(timings["text"], 95) / pct(timings[bare_name], 95)
     print(
         f"text p95 / bare p95 = {ratio:.2f};"
         f" slowest: {slowest[1]} {slowest[0]:.0f} ms {slowest[2]!r}"
     )
+    print(f"first search in the process: {first_ms:.0f} ms", flush=True)
+
+
+def recall(sqlite_store, pg_store, qs: list[tuple[str, str]], embedder: CachedEmbedder) -> None:
+    """HNSW top 10 (the store's nearest-article search, and the bare index) against an exact
+    cosine scan over every article vector, for two sets of query vectors: the 300 query
+    texts' own, and 150 stored article vectors moved off their article (sigma 0.05, as in
+    bench/vector_scan.py), which sit among the data as a "more like this" query does."""
+    rows = sqlite_store.conn.execute(
+        "SELECT article_id, vector FROM vectors WHERE kind = 'article' ORDER BY article_id"
+    ).fetchall()
+    ids = np.array([r[0] for r in rows])
+    matrix = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    gen = np.random.default_rng(5)
+    near = matrix[gen.choice(len(matrix), 150, replace=False)]
+    near = near + gen.normal(0.0, 0.05, near.shape).astype("<f4")
+    sets = {"query texts": embedder.embed([text for _, text in qs]), "moved-off vectors": near}
+    raw = pg_store.conn.raw
+    for set_name, vectors in sets.items():
+        found: dict[str, list[float]] = {}
+        tenth: list[float] = []
+        for q in vectors:
+            q = (q / np.linalg.norm(q)).astype("<f4")
+            scores = matrix @ q
+            order = np.argsort(-scores, kind="stable")
+            tenth.append(float(scores[order[9]] - scores[order[99]]))
+            exact = set(ids[order[:10]].tolist())
+            got = {a for a, _ in pg_store.search.nearest_articles(q, 10)}
+            found.setdefault("store nearest_articles(k=10)", []).append(len(exact & got) / 10)
+            for ef in (40, 100):
+                raw.execute(f"SET hnsw.ef_search = {ef}")
+                bare = raw.execute(
+                    "SELECT article_id FROM vectors WHERE kind = 'article'"
+                    " AND embedding IS NOT NULL ORDER BY embedding <=> %s::vector LIMIT 10",
+                    (_vector_literal(q),),
+                ).fetchall()
+                hits = {int(r[0]) for r in bare}
+                found.setdefault(f"bare HNSW LIMIT 10, ef_search {ef}", []).append(
+                    len(exact & hits) / 10
+                )
+            pg_store.search._ef_search = (0, 0)  # the store sets its own breadth again
+        print(
+            f"== HNSW recall@10 against an exact scan: {set_name}, {len(vectors)} vectors"
+            f" (median cosine gap between exact 10th and 100th: {np.median(tenth):.3f})"
+        )
+        for name, values in found.items():
+            print(f"  {name}: {np.mean(values):.4f} (min {min(values):.1f})")
+
+
+def load_postgres(home: Path, url: str) -> dict[str, float]:
+    """The SQLite library's rows copied into an empty PostgreSQL database in batches (same
+    ids), then indexed as the store indexes: every article's tsvector through the store's
+    own function, the GIN and the HNSW index (the schema's own definitions) built once."""
+    import sqlite3
+
+    store = open_store(home, url)
+    pg = store.conn.raw
+    indexes = {
+        name: pg.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", (name,)
+        ).fetchone()[0]
+        for name in ("search_documents_gin", "vectors_embedding_hnsw")
+    }
+    for name in indexes:
+        pg.execute(f"DROP INDEX {name}")
+    for table in ("articles", "summaries"):
+        pg.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    src = sqlite3.connect(f"file:{home / 'library.sqlite3'}?mode=ro", uri=True)
+    columns = (
+        "id, source, url, canonical_url, title, published, site, source_tags, blocks, body,"
+        " word_count, content_hash"
+    )
+    last = src.execute("SELECT max(id) FROM articles").fetchone()[0]
+    started = time.perf_counter()
+    for first in range(1, last + 1, BATCH):
+        span = (first, first + BATCH - 1)
+        articles = src.execute(
+            f"SELECT {columns} FROM articles WHERE id BETWEEN ? AND ?", span
+        ).fetchall()
+        summaries = src.execute(
+            "SELECT article_id, backend, version, sections FROM summaries"
+            " WHERE article_id BETWEEN ? AND ?",
+            span,
+        ).fetchall()
+        vectors = src.execute(
+            "SELECT article_id, kind, ordinal, heading, block, model, dimensions, vector"
+            " FROM vectors WHERE article_id BETWEEN ? AND ?",
+            span,
+        ).fetchall()
+        with pg.transaction(), pg.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO articles ({columns}) VALUES ({', '.join(['%s'] * 12)})", articles
+            )
+            cur.executemany(
+                "INSERT INTO summaries (article_id, backend, version, sections)"
+                " VALUES (%s, %s, %s, %s)",
+                summaries,
+            )
+            cur.executemany(
+                "INSERT INTO vectors (article_id, kind, ordinal, heading, block, model,"
+                " dimensions, vector, embedding) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::vector)",
+                [
+                    (
+                        *v,
+                        _vector_literal(np.frombuffer(v[7], dtype="<f4"))
+                        if v[1] == "article"
+                        else None,
+                    )
+                    for v in vectors
+                ],
+            )
+        done = min(first + BATCH - 1, last)
+        print(f"postgres: {done} articles {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    pg.execute(
+        "SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT max(id) FROM articles))"
+    )
+    loaded = time.perf_counter()
+    for table in ("articles", "summaries"):
+        pg.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    for first in range(1, last + 1, BATCH * 4):
+        pg.execute(
+            "SELECT distill_index_article(id) FROM articles WHERE id BETWEEN %s AND %s",
+            (first, first + BATCH * 4 - 1),
+        )
+        print(f"postgres: tsvectors to {first + BATCH * 4 - 1}", file=sys.stderr)
+    pg.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+    pg.execute(indexes["search_documents_gin"])
+    pg.execute("VACUUM ANALYZE")
+    text_indexed = time.perf_counter()
+    pg.execute(indexes["vectors_embedding_hnsw"])
+    pg.execute("ANALYZE vectors")
+    done_at = time.perf_counter()
+    store.close()
+    src.close()
+    return {
+        "load_seconds": round(loaded - started, 1),
+        "full_text_seconds": round(text_indexed - loaded, 1),
+        "hnsw_seconds": round(done_at - text_indexed, 1),
+    }
+
+
+def measure_postgres(
+    home: Path, url: str, sqlite_store, qs: list[tuple[str, str]], embedder: CachedEmbedder
+) -> None:
+    probe = open_store(home, url)
+    empty = probe.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    probe.close()
+    if empty:
+        built = load_postgres(home, url)
+        print(f"PostgreSQL build: {json.dumps(built)}", flush=True)
+    pg_store = open_store(home, url)
+    measure(pg_store, "PostgreSQL", qs, embedder)
+    recall(sqlite_store, pg_store, qs, embedder)
+    pg_store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    parser.add_argument("--copies", type=int, default=COPIES)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--postgres-url", default="", help="a database to use (loaded if empty)")
+    args = parser.parse_args()
+    build(args.home, args.copies)
+    print((args.home / "built.json").read_text())
+    sqlite_store = open_store(args.home)
+    qs = queries(sqlite_store.conn, random.Random(11))
+    embedder = CachedEmbedder()
+    t0 = time.perf_counter()
+    embedder.embed([text for _, text in qs])
+    embed_ms = (time.perf_counter() - t0) * 1000 / len(qs)
+    single = default_embedder()
+    t0 = time.perf_counter()
+    for _, text in qs[:30]:
+        single.embed([text])
+    single_ms = (time.perf_counter() - t0) * 1000 / 30
+    measure(sqlite_store, "SQLite", qs, embedder)
+    if args.postgres_url:
+        measure_postgres(args.home, args.postgres_url, sqlite_store, qs, embedder)
+    elif args.postgres:
+        from tests.pg_server import running_server
+
+        with running_server() as server:
+            measure_postgres(args.home, server.new_database(), sqlite_store, qs, embedder)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"query embedding (MiniLM, batched, not in the figures above): {embed_ms:.1f} ms per query"
     )
     print(f"one query embedded on its own (as a user's search is): {single_ms:.1f} ms")
-    print(f"first search in the process (loads the article vectors): {first_ms:.0f} ms")
-    print(f"peak memory (query process, MiniLM loaded): {peak:.0f} MiB")
+    print(f"peak memory (bench process, MiniLM loaded): {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--home", type=Path, default=DEFAULT_HOME)
-    parser.add_argument("--copies", type=int, default=COPIES)
-    args = parser.parse_args()
-    build(args.home, args.copies)
-    print((args.home / "built.json").read_text())
-    measure(args.home)
+    main()

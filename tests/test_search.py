@@ -229,6 +229,16 @@ def test_long_query_falls_back_to_any_word(library: tuple[SQLStore, list[int]]) 
     assert text_ids(store, pasted)[0] == pg
 
 
+def test_a_stop_word_counts_as_the_index_sees_it(store: SQLStore) -> None:
+    """The engine ranks only the newest matches when every word is in over a tenth of the
+    articles. PostgreSQL does not index a stop word and drops it from a tsquery, so it
+    restricts nothing and counts as in every article; SQLite's index keeps it and counts it."""
+    add(store, make_doc("Notes at night", "a.org", "", [], ["We met at noon."]))
+    add(store, make_doc("Sharding", "b.org", "", [], ["Split the table by key."]))
+    [term] = store.search.index_terms(["at"])
+    assert store.search.term_documents({term})[term] == (1 if on_sqlite(store) else 2)
+
+
 def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, stream, go, limiter) = library
     # No word of these queries is in the target article.

@@ -150,9 +150,21 @@ class PostgresSearchStore(SearchStore):
         return int(row[0]) if row else 0
 
     def term_documents(self, terms: Any) -> dict[str, int]:
-        """How many articles contain each lexeme (one GIN index probe each)."""
+        """How many articles contain each lexeme (one GIN index probe each).
+
+        A stop word ('at', 'will') is never indexed and drops out of a tsquery, so it
+        restricts nothing: it counts as in every article, as such a word is on SQLite (whose
+        index keeps stop words). Counted as in none, it made a query of stop words and very
+        common words ("at Go will") skip the engine's bounded ranking and rank every article
+        containing "go" (half of them; 1.2 s at 100,000 articles)."""
         out = {}
         for term in terms:
+            stop = self.conn.execute(
+                "SELECT numnode(plainto_tsquery('english', ?)) = 0", (term,)
+            ).fetchone()[0]
+            if stop:
+                out[term] = self.article_count()
+                continue
             row = self.conn.execute(
                 "SELECT count(*) FROM search_documents WHERE document @@ quote_literal(?)::tsquery",
                 (term,),
