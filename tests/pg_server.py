@@ -208,3 +208,18 @@ def running_server() -> Iterator[PgServer]:
         yield server
     finally:
         server.remove()
+
+
+def worker_env(home: Path, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `distill worker` process on `database_url`: the test site on
+    127.0.0.1 allowed, no embedding model, no politeness delay, plus DISTILL_<NAME> settings."""
+    env = {
+        **os.environ,
+        "DISTILL_HOME": str(home),
+        "DISTILL_DATABASE_URL": database_url,
+        "DISTILL_ALLOWED_HOSTS": "127.0.0.1",
+        "DISTILL_EMBED": "0",
+        "DISTILL_HOST_DELAY": "0",
+    }
+    env.update({f"DISTILL_{name.upper()}": value for name, value in settings.items()})
+    return env

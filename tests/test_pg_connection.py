@@ -26,7 +26,7 @@ from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL
 from distill.store.postgres import PostgresStore
 from tests.feedsite import corpus_articles, feed_site
-from tests.pg_server import PgServer, running_server
+from tests.pg_server import PgServer, running_server, worker_env
 
 # How long the test waits for something the worker must do (generous: a loaded machine).
 PATIENCE_S = 180.0
@@ -88,15 +88,7 @@ def test_worker_survives_the_server_restarting_mid_job(
     is retried, the worker waits without spinning, reconnects when the server is back, and
     every article ends stored once with its summary."""
     url = own_server.new_database()
-    env = {
-        **os.environ,
-        "DISTILL_HOME": str(tmp_path / "lib"),
-        "DISTILL_DATABASE_URL": url,
-        "DISTILL_ALLOWED_HOSTS": "127.0.0.1",
-        "DISTILL_EMBED": "0",
-        "DISTILL_HOST_DELAY": "0",
-        "DISTILL_JOB_BACKOFF": "0",
-    }
+    env = worker_env(tmp_path / "lib", url, job_backoff="0")
     arts = corpus_articles(5)
     events: list[dict[str, Any]] = []
     with feed_site() as site:

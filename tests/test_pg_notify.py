@@ -8,7 +8,6 @@ channel, and its workers keep polling (the queue tests cover that on both engine
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from distill.feeds.politeness import host_key
 from distill.jobs import INGEST_URL
 from distill.store.postgres import PostgresStore
 from tests.feedsite import corpus_articles, feed_site
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, worker_env
 
 POLL_S = 600.0  # the worker's poll interval: far past anything the test waits for
 # Generous upper bound for a notified worker to claim and finish one article (a loaded
@@ -43,15 +42,7 @@ def next_event(events: queue.Queue[dict[str, Any]], name: str) -> dict[str, Any]
 
 def test_idle_worker_wakes_when_a_job_is_queued(pg_server: PgServer, tmp_path: Path) -> None:
     url = pg_server.new_database()
-    env = {
-        **os.environ,
-        "DISTILL_HOME": str(tmp_path / "lib"),
-        "DISTILL_DATABASE_URL": url,
-        "DISTILL_ALLOWED_HOSTS": "127.0.0.1",
-        "DISTILL_EMBED": "0",
-        "DISTILL_HOST_DELAY": "0",
-        "DISTILL_WORKER_POLL_INTERVAL": str(POLL_S),
-    }
+    env = worker_env(tmp_path / "lib", url, worker_poll_interval=str(POLL_S))
     arts = corpus_articles(2)
     events: queue.Queue[dict[str, Any]] = queue.Queue()
     store = PostgresStore(url)
