@@ -24,7 +24,7 @@ BUILTIN_SUMMARIZERS = {
 }
 
 _SUMMARIZERS: dict[str, type[Summarizer]] = {}
-_LOADED_ENTRIES: set[str] = set()
+_LOADED_ENTRIES: set[tuple[str, str]] = set()  # (name, value) of each entry loaded
 
 
 def register_summarizer(cls: type[Summarizer]) -> type[Summarizer]:
@@ -46,8 +46,11 @@ def _load(name: str | None = None) -> None:
     the HTTP client and the claim check, which an offline summary never uses.
     """
     for entry in _entries():
-        if entry.name not in _LOADED_ENTRIES and name in (None, entry.name):
-            _LOADED_ENTRIES.add(entry.name)
+        key = (entry.name, entry.value)
+        # keyed by value too: an outside backend named like a built-in loads after it and
+        # replaces it, as it did when every entry loaded at once
+        if key not in _LOADED_ENTRIES and name in (None, entry.name):
+            _LOADED_ENTRIES.add(key)
             register_summarizer(entry.load())
 
 
@@ -59,7 +62,7 @@ def summarizer_names() -> list[str]:
 def get_summarizer(spec: str) -> Summarizer:
     """An instance for `name` or `name:option` (the option is passed to the backend)."""
     name, _, option = spec.partition(":")
-    if name not in _SUMMARIZERS:
+    if name not in _SUMMARIZERS:  # entry points are read only for a name not seen yet
         _load(name)
     if name not in _SUMMARIZERS:  # a class registered under another name than its entry
         _load()
