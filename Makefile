@@ -48,7 +48,7 @@ browser:
 # lint or type error fails the same command a newcomer types; then the tests, with the 15
 # slowest listed so a test that grows slow is seen.
 test: lint types browser llm-deps
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider --durations=15
+	$(BIN)/python -m pytest -q -rfEs -p no:cacheprovider --durations=15
 
 fmt: install
 	$(BIN)/ruff format distill tests bench

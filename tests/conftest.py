@@ -36,21 +36,31 @@ LEFTOVER_GRACE_S = 15.0
 
 
 def _marked_processes(marker: bytes) -> dict[int, str]:
-    """pid -> command line of every live process whose environment carries `marker`."""
+    """pid -> command line of every live process whose environment carries `marker`, with
+    the test that started it (pytest's PYTEST_CURRENT_TEST, inherited at the start)."""
     found: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            if marker not in environ:
                 continue
+            started_by = next(
+                (
+                    v.split(b"=", 1)[1].decode()
+                    for v in environ
+                    if v.startswith(b"PYTEST_CURRENT_TEST=")
+                ),
+                "outside any test",
+            )
             status = (entry / "status").read_text()
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
         except OSError:
             continue  # gone meanwhile, or not ours to read
         if "State:\tZ" in status or any(h in cmdline for h in OWNED_HELPERS):
             continue
-        found[int(entry.name)] = cmdline
+        found[int(entry.name)] = f"{cmdline}\n      started by {started_by}"
     return found
 
 
