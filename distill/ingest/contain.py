@@ -16,6 +16,7 @@ forkserver, because forking a threaded process can copy a lock some other thread
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import threading
@@ -39,8 +40,13 @@ _all: set[_Child] = set()
 _lock = threading.Lock()
 
 
-def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
+def _serve(
+    conn: Connection, parent_pid: int, memory_bytes: int, preload: tuple[str, ...] = ()
+) -> None:
     """The child's loop: run each (function, args) sent, answer ("ok"|"err", value).
+
+    `preload` names modules the child imports before it waits for work: a child started
+    early (`prestart`) imports the extraction code while its parent does its own start-up.
 
     The child ends when the process that forked it is gone: `parent_pid` when the caller
     forked it, or (parent_pid 0) the forkserver a threaded caller starts children from,
@@ -54,6 +60,9 @@ def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
 
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    for module in preload:
+        with contextlib.suppress(Exception):  # a failed import shows again at the real call
+            importlib.import_module(module)
     while True:
         try:
             if not conn.poll(PARENT_CHECK_S):
@@ -80,7 +89,7 @@ def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
 
 
 class _Child:
-    def __init__(self, memory_bytes: int) -> None:
+    def __init__(self, memory_bytes: int, preload: tuple[str, ...] = ()) -> None:
         single = threading.active_count() == 1
         ctx: Any = multiprocessing.get_context("fork" if single else "forkserver")
         if not single:
@@ -90,7 +99,7 @@ class _Child:
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
             target=_serve,
-            args=(child_end, os.getpid() if single else 0, memory_bytes),
+            args=(child_end, os.getpid() if single else 0, memory_bytes, preload),
             name="distill-extract",
             daemon=True,
         )
@@ -98,12 +107,14 @@ class _Child:
         child_end.close()
         self.memory_bytes = memory_bytes
 
-    def call(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, what: str) -> T:
+    def call(
+        self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, what: str, stage: str
+    ) -> T:
         self.conn.send((fn, args))
         if not self.conn.poll(timeout):
             self.close()
             raise ExtractLimit(
-                f"{what}: extraction took longer than {timeout:g}s (extract_timeout); stopped"
+                f"{what}: {stage} took longer than {timeout:g}s (extract_timeout); stopped"
             )
         try:
             kind, value = self.conn.recv()
@@ -111,13 +122,13 @@ class _Child:
             self.close()
             code = self.process.exitcode
             raise ExtractLimit(
-                f"{what}: extraction process died (exit code {code}), most likely over the "
+                f"{what}: {stage} process died (exit code {code}), most likely over the "
                 f"memory limit of {self.memory_bytes // 2**20} MB (extract_memory_mb)"
             ) from None
         if kind == "memory":
             self.close()
             raise ExtractLimit(
-                f"{what}: extraction needed more than the memory limit of "
+                f"{what}: {stage} needed more than the memory limit of "
                 f"{self.memory_bytes // 2**20} MB (extract_memory_mb); stopped"
             )
         if kind == "err":
@@ -139,13 +150,43 @@ class _Child:
             _all.discard(self)
 
 
-def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: str = "") -> T:
+def _memory_bytes(settings: Settings) -> int:
+    return int(settings.extract_memory_mb) * 2**20
+
+
+def prestart(settings: Settings, preload: tuple[str, ...]) -> None:
+    """Start an idle extraction child now, importing `preload` while the caller goes on.
+
+    One `distill add` spends a few hundred milliseconds importing the extraction code
+    (trafilatura alone about 0.35 s) and as long again importing its own; a child started
+    first does the one while the parent does the other, on the second core.
+    """
+    if float(settings.extract_timeout) <= 0:
+        return
+    memory = _memory_bytes(settings)
+    with _lock:
+        if any(c.memory_bytes == memory for c in _idle):
+            return
+    child = _Child(memory, preload)
+    with _lock:
+        _all.add(child)
+        _idle.append(child)
+
+
+def run_contained(
+    settings: Settings,
+    fn: Callable[..., T],
+    *args: Any,
+    what: str = "",
+    stage: str = "extraction",
+) -> T:
     """fn(*args) in an extraction child within the extract_* limits; inline when
-    extract_timeout is 0. `fn` must be a module-level function (it is sent by name)."""
+    extract_timeout is 0. `fn` must be a module-level function (it is sent by name);
+    `stage` names the work in the error when a limit trips."""
     timeout = float(settings.extract_timeout)
     if timeout <= 0:
         return fn(*args)
-    memory = int(settings.extract_memory_mb) * 2**20
+    memory = _memory_bytes(settings)
     with _lock:
         child = next((c for c in _idle if c.memory_bytes == memory), None)
         if child is not None:
@@ -155,7 +196,7 @@ def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: st
         with _lock:
             _all.add(child)
     try:
-        return child.call(fn, args, timeout, what or getattr(fn, "__name__", "extract"))
+        return child.call(fn, args, timeout, what or getattr(fn, "__name__", "extract"), stage)
     finally:
         if child.alive:
             with _lock:
