@@ -11,6 +11,9 @@ Children are kept idle between calls (a pool of at most MAX_IDLE) so an import o
 files pays the start once. A single-threaded caller (the CLI) forks, which is instant and
 shares what is already imported; a threaded one (server, worker) starts children from a
 forkserver, because forking a threaded process can copy a lock some other thread holds.
+
+The same children also run the extractive summary while their caller embeds the article
+(ingest/pipeline.py): a second process shares no interpreter lock with the embedding.
 """
 
 from __future__ import annotations
@@ -93,8 +96,15 @@ class _Child:
         single = threading.active_count() == 1
         ctx: Any = multiprocessing.get_context("fork" if single else "forkserver")
         if not single:
+            # imported once by the forkserver, so every child starts with them: the
+            # extraction code, and the summarizer that runs beside the embedding (pipeline)
             ctx.set_forkserver_preload(
-                ["distill.ingest.extract", "distill.ingest.contain", "trafilatura"]
+                [
+                    "distill.ingest.extract",
+                    "distill.ingest.contain",
+                    "trafilatura",
+                    "distill.summarize.extractive",
+                ]
             )
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
