@@ -128,3 +128,28 @@ def test_search_filters_use_the_labels(client) -> None:  # type: ignore[no-untyp
     assert unknown["total"] == 0 and "nope" in unknown["message"]
     page = client.get("/search", params={"q": "<script>alert(1)</script> release"}).text
     assert "<script>alert" not in page
+
+
+def test_a_tag_correction_shows_at_once_in_related_reasons(own_home: Path) -> None:
+    """The article page keeps its related articles for a while (finding them scans every
+    vector), but a correction of a related article's tags is seen on the next view."""
+    token = make_token(own_home, "related")
+    auth = {"Authorization": f"Bearer {token}"}
+    with client_for(own_home) as client:
+        ids = [a["id"] for a in client.get("/v1/articles", params={"limit": 30}).json()["articles"]]
+        for aid in ids:
+            related = client.get(f"/v1/articles/{aid}/related", params={"limit": 5}).json()
+            shared = [r for r in related if "shared technologies" in r["reason"]]
+            if shared:
+                break
+        else:
+            pytest.skip("no article of the sample shares a technology with a related one")
+        other = shared[0]
+        page = client.get(f"/articles/{aid}").text
+        assert "shared technologies" in page
+        ok = client.patch(f"/v1/articles/{other['id']}", json={"tags": []}, headers=auth)
+        assert ok.status_code == 200
+        page = client.get(f"/articles/{aid}").text
+        item = re.search(rf'<li><a href="/articles/{other["id"]}">.*?</li>', page, re.S)
+        assert item is not None, "the related article left the list"
+        assert "shared technologies" not in item.group(0)

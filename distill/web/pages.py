@@ -134,7 +134,7 @@ def article(request: Request, article_id: ArticleId, hl: str = "") -> HTMLRespon
         request,
         "article.html",
         a=detail,
-        related=queries.related(lib, article_id, 5),
+        related=queries.related(lib, article_id, 5, cached=True),
         highlight=highlight,
         categories=[{"name": n} for n in overview.taxonomy(lib.settings.home).names],
     )

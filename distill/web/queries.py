@@ -16,6 +16,8 @@ import hmac
 import json
 import math
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +59,7 @@ class Library:
         self._lock = threading.Lock()
         self._stores: list[SQLStore] = []
         self._generation = 0  # bumped by close(): threads then open fresh connections
+        self.related_cache = RelatedCache()
         _ = self.store  # open (and migrate) once up front so errors surface at start-up
 
     @property
@@ -271,12 +274,59 @@ def article_detail(lib: Library, article_id: int) -> dict[str, Any]:
     return card
 
 
-def related(lib: Library, article_id: int, limit: int = 5) -> list[dict[str, Any]]:
+# How long an article page reuses its related articles. Finding them is an exact scan of
+# every article vector: about 90% of an article page's time at 100,000 articles
+# (docs/benchmarks.md, "Web"), for a list that changes only as the library does.
+RELATED_TTL_S = 120.0
+RELATED_CACHE_SIZE = 4096
+
+
+class RelatedCache:
+    """(article, limit) -> related ids and reasons for RELATED_TTL_S, in this process.
+
+    Cards are read fresh on each view, so a removed article, a star or a read state shows
+    at once; an article added meanwhile joins the list within the TTL. Label corrections
+    and removals made through this process clear it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[int, int], tuple[float, list[tuple[int, str]]]] = (
+            OrderedDict()
+        )
+
+    def get(self, key: tuple[int, int]) -> list[tuple[int, str]] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] < time.monotonic():
+                return None
+            return item[1]
+
+    def put(self, key: tuple[int, int], found: list[tuple[int, str]]) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + RELATED_TTL_S, found)
+            self._items.move_to_end(key)
+            while len(self._items) > RELATED_CACHE_SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def related(
+    lib: Library, article_id: int, limit: int = 5, cached: bool = False
+) -> list[dict[str, Any]]:
+    """Related articles as cards with their reason; `cached` (the article page) reuses a
+    list found in the last RELATED_TTL_S, the API always finds them afresh."""
     lib.store.require_article(article_id)
-    found = [
-        (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
-        for r in find_related(lib.store, article_id, limit).results
-    ]
+    found = lib.related_cache.get((article_id, limit)) if cached else None
+    if found is None:
+        found = [
+            (r.id, "; ".join(x.text for x in r.reasons) or f"similar ({r.score:.2f})")
+            for r in find_related(lib.store, article_id, limit).results
+        ]
+        lib.related_cache.put((article_id, limit), found)
     cards = lib.store.web.cards_by_ids([i for i, _ in found])
     out = []
     for rid, reason in found:
@@ -294,6 +344,7 @@ def set_starred(lib: Library, article_id: int, starred: bool) -> None:
 def delete_article(lib: Library, article_id: int) -> None:
     """Remove the article and everything derived from it (Store.remove_articles)."""
     lib.store.remove_articles([article_id])
+    lib.related_cache.clear()
 
 
 def update_labels(
@@ -305,6 +356,7 @@ def update_labels(
         corrections.categorize(lib.store, lib.settings, article_id, category)
     if tags is not None:
         corrections.replace_tags(lib.store, lib.settings, article_id, tags)
+    lib.related_cache.clear()  # reasons name shared technologies
 
 
 # --- views and trending ---------------------------------------------------------------------
