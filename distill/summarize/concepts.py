@@ -14,18 +14,25 @@ What counts (each rule from a judged mistake, tests/data/summary_judgements.json
   shares a word with its name ("Mentorship" is not shown for "onboarding", nor
   "Ownership and borrowing" for "lifetimes");
 - organisations are not concepts, and names most posts mention in passing (GitHub,
-  Docker images, HTML) need the title, a heading or a denser run of mentions;
-- a key phrase is a term the article defines ("X is a ..."), names in its title or a
+  Docker images, HTML) need the title, a heading or a denser run of mentions; a name only
+  ever given as an example ("proxies such as rustc and cargo") weighs half;
+- a key phrase is a term the article defines and uses again ("X is a ...", not "what is
+  known as a race condition" once), names in its title and returns to, names in a
   heading, or keeps returning to; never a lone capitalised word (usually a person or a
-  product named in passing), a generic acronym, a piece of code ("func main") or a run
-  across a verb or an adverb ("values downstream", "incorrectly assume").
+  product named in passing), a generic or an organisation's acronym ("PMC"), the
+  initials of a technology judged by the rule above ("GC"), an identifier the text
+  calls a function or a type ("the MD5All function"), a piece of code ("func main",
+  "-Znext-solver=coherence"), or a run across a verb, an adverb or a preposition
+  ("values downstream", "returning HTML", "outbound channels" is a description). Verbs
+  are learnt from the article itself: a word that follows "we"/"it"/"will" somewhere
+  and never follows "the"/"a" is a verb there.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import Document, Line, Span
@@ -63,6 +70,7 @@ INCIDENTAL_NAMES = frozenset(
     }
 )  # fmt: skip
 INCIDENTAL_FACTOR = 2
+EXAMPLE_WEIGHT = 0.5
 # Organisations are not concepts (the issue's rule): names ending in one of these words.
 ORGANISATION = re.compile(r"\b(?:Foundation|Inc|Corp|Council|Committee|WG|Team)$")
 
@@ -72,7 +80,8 @@ _BREAK = re.compile(r"[.,;:!?()\[\]\"“”]")
 GENERIC_ACRONYMS = frozenset(
     "API APIS NPE OS UI URL URLS CPU CPUS GPU RAM ID IDS IDE CLI PR PRS FAQ TODO DOS OK"
     " JSON YAML HTTP HTTPS PDF CI CD QA TL DR RFC RFCS IO EOF UTC GMT AM PM LOW HIGH"
-    " MEDIUM NONE ALL TRUE FALSE NULL NOTE WARNING ERROR INFO DEBUG".split()
+    " MEDIUM NONE ALL TRUE FALSE NULL NOTE WARNING ERROR INFO DEBUG"
+    " KB MB GB TB MS NS US UK EU USA".split()
 )
 # Words that end a run as a key phrase: code keywords ("func main") and the adverbs or
 # verbs that a run without a part-of-speech tagger would glue onto a noun.
@@ -80,7 +89,10 @@ NOT_IN_TERM = frozenset(
     """func main return returns var let nil null true false else elif def fn pub impl
     self void int string bool downstream upstream assume assumes incorrectly correctly
     directly simply exactly only also already always never often usually manner
-    multiple several various done""".split()
+    multiple several various done includes include evaluates provides requires allows
+    enables contains supports becomes means alone said says asked told felt found towards
+    toward across among amongst beyond despite versus along behind beside besides
+    throughout underneath unlike near""".split()
 )
 # Head nouns that make a two-word run a description rather than a term ("best practices",
 # "design meeting", "top challenges", "optimization guide", "PMC members"), from the judged set.
@@ -91,8 +103,24 @@ GENERIC_HEADS = frozenset(
 GENERIC_MODIFIERS = frozenset(
     """single whole fixed regular various different several multiple many certain specific
     general common simple new old same other top best main key major minor big small large
-    good better modern upcoming recent previous latest next current first last""".split()
+    good better modern upcoming recent previous latest next current first last inbound outbound
+    incoming outgoing significant""".split()
 )
+# Acronyms of organisations (the issue's rule: organisations are not concepts).
+ORGANISATION_ACRONYMS = frozenset("PMC PPMC TSC ASF CNCF IETF W3C IEEE ACM ISO SIG WG".split())
+# The text calling a name a piece of code: "the helper function MD5All", "the MD5All function".
+_CODE_NOUNS = (
+    r"function|func|method|type|struct|class|variable|field|parameter|constructor|macro|enum"
+)
+# A token with the shape of an identifier: an inner capital after a lower-case letter or a
+# digit ("MD5All", "sumFiles"), an underscore, or a dotted call ("markdown.normalizeLink").
+_IDENTIFIER = re.compile(r"[a-z0-9][A-Z]|_|[a-z]\.[a-z]")
+# A verb opening a phrase: "returning HTML", "stabilize -Znext-solver" (no tagger, so the
+# shapes that are nearly always verbs: -ize/-ify, or -ing before a capitalised object).
+_VERB_START = re.compile(r"^[a-z]+(?:ize|yze|ify|alise|imise|gnise)[sd]?$")
+# Two labels joined by a slash ("ML/AI", "code editor/IDE"); a package path such as
+# "net/http" is one name.
+_TWO_LABELS = re.compile(r"[A-Z]{2,}/|/[A-Z]{2,}")
 _COMPOUND_ADJECTIVE = re.compile(
     r"-(?:driven|based|like|style|aware|friendly|specific|powered|native|ready|safe|free)$", re.I
 )
@@ -129,6 +157,8 @@ class _Phrase:
     in_title: bool = False
     in_heading: bool = False
     capitalised: int = 0
+    blocks: set[int] = field(default_factory=set)
+    parts: set[int] = field(default_factory=set)
 
 
 def _technologies() -> Any | None:
@@ -146,7 +176,24 @@ def _shares_a_word(form: str, name: str) -> bool:
         return True  # an acronym
     ours = re.findall(r"[a-z0-9]+", form.lower())
     theirs = re.findall(r"[a-z0-9]+", name.lower())
+    if len(theirs) > 1 and "".join(w[0] for w in theirs) in ours:
+        return True  # its initials inside the form: "generative AI" for artificial intelligence
     return any(a[:5] == b[:5] if min(len(a), len(b)) >= 5 else a == b for a in ours for b in theirs)
+
+
+# The words before a name given as an example: "such as X", "like Y and X", "e.g. W, X".
+_EXAMPLE = re.compile(
+    r"\b(?:such as|like|e\.g\.,?|for example,?|for instance,?|including|other than)\s+"
+    r"(?:[\w.+#/-]+(?:\s+[\w.+#/-]+){0,2},?\s+)*?(?:(?:and|or)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _as_example(text: str, start: int) -> bool:
+    """Whether the name at `start` is given as an example in its sentence."""
+    head = text[max(0, start - 80) : start]
+    head = re.split(r"[.;:!?()]\s", head)[-1]
+    return bool(_EXAMPLE.search(head))
 
 
 def _eligible(doc: Document, split: Sentences) -> dict[int, list[tuple[int, int]]]:
@@ -164,7 +211,10 @@ def _inside(ranges: dict[int, list[tuple[int, int]]], span: Span) -> bool:
     return any(a <= span.start < b for a, b in ranges.get(span.block, ()))
 
 
-def technology_terms(doc: Document, limit: int, split: Sentences | None = None) -> list[Line]:
+def technology_terms(
+    doc: Document, limit: int, split: Sentences | None = None, mentions: list[Any] | None = None
+) -> list[Line]:
+    """Salient technologies; `mentions` is what the matcher found (found here if None)."""
     module = _technologies()
     if module is None:
         return []
@@ -173,8 +223,10 @@ def technology_terms(doc: Document, limit: int, split: Sentences | None = None) 
     words = sum(u.word_count for u in split.units)
     paragraphs = len({u.block for u in split.units})
     catalogue = module.load_technologies()
+    if mentions is None:
+        mentions = module.find_in_document(doc)
     lines = []
-    for mention in module.find_in_document(doc):
+    for mention in mentions:
         spans = [sp for sp in mention.spans if _inside(ranges, sp)]
         tech = catalogue.by_name.get(mention.name)
         kind = tech.kind if tech else ""
@@ -185,7 +237,15 @@ def technology_terms(doc: Document, limit: int, split: Sentences | None = None) 
         if kind == "concept" and not any(_shares_a_word(f, mention.name) for f in forms):
             continue  # only a related word was found ("onboarding" for "Mentorship")
         headings = sum(1 for sp in spans if doc.blocks[sp.block].kind == "heading")
-        sentences = len(spans) - headings
+        sentences: float = len(spans) - headings
+        # A name only ever given as an example ("proxies such as rustc and cargo") is named
+        # in passing: its mentions weigh half.
+        if sentences and all(
+            _as_example(doc.blocks[sp.block].text, sp.start)
+            for sp in spans
+            if doc.blocks[sp.block].kind != "heading"
+        ):
+            sentences *= EXAMPLE_WEIGHT
         need = max(MIN_TECH_MENTIONS, words / TECH_WORDS_PER_MENTION)
         incidental = kind in INCIDENTAL_KINDS or mention.name in INCIDENTAL_NAMES
         if incidental:
@@ -266,10 +326,13 @@ def _defined_terms(split: Sentences) -> set[tuple[str, ...]]:
     return keys
 
 
-def _segments(doc: Document, split: Sentences) -> list[tuple[int, int, int, bool]]:
-    """(block, start, end, is_heading) for the text key phrases may come from."""
-    out = [(u.block, u.start, u.end, False) for u in split.units]
-    out += [(b, 0, len(doc.blocks[b].text), True) for b, _, _ in split.headings]
+def _segments(doc: Document, split: Sentences) -> list[tuple[int, int, int, bool, int]]:
+    """(block, start, end, is_heading, part) for the text key phrases may come from; a
+    heading opens the part it names."""
+    out = [(u.block, u.start, u.end, False, u.part) for u in split.units]
+    out += [
+        (b, 0, len(doc.blocks[b].text), True, n + 1) for n, (b, _, _) in enumerate(split.headings)
+    ]
     return sorted(out)
 
 
@@ -277,17 +340,73 @@ def _fragment(text: str, start: int, end: int) -> bool:
     """A token cut out of a longer one ("NonZeroI" of "NonZeroI32", "Znext" of "-Znext")."""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return before in "-_*/$:.'’" or after.isalnum() or after in "*_(-"
+    return before in "-_*/$:.'’" or after.isalnum() or after in "*_(-="
+
+
+def _called_code(doc: Document, name: str) -> bool:
+    """Whether the article's text calls `name` a piece of code ("the helper function
+    MD5All", "the MD5All function"): an identifier of the example, not a concept."""
+    pattern = re.compile(
+        rf"\b(?:{_CODE_NOUNS})\s+`?{re.escape(name)}\b|\b{re.escape(name)}`?\s+(?:{_CODE_NOUNS})\b"
+    )
+    return any(b.kind != "code" and pattern.search(b.text) for b in doc.blocks)
+
+
+# Verbs, learnt from the article itself (there is no part-of-speech tagger): a word that
+# follows a subject pronoun or a modal ("it leaves", "we cut", "the router will evaluate")
+# somewhere and never follows a determiner ("the cache", "a profile") is a verb there.
+_AFTER_SUBJECT = re.compile(
+    r"\b(?:I|we|you|they|it|he|she|which|who|will|can|must|should|would|could|may|might|"
+    r"cannot|don't|doesn't|didn't|won't|now|also|still|then|always|never|often|just)\s+"
+    r"([a-z][a-z]+)\b",
+    re.IGNORECASE,
+)
+_AFTER_AUXILIARY = re.compile(
+    r"\b(?:was|were|been|being|is|are|has|have|had)\s+([a-z]+ed)\b", re.IGNORECASE
+)
+_AFTER_DETERMINER = re.compile(
+    r"\b(?:the|a|an|this|these|those|our|its|their|your|my|each|every|any|no)\s+"
+    r"([a-z][a-z]+)(?:\s+([a-z][a-z]+))?\b",
+    re.IGNORECASE,
+)
+
+
+def _verbs(split: Sentences) -> set[str]:
+    """Lower-case words the article uses as verbs and never as nouns."""
+    after_subject: set[str] = set()
+    nouns: set[str] = set()
+    for unit in split.units:
+        after_subject.update(w.lower() for w in _AFTER_SUBJECT.findall(unit.text))
+        after_subject.update(w.lower() for w in _AFTER_AUXILIARY.findall(unit.text))
+        for first, second in _AFTER_DETERMINER.findall(unit.text):
+            nouns.update((first.lower(), second.lower()))
+    return after_subject - nouns - STOP_WORDS
+
+
+def _initials(names: set[str]) -> set[str]:
+    return {"".join(w[0] for w in re.split(r"[\s-]+", k) if w).lower() for k in names}
 
 
 def key_phrases(
-    doc: Document, limit: int, known: set[str], last_block: int, split: Sentences | None = None
+    doc: Document,
+    limit: int,
+    known: set[str],
+    last_block: int,
+    split: Sentences | None = None,
+    mentioned: set[str] | None = None,
 ) -> list[Line]:
+    """The article's own terms, `limit` at most, none overlapping `known` (technologies
+    already shown). `mentioned` holds every technology the article names, salient or not:
+    an acronym of one of them ("GC" for garbage collection) is that technology, already
+    judged by its own rule."""
     split = split or split_document(doc)
+    mentioned = mentioned if mentioned is not None else set()
     phrases: dict[tuple[str, ...], _Phrase] = {}
     title_keys = {stem(w.lower()) for w in _TOKEN.findall(doc.title)}
     defined = _defined_terms(split)
-    for b, seg_start, seg_end, heading in _segments(doc, split):
+    verbs = _verbs(split)
+    acronyms = _initials(mentioned)
+    for b, seg_start, seg_end, heading, part in _segments(doc, split):
         if b > last_block:
             continue
         text = doc.blocks[b].text
@@ -309,13 +428,41 @@ def key_phrases(
                     if size > 1 and words[-1].endswith("ed") and len(words[-1]) > 4:
                         continue  # ends on a verb: "records processed"
                     start, end = seg_start + run[k].start(), seg_start + run[k + size - 1].end()
-                    if _fragment(text, start, end):
-                        continue
+                    tokens = run[k : k + size]
+                    if size > 1 and any(
+                        segment[a.end() : b.start()].strip()
+                        for a, b in zip(tokens, tokens[1:], strict=False)
+                    ):
+                        continue  # words apart ("removed 2 heap allocations"): not one term
+                    if size > 1 and any(t.group() in verbs for t in tokens):
+                        continue  # a clause: "leaves proxy commands", "connector includes"
+                    if any(
+                        _fragment(text, seg_start + t.start(), seg_start + t.end()) for t in tokens
+                    ):
+                        continue  # a piece of a longer token, or a flag ("-Znext-solver=...")
+                    following = run[k + size].group() if k + size < len(run) else ""
+                    if (
+                        words[-1].endswith("ing")
+                        and tokens[-1].group()[0].islower()
+                        and following[:1].isupper()
+                    ):
+                        continue  # ends on a verb before its object: "services returning"
+                    if size > 1 and (
+                        (_VERB_START.match(words[0]) and tokens[0].group()[0].islower())
+                        or (
+                            words[0].endswith("ing")
+                            and tokens[0].group()[0].islower()
+                            and tokens[1].group()[0].isupper()
+                        )
+                    ):
+                        continue  # a verb and its object: "returning HTML", "stabilize X"
                     key = tuple(stems[k : k + size])
                     phrase = phrases.get(key)
                     if phrase is None:
                         phrase = phrases[key] = _Phrase(text[start:end], Span(b, start, end))
                     phrase.count += 1
+                    phrase.blocks.add(b)
+                    phrase.parts.add(part)
                     phrase.in_heading |= heading
                     phrase.capitalised += any(upper[k : k + size])
     for key, phrase in phrases.items():
@@ -326,6 +473,8 @@ def key_phrases(
         if phrase.count < MIN_PHRASE_COUNT and not (phrase.in_title or is_defined):
             continue
         technical = bool(_TECHNICAL.search(phrase.surface))
+        if phrase.in_title and phrase.count < MIN_PHRASE_COUNT and not (technical or is_defined):
+            continue  # the title's framing, which the text does not return to
         if len(key) == 1:
             # One word is a concept only with a technical shape ("SipHash", "MIR", "v2"),
             # never a lone capitalised word (a person, a product named in passing) or a
@@ -339,6 +488,18 @@ def key_phrases(
             )
             if rare_acronym and not (phrase.in_title or phrase.in_heading or is_defined):
                 continue
+        if any(
+            _ACRONYM_LIKE.match(w) and w.lower().rstrip("s") in acronyms
+            for w in phrase.surface.split()
+        ):
+            continue  # the initials of a technology the rule above judged ("GC", "GC costs")
+        code_names = [w for w in phrase.surface.split() if _IDENTIFIER.search(w)]
+        if (
+            code_names
+            and not (phrase.in_title or phrase.in_heading)
+            and _called_code(doc, code_names[0])
+        ):
+            continue  # an identifier of the article's example code ("MD5All")
         if len(key) > 1 and not is_defined:
             words = phrase.surface.lower().split()
             if key[-1] in GENERIC_STEMS or words[0] in GENERIC_MODIFIERS:
@@ -347,13 +508,19 @@ def key_phrases(
                 continue  # "fixed number", "learning best"
             if len(words) == 3 and words[1].endswith("ing"):
                 continue  # a clause: "services returning HTML"
-        if " / " in phrase.surface:
-            continue  # two labels of a chart or a menu, not one term
+        two_labels = " / " in phrase.surface or _TWO_LABELS.search(phrase.surface)
+        if two_labels and not (phrase.in_title or phrase.in_heading):
+            continue  # two labels of a chart or a menu ("ML/AI", "editor/IDE"), not one term
         if len(key) == 1 and _COMPOUND_ADJECTIVE.search(phrase.surface):
             continue  # "PGO-driven", "cloud-native": describes a term, is not one
+        if is_defined and phrase.count < MIN_PHRASE_COUNT and not phrase.in_title:
+            is_defined = False  # defined in passing and never used again ("race condition")
         notable = phrase.in_title or phrase.in_heading or is_defined
         if not notable and phrase.count < MIN_PLAIN_PHRASE_COUNT:
             continue
+        if len(key) == 1 and phrase.surface.upper().rstrip("S") in ORGANISATION_ACRONYMS:
+            continue
+
         if phrase.in_heading and not (phrase.in_title or is_defined) and phrase.count < 3:
             continue  # a heading the text hardly returns to ("Ongoing Changes", "Annual cadence")
         value = phrase.count * (1.0 + 0.6 * (len(key) - 1))
@@ -363,7 +530,7 @@ def key_phrases(
     chosen: list[tuple[str, ...]] = []
     lines: list[Line] = []
     known_keys = {tuple(stem(w) for w in k.lower().split()) for k in known}
-    initials = {"".join(w[0] for w in re.split(r"[\s-]+", k) if w).lower() for k in known}
+    initials = _initials(known)
     for _, key in sorted(scored, reverse=True):
         if len(lines) >= limit:
             break
@@ -389,7 +556,12 @@ def concepts(doc: Document, last_block: int, split: Sentences | None = None) -> 
         else replace(doc, blocks=doc.blocks[: last_block + 1])
     )
     split = split or split_document(part)
-    techs = technology_terms(part, MAX_TERMS, split)
+    module = _technologies()
+    mentions = module.find_in_document(part) if module is not None else []
+    techs = technology_terms(part, MAX_TERMS, split, mentions)
     known = {line.text for line in techs}
+    mentioned = {m.name for m in mentions}
     room = min(MAX_PHRASES, MAX_TERMS - len(techs))
-    return techs + (key_phrases(part, room, known, last_block, split) if room > 0 else [])
+    if room <= 0:
+        return techs
+    return techs + key_phrases(part, room, known, last_block, split, mentioned)
