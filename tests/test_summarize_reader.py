@@ -591,3 +591,24 @@ def test_organisation_acronyms_and_title_framing_are_not_concepts() -> None:
     text = f"---\ntitle: Quarterly Queue Update\n---\n\n{body}\n\n{FILLER}\n\n{FILLER}\n"
     concepts = _concepts_of(text)
     assert "PMC" not in concepts and "Quarterly Queue Update" not in concepts, concepts
+
+
+def test_people_listed_or_thanked_are_not_concepts() -> None:
+    body = "\n\n".join(
+        f"Round {n}: the reviewers this round were Ada Quill, Bram Ostrow and Cleo Vance, "
+        "and we thank Bram Ostrow for running the task router rota."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Router rota\n---\n\n{body}\n\n{FILLER}\n"
+    assert "Bram Ostrow" not in _concepts_of(text)
+
+
+def test_a_release_number_and_an_environment_variable_are_told_apart() -> None:
+    body = "\n\n".join(
+        f"Set TASKQ_MODE=v1.2.0 to pin the router (step {n}); TASKQ_MODE works like a "
+        "build tag, and the TASKQ_MODE environment variable defaults to v1.2.0 everywhere."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Pinning the router\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert "v1.2.0" not in concepts and "TASKQ_MODE" in concepts, concepts

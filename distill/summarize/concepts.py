@@ -109,9 +109,7 @@ GENERIC_MODIFIERS = frozenset(
 # Acronyms of organisations (the issue's rule: organisations are not concepts).
 ORGANISATION_ACRONYMS = frozenset("PMC PPMC TSC ASF CNCF IETF W3C IEEE ACM ISO SIG WG".split())
 # The text calling a name a piece of code: "the helper function MD5All", "the MD5All function".
-_CODE_NOUNS = (
-    r"function|func|method|type|struct|class|variable|field|parameter|constructor|macro|enum"
-)
+_CODE_NOUNS = r"function|func|method|type|struct|class|field|parameter|constructor|macro|enum"
 # A token with the shape of an identifier: an inner capital after a lower-case letter or a
 # digit ("MD5All", "sumFiles"), an underscore, or a dotted call ("markdown.normalizeLink").
 _IDENTIFIER = re.compile(r"[a-z0-9][A-Z]|_|[a-z]\.[a-z]")
@@ -120,7 +118,8 @@ _IDENTIFIER = re.compile(r"[a-z0-9][A-Z]|_|[a-z]\.[a-z]")
 _VERB_START = re.compile(r"^[a-z]+(?:ize|yze|ify|alise|imise|gnise)[sd]?$")
 # Two labels joined by a slash ("ML/AI", "code editor/IDE"); a package path such as
 # "net/http" is one name.
-_TWO_LABELS = re.compile(r"[A-Z]{2,}/|/[A-Z]{2,}")
+_RELEASE = re.compile(r"^v?\d+(?:\.\d+)+$")
+_TWO_LABELS = re.compile(r"[A-Z]{2,}/[A-Za-z]|[A-Za-z]/[A-Z]{2,}")
 _COMPOUND_ADJECTIVE = re.compile(
     r"-(?:driven|based|like|style|aware|friendly|specific|powered|native|ready|safe|free)$", re.I
 )
@@ -340,7 +339,7 @@ def _fragment(text: str, start: int, end: int) -> bool:
     """A token cut out of a longer one ("NonZeroI" of "NonZeroI32", "Znext" of "-Znext")."""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return before in "-_*/$:.'’" or after.isalnum() or after in "*_(-="
+    return before in "-_*/$:.'’=" or after.isalnum() or after in "*_(-"
 
 
 def _called_code(doc: Document, name: str) -> bool:
@@ -361,8 +360,11 @@ _AFTER_SUBJECT = re.compile(
     r"([a-z][a-z]+)\b",
     re.IGNORECASE,
 )
+# ... or a participle after an auxiliary, when no noun follows it ("respondents were asked
+# to", but not "is undefined behavior").
 _AFTER_AUXILIARY = re.compile(
-    r"\b(?:was|were|been|being|is|are|has|have|had)\s+([a-z]+ed)\b", re.IGNORECASE
+    r"\b(?:was|were|been|being|is|are|has|have|had)\s+([a-z]+ed)\b(?:\s+([a-z]+))?",
+    re.IGNORECASE,
 )
 _AFTER_DETERMINER = re.compile(
     r"\b(?:the|a|an|this|these|those|our|its|their|your|my|each|every|any|no)\s+"
@@ -377,10 +379,34 @@ def _verbs(split: Sentences) -> set[str]:
     nouns: set[str] = set()
     for unit in split.units:
         after_subject.update(w.lower() for w in _AFTER_SUBJECT.findall(unit.text))
-        after_subject.update(w.lower() for w in _AFTER_AUXILIARY.findall(unit.text))
+        after_subject.update(
+            w.lower()
+            for w, then in _AFTER_AUXILIARY.findall(unit.text)
+            if not then or then.lower() in STOP_WORDS
+        )
         for first, second in _AFTER_DETERMINER.findall(unit.text):
             nouns.update((first.lower(), second.lower()))
     return after_subject - nouns - STOP_WORDS
+
+
+# People are not concepts: a pair of capitalised words listed among other such pairs
+# ("Mark Rousskov, Ryan Levick, and Jakob Degen") or thanked ("thank Eric Holk").
+_NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)? [A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+_PEOPLE = re.compile(
+    rf"(?:{_NAME})(?:,\s+(?:and\s+)?{_NAME}){{2,}}|\b(?i:thank|thanks to|congratulations to)\s+"
+    rf"{_NAME}(?:(?:,\s+|\s+and\s+){_NAME})*"
+)
+
+
+def _people(split: Sentences, mentioned: set[str]) -> set[str]:
+    """Lower-cased pairs of capitalised words the article lists or thanks as people (not
+    a list of products: no word of a technology the article names)."""
+    product_words = {w for name in mentioned for w in name.lower().split()}
+    found: set[str] = set()
+    for unit in split.units:
+        for match in _PEOPLE.finditer(unit.text):
+            found.update(m.lower() for m in re.findall(_NAME, match.group()))
+    return {name for name in found if not set(name.split()) & product_words}
 
 
 def _initials(names: set[str]) -> set[str]:
@@ -406,6 +432,7 @@ def key_phrases(
     defined = _defined_terms(split)
     verbs = _verbs(split)
     acronyms = _initials(mentioned)
+    people = _people(split, mentioned)
     for b, seg_start, seg_end, heading, part in _segments(doc, split):
         if b > last_block:
             continue
@@ -508,6 +535,10 @@ def key_phrases(
                 continue  # "fixed number", "learning best"
             if len(words) == 3 and words[1].endswith("ing"):
                 continue  # a clause: "services returning HTML"
+        if phrase.surface.lower() in people:
+            continue  # a person
+        if _RELEASE.match(phrase.surface) and not (phrase.in_title or phrase.in_heading):
+            continue  # a release number ("v1.0.0"), not a concept
         two_labels = " / " in phrase.surface or _TWO_LABELS.search(phrase.surface)
         if two_labels and not (phrase.in_title or phrase.in_heading):
             continue  # two labels of a chart or a menu ("ML/AI", "editor/IDE"), not one term
