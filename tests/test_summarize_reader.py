@@ -612,3 +612,15 @@ def test_a_release_number_and_an_environment_variable_are_told_apart() -> None:
     text = f"---\ntitle: Pinning the router\n---\n\n{body}\n\n{FILLER}\n"
     concepts = _concepts_of(text)
     assert "v1.2.0" not in concepts and "TASKQ_MODE" in concepts, concepts
+
+
+def test_a_term_only_given_as_an_example_or_a_qualified_code_name_is_not_a_concept() -> None:
+    body = "\n\n".join(
+        f"Batching helps the task router in round {n}: for example, lease coalescing can merge "
+        "renewals, and other steps (such as lease coalescing) follow. The hot path is "
+        "router.pickLane, and router.pickLane is where the time goes."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Batching in the router\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert "lease coalescing" not in concepts and "router.pickLane" not in concepts, concepts

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..models import Document, Line, Span
@@ -104,7 +104,7 @@ GENERIC_MODIFIERS = frozenset(
     """single whole fixed regular various different several multiple many certain specific
     general common simple new old same other top best main key major minor big small large
     good better modern upcoming recent previous latest next current first last inbound outbound
-    incoming outgoing significant""".split()
+    incoming outgoing significant additional further extra""".split()
 )
 # Acronyms of organisations (the issue's rule: organisations are not concepts).
 ORGANISATION_ACRONYMS = frozenset("PMC PPMC TSC ASF CNCF IETF W3C IEEE ACM ISO SIG WG".split())
@@ -113,6 +113,9 @@ _CODE_NOUNS = r"function|func|method|type|struct|class|field|parameter|construct
 # A token with the shape of an identifier: an inner capital after a lower-case letter or a
 # digit ("MD5All", "sumFiles"), an underscore, or a dotted call ("markdown.normalizeLink").
 _IDENTIFIER = re.compile(r"[a-z0-9][A-Z]|_|[a-z]\.[a-z]")
+# A package-qualified name from code: "markdown.normalizeLink", "exec.LookPath" (not a file
+# name such as "go.mod").
+_QUALIFIED = re.compile(r"\b[a-z]\w*\.(?:[A-Z]|[a-z]+[A-Z])\w*")
 # A verb opening a phrase: "returning HTML", "stabilize -Znext-solver" (no tagger, so the
 # shapes that are nearly always verbs: -ize/-ify, or -ing before a capitalised object).
 _VERB_START = re.compile(r"^[a-z]+(?:ize|yze|ify|alise|imise|gnise)[sd]?$")
@@ -156,8 +159,7 @@ class _Phrase:
     in_title: bool = False
     in_heading: bool = False
     capitalised: int = 0
-    blocks: set[int] = field(default_factory=set)
-    parts: set[int] = field(default_factory=set)
+    examples: int = 0  # mentions given as an example ("such as constant propagation")
 
 
 def _technologies() -> Any | None:
@@ -325,13 +327,10 @@ def _defined_terms(split: Sentences) -> set[tuple[str, ...]]:
     return keys
 
 
-def _segments(doc: Document, split: Sentences) -> list[tuple[int, int, int, bool, int]]:
-    """(block, start, end, is_heading, part) for the text key phrases may come from; a
-    heading opens the part it names."""
-    out = [(u.block, u.start, u.end, False, u.part) for u in split.units]
-    out += [
-        (b, 0, len(doc.blocks[b].text), True, n + 1) for n, (b, _, _) in enumerate(split.headings)
-    ]
+def _segments(doc: Document, split: Sentences) -> list[tuple[int, int, int, bool]]:
+    """(block, start, end, is_heading) for the text key phrases may come from."""
+    out = [(u.block, u.start, u.end, False) for u in split.units]
+    out += [(b, 0, len(doc.blocks[b].text), True) for b, _, _ in split.headings]
     return sorted(out)
 
 
@@ -433,7 +432,7 @@ def key_phrases(
     verbs = _verbs(split)
     acronyms = _initials(mentioned)
     people = _people(split, mentioned)
-    for b, seg_start, seg_end, heading, part in _segments(doc, split):
+    for b, seg_start, seg_end, heading in _segments(doc, split):
         if b > last_block:
             continue
         text = doc.blocks[b].text
@@ -488,8 +487,7 @@ def key_phrases(
                     if phrase is None:
                         phrase = phrases[key] = _Phrase(text[start:end], Span(b, start, end))
                     phrase.count += 1
-                    phrase.blocks.add(b)
-                    phrase.parts.add(part)
+                    phrase.examples += not heading and _as_example(text, start)
                     phrase.in_heading |= heading
                     phrase.capitalised += any(upper[k : k + size])
     for key, phrase in phrases.items():
@@ -520,6 +518,8 @@ def key_phrases(
             for w in phrase.surface.split()
         ):
             continue  # the initials of a technology the rule above judged ("GC", "GC costs")
+        if _QUALIFIED.search(phrase.surface) and not (phrase.in_title or phrase.in_heading):
+            continue  # a qualified name from the code ("markdown.normalizeLink")
         code_names = [w for w in phrase.surface.split() if _IDENTIFIER.search(w)]
         if (
             code_names
@@ -549,6 +549,8 @@ def key_phrases(
         notable = phrase.in_title or phrase.in_heading or is_defined
         if not notable and phrase.count < MIN_PLAIN_PHRASE_COUNT:
             continue
+        if not notable and phrase.examples * 2 > phrase.count:
+            continue  # mostly given as an example of something else
         if len(key) == 1 and phrase.surface.upper().rstrip("S") in ORGANISATION_ACRONYMS:
             continue
 
