@@ -624,3 +624,15 @@ def test_a_term_only_given_as_an_example_or_a_qualified_code_name_is_not_a_conce
     text = f"---\ntitle: Batching in the router\n---\n\n{body}\n\n{FILLER}\n"
     concepts = _concepts_of(text)
     assert "lease coalescing" not in concepts and "router.pickLane" not in concepts, concepts
+
+
+def test_a_technology_named_inside_hyphenated_compounds_weighs_less() -> None:
+    text = (
+        "---\ntitle: Naked tasks\n---\n\n"
+        "Task Runner now supports naked tasks with no compiler-generated wrapper code.\n\n"
+        "The wrapper is gone: the compiler does not add a prologue of its own.\n\n"
+        "Naked tasks are used in settings like compiler-builtins and embedded systems.\n\n"
+        "Both the compiler and the runtime still ship from the same toolchain.\n\n"
+        f"{FILLER}\n\n{FILLER}\n"
+    )
+    assert "Compiler" not in _concepts_of(text)

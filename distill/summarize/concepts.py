@@ -109,7 +109,11 @@ GENERIC_MODIFIERS = frozenset(
 # Acronyms of organisations (the issue's rule: organisations are not concepts).
 ORGANISATION_ACRONYMS = frozenset("PMC PPMC TSC ASF CNCF IETF W3C IEEE ACM ISO SIG WG".split())
 # The text calling a name a piece of code: "the helper function MD5All", "the MD5All function".
-_CODE_NOUNS = r"function|func|method|type|struct|class|field|parameter|constructor|macro|enum"
+_CODE_NOUN = re.compile(
+    r"\b(?:function|func|method|type|struct|class|field|parameter|constructor|macro|enum)\b"
+)
+_NAME_BEFORE = re.compile(r"([\w.]+)`?\s+$")
+_NAME_AFTER = re.compile(r"\s+`?([\w.]+)")
 # A token with the shape of an identifier: an inner capital after a lower-case letter or a
 # digit ("MD5All", "sumFiles"), an underscore, or a dotted call ("markdown.normalizeLink").
 _IDENTIFIER = re.compile(r"[a-z0-9][A-Z]|_|[a-z]\.[a-z]")
@@ -190,11 +194,21 @@ _EXAMPLE = re.compile(
 )
 
 
+_EXAMPLE_MARKER = re.compile(
+    r"such as|like|e\.g\.|for example|for instance|including|other than", re.I
+)
+
+
 def _as_example(text: str, start: int) -> bool:
     """Whether the name at `start` is given as an example in its sentence."""
     head = text[max(0, start - 80) : start]
     head = re.split(r"[.;:!?()]\s", head)[-1]
     return bool(_EXAMPLE.search(head))
+
+
+def _in_compound(text: str, span: Span) -> bool:
+    """Whether the mention at `span` is joined by a hyphen to a word after it."""
+    return text[span.end : span.end + 2][:1] == "-" and text[span.end + 1 : span.end + 2].isalpha()
 
 
 def _eligible(doc: Document, split: Sentences) -> dict[int, list[tuple[int, int]]]:
@@ -238,7 +252,13 @@ def technology_terms(
         if kind == "concept" and not any(_shares_a_word(f, mention.name) for f in forms):
             continue  # only a related word was found ("onboarding" for "Mentorship")
         headings = sum(1 for sp in spans if doc.blocks[sp.block].kind == "heading")
-        sentences: float = len(spans) - headings
+        # A name inside a hyphenated compound ("compiler-generated", "compiler-builtins")
+        # describes something else: such a mention weighs half.
+        sentences: float = sum(
+            EXAMPLE_WEIGHT if _in_compound(doc.blocks[sp.block].text, sp) else 1.0
+            for sp in spans
+            if doc.blocks[sp.block].kind != "heading"
+        )
         # A name only ever given as an example ("proxies such as rustc and cargo") is named
         # in passing: its mentions weigh half.
         if sentences and all(
@@ -341,34 +361,34 @@ def _fragment(text: str, start: int, end: int) -> bool:
     return before in "-_*/$:.'’=" or after.isalnum() or after in "*_(-"
 
 
-def _called_code(doc: Document, name: str) -> bool:
-    """Whether the article's text calls `name` a piece of code ("the helper function
-    MD5All", "the MD5All function"): an identifier of the example, not a concept."""
-    pattern = re.compile(
-        rf"\b(?:{_CODE_NOUNS})\s+`?{re.escape(name)}\b|\b{re.escape(name)}`?\s+(?:{_CODE_NOUNS})\b"
-    )
-    return any(b.kind != "code" and pattern.search(b.text) for b in doc.blocks)
+def _called_code(doc: Document) -> set[str]:
+    """The names the article's text calls a piece of code ("the helper function MD5All",
+    "the MD5All function"): identifiers of the example, not concepts."""
+    names: set[str] = set()
+    for block in doc.blocks:
+        if block.kind == "code":
+            continue
+        text = block.text
+        for noun in _CODE_NOUN.finditer(text):
+            before = _NAME_BEFORE.search(text, max(0, noun.start() - 80), noun.start())
+            after = _NAME_AFTER.match(text, noun.end())
+            names.update(m.group(1) for m in (before, after) if m)
+    return names
 
 
 # Verbs, learnt from the article itself (there is no part-of-speech tagger): a word that
 # follows a subject pronoun or a modal ("it leaves", "we cut", "the router will evaluate")
 # somewhere and never follows a determiner ("the cache", "a profile") is a verb there.
-_AFTER_SUBJECT = re.compile(
-    r"\b(?:I|we|you|they|it|he|she|which|who|will|can|must|should|would|could|may|might|"
-    r"cannot|don't|doesn't|didn't|won't|now|also|still|then|always|never|often|just)\s+"
-    r"([a-z][a-z]+)\b",
-    re.IGNORECASE,
+_WORDS = re.compile(r"[A-Za-z][A-Za-z']*")
+_SUBJECTS = frozenset(
+    """i we you they it he she which who will can must should would could may might cannot
+    don't doesn't didn't won't now also still then always never often just""".split()
 )
-# ... or a participle after an auxiliary, when no noun follows it ("respondents were asked
+# ... or a participle after an auxiliary when no noun follows it ("respondents were asked
 # to", but not "is undefined behavior").
-_AFTER_AUXILIARY = re.compile(
-    r"\b(?:was|were|been|being|is|are|has|have|had)\s+([a-z]+ed)\b(?:\s+([a-z]+))?",
-    re.IGNORECASE,
-)
-_AFTER_DETERMINER = re.compile(
-    r"\b(?:the|a|an|this|these|those|our|its|their|your|my|each|every|any|no)\s+"
-    r"([a-z][a-z]+)(?:\s+([a-z][a-z]+))?\b",
-    re.IGNORECASE,
+_AUXILIARIES = frozenset("was were been being is are has have had".split())
+_DETERMINERS = frozenset(
+    "the a an this these those our its their your my each every any no".split()
 )
 
 
@@ -377,14 +397,20 @@ def _verbs(split: Sentences) -> set[str]:
     after_subject: set[str] = set()
     nouns: set[str] = set()
     for unit in split.units:
-        after_subject.update(w.lower() for w in _AFTER_SUBJECT.findall(unit.text))
-        after_subject.update(
-            w.lower()
-            for w, then in _AFTER_AUXILIARY.findall(unit.text)
-            if not then or then.lower() in STOP_WORDS
-        )
-        for first, second in _AFTER_DETERMINER.findall(unit.text):
-            nouns.update((first.lower(), second.lower()))
+        words = _WORDS.findall(unit.text)
+        for n, word in enumerate(words[:-1]):
+            lowered = word.lower()
+            following = words[n + 1]
+            if lowered in _SUBJECTS and following.islower():
+                after_subject.add(following)
+            elif lowered in _AUXILIARIES and following.endswith("ed") and following.islower():
+                then = words[n + 2].lower() if n + 2 < len(words) else ""
+                if not then or then in STOP_WORDS:
+                    after_subject.add(following)  # "were asked to", not "is undefined behavior"
+            elif lowered in _DETERMINERS:
+                nouns.add(following.lower())
+                if n + 2 < len(words):
+                    nouns.add(words[n + 2].lower())
     return after_subject - nouns - STOP_WORDS
 
 
@@ -432,11 +458,13 @@ def key_phrases(
     verbs = _verbs(split)
     acronyms = _initials(mentioned)
     people = _people(split, mentioned)
+    code_called = _called_code(doc)
     for b, seg_start, seg_end, heading in _segments(doc, split):
         if b > last_block:
             continue
         text = doc.blocks[b].text
         segment = text[seg_start:seg_end]
+        marked = not heading and _EXAMPLE_MARKER.search(segment)
         for run in _runs(segment):
             lowered = [t.group().lower() for t in run]
             stems = [stem(w) for w in lowered]
@@ -444,8 +472,25 @@ def key_phrases(
             upper = [
                 t.group()[0].isupper() and not _sentence_start(segment, t.start()) for t in run
             ]
+            # Per run of 1, 2 and 3 tokens, once: none cut from a longer token or a flag
+            # ("-Znext-solver=..."), only spaces between them ("removed 2 heap allocations"
+            # is not one term) and none a verb of this article ("leaves proxy commands").
+            ok1 = [not _fragment(text, seg_start + t.start(), seg_start + t.end()) for t in run]
+            ok2 = [
+                ok1[n]
+                and ok1[n + 1]
+                and not segment[run[n].end() : run[n + 1].start()].strip()
+                and lowered[n] not in verbs
+                and lowered[n + 1] not in verbs
+                for n in range(len(run) - 1)
+            ]
+            ok = [ok1, ok2, [ok2[n] and ok2[n + 1] for n in range(len(run) - 2)]]
+            lower = [t.group()[0].islower() for t in run]
             for size in (1, 2, 3):
                 for k in range(len(run) - size + 1):
+                    if not ok[size - 1][k]:
+                        continue  # a piece of a token or a flag, words apart, or a clause
+                    last = k + size - 1
                     words = lowered[k : k + size]
                     if all(generic[k : k + size]) or any(w in NOT_IN_TERM for w in words):
                         continue
@@ -453,41 +498,21 @@ def key_phrases(
                         continue  # an adverb: "incorrectly assume"
                     if size > 1 and words[-1].endswith("ed") and len(words[-1]) > 4:
                         continue  # ends on a verb: "records processed"
-                    start, end = seg_start + run[k].start(), seg_start + run[k + size - 1].end()
-                    tokens = run[k : k + size]
-                    if size > 1 and any(
-                        segment[a.end() : b.start()].strip()
-                        for a, b in zip(tokens, tokens[1:], strict=False)
-                    ):
-                        continue  # words apart ("removed 2 heap allocations"): not one term
-                    if size > 1 and any(t.group() in verbs for t in tokens):
-                        continue  # a clause: "leaves proxy commands", "connector includes"
-                    if any(
-                        _fragment(text, seg_start + t.start(), seg_start + t.end()) for t in tokens
-                    ):
-                        continue  # a piece of a longer token, or a flag ("-Znext-solver=...")
-                    following = run[k + size].group() if k + size < len(run) else ""
-                    if (
-                        words[-1].endswith("ing")
-                        and tokens[-1].group()[0].islower()
-                        and following[:1].isupper()
-                    ):
+                    before_object = last + 1 < len(run) and not lower[last + 1]
+                    if words[-1].endswith("ing") and lower[last] and before_object:
                         continue  # ends on a verb before its object: "services returning"
-                    if size > 1 and (
-                        (_VERB_START.match(words[0]) and tokens[0].group()[0].islower())
-                        or (
-                            words[0].endswith("ing")
-                            and tokens[0].group()[0].islower()
-                            and tokens[1].group()[0].isupper()
-                        )
-                    ):
+                    verb_first = _VERB_START.match(words[0]) or (
+                        words[0].endswith("ing") and size > 1 and not lower[k + 1]
+                    )
+                    if size > 1 and lower[k] and verb_first:
                         continue  # a verb and its object: "returning HTML", "stabilize X"
+                    start, end = seg_start + run[k].start(), seg_start + run[last].end()
                     key = tuple(stems[k : k + size])
                     phrase = phrases.get(key)
                     if phrase is None:
                         phrase = phrases[key] = _Phrase(text[start:end], Span(b, start, end))
                     phrase.count += 1
-                    phrase.examples += not heading and _as_example(text, start)
+                    phrase.examples += bool(marked) and _as_example(text, start)
                     phrase.in_heading |= heading
                     phrase.capitalised += any(upper[k : k + size])
     for key, phrase in phrases.items():
@@ -524,7 +549,7 @@ def key_phrases(
         if (
             code_names
             and not (phrase.in_title or phrase.in_heading)
-            and _called_code(doc, code_names[0])
+            and code_names[0] in code_called
         ):
             continue  # an identifier of the article's example code ("MD5All")
         if len(key) > 1 and not is_defined:
