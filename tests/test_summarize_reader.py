@@ -636,3 +636,12 @@ def test_a_technology_named_inside_hyphenated_compounds_weighs_less() -> None:
         f"{FILLER}\n\n{FILLER}\n"
     )
     assert "Compiler" not in _concepts_of(text)
+
+
+def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
+    body = "\n\n".join(
+        f"Milestone {n} of the task router: done-lanes done-lanes done-lanes shipped on time."
+        for n in range(4)
+    )
+    text = f"---\ntitle: Router milestones\n---\n\n{body}\n\n{FILLER}\n"
+    assert not any("done-lanes done-lanes" in c for c in _concepts_of(text))

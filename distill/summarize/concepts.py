@@ -492,6 +492,8 @@ def key_phrases(
                         continue  # a piece of a token or a flag, words apart, or a clause
                     last = k + size - 1
                     words = lowered[k : k + size]
+                    if size > 1 and len(set(words)) < size:
+                        continue  # one word repeated: markup classes, not a term
                     if all(generic[k : k + size]) or any(w in NOT_IN_TERM for w in words):
                         continue
                     if any(w.endswith("ly") and len(w) > 4 for w in words):
