@@ -522,3 +522,126 @@ def test_a_short_exclamation_reads_worse_than_a_statement() -> None:
     units = split_document(from_markdown("\n\n".join(texts), source="wow.md")).units
     penalty = readability(units)
     assert penalty[0] < penalty[1] - 0.4
+
+
+def _concepts_of(text: str, source: str = "concepts.md") -> list[str]:
+    return lines(summarize(from_markdown(text, source=source)), "concepts")
+
+
+def test_an_identifier_the_text_calls_code_is_not_a_concept() -> None:
+    body = "\n\n".join(
+        f"The helper function walkTree returns a map from path to size ({n}). "
+        "The walkTree function is the focus here: it visits every file of the tree once."
+        for n in range(4)
+    )
+    text = f"---\ntitle: Sizes of a tree\n---\n\n{body}\n\n{FILLER}\n"
+    assert "walkTree" not in _concepts_of(text)
+
+
+def test_a_verb_and_its_object_is_not_a_key_term() -> None:
+    body = "\n\n".join(
+        "Services returning JSON were slower than the queue team expected. "
+        "We plan to stabilize -Zqueue-lanes=fair next quarter for services returning JSON."
+        for _ in range(4)
+    )
+    text = f"---\ntitle: Queue lanes\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert not any("returning" in c or "stabilize" in c or "-Z" in c for c in concepts), concepts
+
+
+def test_a_term_defined_in_passing_and_never_used_again_is_not_a_concept() -> None:
+    text = (
+        "---\ntitle: Timeouts for the task router\n---\n\n"
+        "Two workers could read the same lease, which is what is known as a race condition. "
+        "The task router now leases through one transaction.\n\n"
+        f"{FILLER}\n\n{FILLER}\n"
+    )
+    assert "race condition" not in _concepts_of(text)
+
+
+def test_a_technology_only_given_as_an_example_is_not_a_concept() -> None:
+    body = "\n\n".join(
+        f"Step {n}: the installer now leaves proxy commands such as rustc and cargo alone "
+        "when the toolchain is missing, and asks before installing anything."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Installer plans\n---\n\n{body}\n\n{FILLER}\n"
+    assert "rustc" not in _concepts_of(text)
+
+
+def test_the_acronym_of_a_technology_named_in_passing_is_not_a_key_term() -> None:
+    body = "\n\n".join(
+        f"Inlining removed {n} heap allocations in the task router, which cut GC costs. "
+        "The GC now runs less often because the router allocates less."
+        for n in range(2, 6)
+    )
+    text = (
+        "---\ntitle: Inlining the task router\n---\n\n"
+        "Garbage collection was not the goal of this change.\n\n"
+        f"{body}\n\n{FILLER}\n"
+    )
+    assert "GC" not in _concepts_of(text)
+
+
+def test_organisation_acronyms_and_title_framing_are_not_concepts() -> None:
+    body = "\n\n".join(
+        f"The PMC voted on release {n} of the task router and the PMC approved it."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Quarterly Queue Update\n---\n\n{body}\n\n{FILLER}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert "PMC" not in concepts and "Quarterly Queue Update" not in concepts, concepts
+
+
+def test_people_listed_or_thanked_are_not_concepts() -> None:
+    body = "\n\n".join(
+        f"Round {n}: the reviewers this round were Ada Quill, Bram Ostrow and Cleo Vance, "
+        "and we thank Bram Ostrow for running the task router rota."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Router rota\n---\n\n{body}\n\n{FILLER}\n"
+    assert "Bram Ostrow" not in _concepts_of(text)
+
+
+def test_a_release_number_and_an_environment_variable_are_told_apart() -> None:
+    body = "\n\n".join(
+        f"Set TASKQ_MODE=v1.2.0 to pin the router (step {n}); TASKQ_MODE works like a "
+        "build tag, and the TASKQ_MODE environment variable defaults to v1.2.0 everywhere."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Pinning the router\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert "v1.2.0" not in concepts and "TASKQ_MODE" in concepts, concepts
+
+
+def test_a_term_only_given_as_an_example_or_a_qualified_code_name_is_not_a_concept() -> None:
+    body = "\n\n".join(
+        f"Batching helps the task router in round {n}: for example, lease coalescing can merge "
+        "renewals, and other steps (such as lease coalescing) follow. The hot path is "
+        "router.pickLane, and router.pickLane is where the time goes."
+        for n in range(3)
+    )
+    text = f"---\ntitle: Batching in the router\n---\n\n{body}\n\n{FILLER}\n"
+    concepts = _concepts_of(text)
+    assert "lease coalescing" not in concepts and "router.pickLane" not in concepts, concepts
+
+
+def test_a_technology_named_inside_hyphenated_compounds_weighs_less() -> None:
+    text = (
+        "---\ntitle: Naked tasks\n---\n\n"
+        "Task Runner now supports naked tasks with no compiler-generated wrapper code.\n\n"
+        "The wrapper is gone: the compiler does not add a prologue of its own.\n\n"
+        "Naked tasks are used in settings like compiler-builtins and embedded systems.\n\n"
+        "Both the compiler and the runtime still ship from the same toolchain.\n\n"
+        f"{FILLER}\n\n{FILLER}\n"
+    )
+    assert "Compiler" not in _concepts_of(text)
+
+
+def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
+    body = "\n\n".join(
+        f"Milestone {n} of the task router: done-lanes done-lanes done-lanes shipped on time."
+        for n in range(4)
+    )
+    text = f"---\ntitle: Router milestones\n---\n\n{body}\n\n{FILLER}\n"
+    assert not any("done-lanes done-lanes" in c for c in _concepts_of(text))
