@@ -295,7 +295,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(f"signal {signum}")  # so every `finally` stops what it started
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed-articles", type=int, default=200)
@@ -340,7 +345,7 @@ def main() -> None:
                     rows = load_test(home, args.duration, workers, args.connections, url)
                     for name, row in rows.items():
                         print(f"{name:34} {row['rps']:>9} {row['p99']:>9}  {row['errors']}")
-        else:
+        elif not args.no_wrk:
             print("\nwrk not installed (apt-get install wrk): load test skipped")
 
 
