@@ -231,6 +231,7 @@ def one_run(
         start = time.perf_counter()
         counts = wait_empty(store, warm_n + 1 + feed_n + 1, workers)
         wall = time.perf_counter() - start
+        load_after = os.getloadavg()
         cpu, pg = tree_cpu(roots) - cpu0, tree_cpu(pg_root) - pg0
         jobs = [a - b for a, b in zip(workers.ingest_jobs_by_worker(), warm_jobs, strict=True)]
         stored = int(store.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -256,6 +257,7 @@ def one_run(
         "jobs_per_worker": jobs,
         "exit_codes": codes,
         "load_before": [round(x, 2) for x in load],
+        "load_after": [round(x, 2) for x in load_after],
     }
 
 
@@ -310,7 +312,7 @@ def main() -> None:
             f"{'on' if r['embed'] else 'off':>5} {r['workers']:>7} {r['engine']:>10}"
             f" {r['articles']:>8} {r['seconds']:>7.1f} {r['articles_per_hour']:>9,}"
             f" {r['worker_cpu_ms_per_article']:>17.1f} {r['server_cpu_ms_per_article']:>17.1f}"
-            f" {r['cpu_cores_busy']:>10.2f} {r['load_before'][0]:>6.2f}"
+            f" {r['cpu_cores_busy']:>10.2f} {r['load_before'][0]:>5.1f}-{r['load_after'][0]:<5.1f}"
         )
 
 
