@@ -1,6 +1,7 @@
 """Web speed: server time per page and wrk load on a large library.
 
     .venv/bin/python bench/web.py [--articles 100000] [--seed-articles 200] [--duration 30]
+        [--workers 1 2] [--connections 48] [--engines sqlite postgresql]
 
 How the library is built: `--seed-articles` corpus posts go through the real pipeline
 (extract, summary, embeddings, category and tags), then SQL copies them until there are
@@ -17,16 +18,25 @@ from the request entering the app to its last body byte (no network, no client),
 over `--samples` requests per route. Load: `distill serve` as a subprocess and wrk at
 `--connections` (48) for `--duration` seconds per route (category, article, /v1/articles,
 /v1/search), beside a static file from the same server.
+
+Engines: `--engines sqlite postgresql` measures the same library on both. The library is
+built on SQLite as above, then copied into a fresh database on the tests' PostgreSQL server
+(tests/pg_server.py, started for the run: 127.0.0.1, durability off) by `distill migrate-db`'s
+copy (store/copy.py: every table, verified); the server is stopped at the end. The wrk runs
+alternate between the engines for each `--workers` value, so the machine's load falls on
+both alike; the load average is printed before each.
 Prints figures; never part of the test run's pass/fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -46,6 +56,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from bulk import full_text_triggers_aside  # noqa: E402
 
 from tests.web_support import build_library  # noqa: E402
+
+STOP_GRACE_S = 20.0
 
 
 def grow(home: Path, target: int) -> None:
@@ -95,9 +107,9 @@ def _copy(conn: Any, seed: list[int], target: int) -> None:
     conn.execute("COMMIT")
 
 
-def largest_category(home: Path) -> tuple[str, int]:
+def largest_category(home: Path, url: str = "") -> tuple[str, int]:
     """(name, article count) of the category with the most articles."""
-    store = open_store(home)
+    store = open_store(home, url)
     try:
         row = store.conn.execute(
             "SELECT category, count(*) AS n FROM article_categories GROUP BY category"
@@ -108,10 +120,10 @@ def largest_category(home: Path) -> tuple[str, int]:
     return (str(row[0]), int(row[1])) if row else ("uncategorized", 0)
 
 
-def mark_reading_states(home: Path) -> None:
+def mark_reading_states(home: Path, url: str = "") -> None:
     """A third of the articles read, one in twenty archived (once), so the unread filter
     has something to leave out, as in a library that is being read."""
-    store = open_store(home)
+    store = open_store(home, url)
     try:
         if store.conn.execute("SELECT 1 FROM reading_state LIMIT 1").fetchone() is None:
             store.conn.execute(
@@ -123,8 +135,8 @@ def mark_reading_states(home: Path) -> None:
         store.close()
 
 
-def unread_in(home: Path, category: str) -> int:
-    store = open_store(home)
+def unread_in(home: Path, category: str, url: str = "") -> int:
+    store = open_store(home, url)
     try:
         return int(
             store.conn.execute(
@@ -137,12 +149,12 @@ def unread_in(home: Path, category: str) -> int:
         store.close()
 
 
-def server_times(home: Path, samples: int) -> dict[str, list[float]]:
+def server_times(home: Path, samples: int, url: str = "") -> dict[str, list[float]]:
     from fastapi.testclient import TestClient
 
     from distill.web.app import create_app
 
-    app = create_app(load_settings(home))
+    app = create_app(load_settings(home).replace(database_url=url))
     durations: list[float] = []
 
     async def timed(scope, receive, send):  # type: ignore[no-untyped-def]
@@ -153,16 +165,16 @@ def server_times(home: Path, samples: int) -> dict[str, list[float]]:
             durations.append((time.perf_counter() - start) * 1000)
 
     rng = random.Random(7)
-    store = open_store(home)
+    store = open_store(home, url)
     ids = [
         r[0]
         for r in store.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?", (samples,))
     ]
     store.close()
-    category, in_category = largest_category(home)
+    category, in_category = largest_category(home, url)
     pages = max(1, -(-in_category // 12))
     words = ["goroutine", "memory", "compiler", "release", "generics", "async", "cargo", "fuzzing"]
-    unread_pages = max(1, -(-unread_in(home, category) // 12))
+    unread_pages = max(1, -(-unread_in(home, category, url) // 12))
     routes = {
         "category page": lambda: f"/category/{category}?page={rng.randint(1, min(pages, 50))}",
         "category page, is=unread": lambda: (
@@ -224,15 +236,16 @@ def wrk(url: str, duration: int, connections: int) -> dict[str, str]:
 
 
 def load_test(
-    home: Path, duration: int, workers: int, connections: int
+    home: Path, duration: int, workers: int, connections: int, url: str = ""
 ) -> dict[str, dict[str, str]]:
     port = _free_port()
-    env = {**os.environ, "DISTILL_HOME": str(home)}
+    env = {**os.environ, "DISTILL_HOME": str(home), "DISTILL_DATABASE_URL": url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "distill", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its web processes and worker in one group, for stop()
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -246,19 +259,31 @@ def load_test(
                 time.sleep(0.1)
         routes = {
             "static file /static/style.css": "/static/style.css",
-            "category page": f"/category/{largest_category(home)[0]}",
-            "article page": f"/articles/{_an_article(home)}",
+            "category page": f"/category/{largest_category(home, url)[0]}",
+            "article page": f"/articles/{_an_article(home, url)}",
             "/v1/articles": "/v1/articles?limit=20",
             "/v1/search": "/v1/search?q=stream",
         }
         return {name: wrk(base + path, duration, connections) for name, path in routes.items()}
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
-def _an_article(home: Path) -> int:
-    store = open_store(home)
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (serve stops its web processes and its worker), then SIGKILL to the whole
+    group after a grace, so no web process or worker is left behind."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=STOP_GRACE_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever of the group is still there
+
+
+def _an_article(home: Path, url: str = "") -> int:
+    store = open_store(home, url)
     try:
         return int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
     finally:
@@ -270,7 +295,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(f"signal {signum}")  # so every `finally` stops what it started
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed-articles", type=int, default=200)
@@ -280,6 +310,9 @@ def main() -> None:
     parser.add_argument("--no-wrk", action="store_true", help="server times only")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--connections", type=int, default=48, help="wrk connections")
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite"], choices=["sqlite", "postgresql"]
+    )
     args = parser.parse_args()
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp()) / "library"
     if not (home / "library.sqlite3").exists():
@@ -290,23 +323,56 @@ def main() -> None:
     mark_reading_states(home)
     size = (home / "library.sqlite3").stat().st_size / 1e6
     print(f"library: {home} ({size:,.0f} MB)")
-    category, in_category = largest_category(home)
-    print(f"category page measured: /category/{category} ({in_category:,} articles)")
-    print("\nserver time (in-process, sequential, timed inside the app), ms")
+    with contextlib.ExitStack() as stack:
+        urls = {"sqlite": ""}
+        if "postgresql" in args.engines:
+            from tests.pg_server import running_server
+
+            server = stack.enter_context(running_server())
+            urls["postgresql"] = to_postgres(home, server.new_database())
+        engines = [(engine, urls[engine]) for engine in args.engines]
+        for engine, url in engines:
+            measure_server_times(home, args.samples, engine, url)
+        if shutil.which("wrk") and not args.no_wrk:
+            for workers in args.workers:
+                for engine, url in engines:
+                    print(
+                        f"\n{engine}: wrk -t2 -c{args.connections} -d{args.duration}s"
+                        f" (distill serve --workers {workers});"
+                        f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+                    )
+                    print(f"{'route':34} {'req/s':>9} {'p99':>9}  errors")
+                    rows = load_test(home, args.duration, workers, args.connections, url)
+                    for name, row in rows.items():
+                        print(f"{name:34} {row['rps']:>9} {row['p99']:>9}  {row['errors']}")
+        elif not args.no_wrk:
+            print("\nwrk not installed (apt-get install wrk): load test skipped")
+
+
+def to_postgres(home: Path, url: str) -> str:
+    """Copy the SQLite library into the (fresh) PostgreSQL database at `url`, as
+    `distill migrate-db --to URL` does; returns the URL."""
+    from distill.store.copy import copy_library
+
+    start = time.perf_counter()
+    source, target = open_store(home), open_store(home, url)
+    try:
+        copy_library(source, target)
+        target.conn.execute("VACUUM ANALYZE")
+    finally:
+        source.close()
+        target.close()
+    print(f"copied to PostgreSQL (verified, VACUUM ANALYZE) in {time.perf_counter() - start:.0f} s")
+    return url
+
+
+def measure_server_times(home: Path, samples: int, engine: str, url: str) -> None:
+    category, in_category = largest_category(home, url)
+    print(f"\n{engine}: category page measured: /category/{category} ({in_category:,} articles)")
+    print(f"{engine}: server time (in-process, sequential, timed inside the app), ms")
     print(f"{'route':34} {'n':>5} {'p50':>8} {'p95':>8}")
-    for name, times in server_times(home, args.samples).items():
+    for name, times in server_times(home, samples, url).items():
         print(f"{name:34} {len(times):5d} {statistics.median(times):8.1f} {pct(times, 0.95):8.1f}")
-    if shutil.which("wrk") and not args.no_wrk:
-        for workers in args.workers:
-            print(
-                f"\nwrk -t2 -c{args.connections} -d{args.duration}s"
-                f" (distill serve --workers {workers})"
-            )
-            print(f"{'route':34} {'req/s':>9} {'p99':>9}  errors")
-            for name, row in load_test(home, args.duration, workers, args.connections).items():
-                print(f"{name:34} {row['rps']:>9} {row['p99']:>9}  {row['errors']}")
-    else:
-        print("\nwrk not installed (apt-get install wrk): load test skipped")
 
 
 if __name__ == "__main__":
