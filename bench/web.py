@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import random
 import re
@@ -58,6 +59,8 @@ from bulk import full_text_triggers_aside  # noqa: E402
 from tests.web_support import build_library  # noqa: E402
 
 STOP_GRACE_S = 20.0
+# Articles the spread article-page load goes through in turn.
+SPREAD_ARTICLES = 2000
 
 
 def grow(home: Path, target: int) -> None:
@@ -175,13 +178,16 @@ def server_times(home: Path, samples: int, url: str = "") -> dict[str, list[floa
     pages = max(1, -(-in_category // 12))
     words = ["goroutine", "memory", "compiler", "release", "generics", "async", "cargo", "fuzzing"]
     unread_pages = max(1, -(-unread_in(home, category, url) // 12))
+    article_ids = itertools.cycle(ids)
     routes = {
         "category page": lambda: f"/category/{category}?page={rng.randint(1, min(pages, 50))}",
         "category page, is=unread": lambda: (
             f"/category/{category}?is=unread&page={rng.randint(1, min(unread_pages, 50))}"
         ),
         "category page (deep, last page)": lambda: f"/category/{category}?page={pages}",
-        "article page": lambda: f"/articles/{rng.choice(ids)}",
+        # each sampled article once (the page reuses an article's related list for a while,
+        # so a repeat would time the cache, not the page)
+        "article page": lambda: f"/articles/{next(article_ids)}",
         "home page": lambda: "/",
         "search page": lambda: f"/search?q={rng.choice(words)}",
         "/v1/articles": lambda: "/v1/articles?limit=20",
@@ -211,13 +217,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wrk(url: str, duration: int, connections: int) -> dict[str, str]:
-    result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+def wrk(
+    url: str, duration: int, connections: int, paths: list[str] | None = None
+) -> dict[str, str]:
+    """wrk at `url`; with `paths`, each request takes the next of them (a Lua script)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    with tempfile.TemporaryDirectory(prefix="distill-wrk-") as folder:
+        if paths:
+            script = Path(folder) / "paths.lua"
+            listed = ",".join(f'"{p}"' for p in paths)
+            script.write_text(
+                f"local paths = {{{listed}}}\n"
+                "local i = math.random(#paths)\n"
+                "request = function()\n"
+                "  i = i % #paths + 1\n"
+                '  return wrk.format("GET", paths[i])\n'
+                "end\n"
+            )
+            command += ["-s", str(script)]
+        result = subprocess.run([*command, url], capture_output=True, text=True, check=True)
     text = result.stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
     p99 = re.search(r"\s99%\s+([\d.]+\w+)", text)
@@ -264,7 +282,14 @@ def load_test(
             "/v1/articles": "/v1/articles?limit=20",
             "/v1/search": "/v1/search?q=stream",
         }
-        return {name: wrk(base + path, duration, connections) for name, path in routes.items()}
+        out = {name: wrk(base + path, duration, connections) for name, path in routes.items()}
+        # A reader's traffic spreads over many articles: the page keeps an article's related
+        # list for a while, so one article over and over would measure that cache.
+        spread = [f"/articles/{i}" for i in _some_articles(home, url, SPREAD_ARTICLES)]
+        out[f"article page, {len(spread):,} articles in turn"] = wrk(
+            base + spread[0], duration, connections, spread
+        )
+        return out
     finally:
         stop(proc)
 
@@ -280,6 +305,15 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # whatever of the group is still there
+
+
+def _some_articles(home: Path, url: str, count: int) -> list[int]:
+    store = open_store(home, url)
+    try:
+        rows = store.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?", (count,))
+        return [int(r[0]) for r in rows]
+    finally:
+        store.close()
 
 
 def _an_article(home: Path, url: str = "") -> int:
