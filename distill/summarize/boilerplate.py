@@ -320,8 +320,8 @@ REFERS_BACK = [
     ),
     # "We intend to lift these in future versions": a demonstrative standing for a noun
     re.compile(
-        r"^(?:\S+\s){1,6}(?:these|those)(?=\s+(?:in|on|for|from|with|by|as|when|once|until"
-        r"|before|after|too|also)\b|\s*[,.;:!?])",
+        r"^(?:\S+\s){1,6}(?<!like )(?:these|those)(?=\s+(?:in|on|for|from|with|by|as|when|once"
+        r"|until|before|after|too|also)\b|\s*[,.;:!?])",
         _I,
     ),
     # "Earlier we sliced s ...": the article's own earlier text, which is not shown
@@ -336,7 +336,6 @@ REFERS_BACK = [
     # exhibit (code, figure, chart) the summary does not show
     re.compile(
         r"\b(?:in|of|from|by|on) (?:this|that|the above|the previous) (?:[\w@-]+ ){0,3}?(?:program"
-        r"|example"
         r"|snippet|listing|diagram|figure|chart|graph|picture|screenshot|illustration|thread)s?\b"
         r"|\b(?:readers|you) will see (?:\w+ )?(?:charts?|graphs?|figures?|diagrams?|tables?)\b",
         _I,
