@@ -669,6 +669,7 @@ def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
         "We had 12 individuals contribute to Task Runner 2.1.",
         "lease.retry.*: all configuration options related to retries.",
         "Example in the Task Runner Playground.",
+        "Task Runner 2.1 comes with several important new features and improvements.",
     ],
 )
 def test_stock_lines_asides_teasers_and_pointers_are_not_content(text: str) -> None:

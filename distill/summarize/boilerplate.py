@@ -146,6 +146,10 @@ STOCK = re.compile(
     # a list of other posts: "2025 In Review: The Foundation employees highlight their ..."
     r"|^[^:.]{3,60}:\s+(?:\S+\s){1,4}(?:summari[sz]ed|highlight(?:ed)?|recapped|wrote about)\b"
     r"|^here,? we (?:highlight|list|collect|round up|gather)\b"
+    # a release that "comes with several important new features and improvements" and no more
+    r"|^[^,:;]{0,40}\b(?:comes with|includes|brings) (?:several|many|a number of|lots of)"
+    r" (?:important |notable |major |exciting )?(?:new )?(?:features|improvements)(?: and"
+    r" (?:improvements|new features|bug ?fixes))?\.$"
     # a teaser that promises a finding without giving it: "Novices expressed some
     # interesting differences from other experience levels."
     r"|^[^,;:]{0,40}\b(?:some|several|a few|many) (?:interesting|notable|surprising)"
