@@ -19,6 +19,7 @@ from distill.summarize.sections import (
     readability,
 )
 from distill.summarize.sentences import split_document
+from distill.summarize.specs import is_transcript
 from distill.taxonomy.technologies import find_technologies
 
 
@@ -645,3 +646,116 @@ def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
     )
     text = f"---\ntitle: Router milestones\n---\n\n{body}\n\n{FILLER}\n"
     assert not any("done-lanes done-lanes" in c for c in _concepts_of(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # stock release-note phrases
+        "As usual, we are looking at a packed release with many improvements to the router.",
+        "The Task Runner community tries to ensure that upgrades are as seamless as possible.",
+        "Future versions of Task Runner will continue to improve leases with more optimizations.",
+        # asides on the season, the team's feelings, generic advice
+        "The sprint included the holidays, which meant more time with loved ones.",
+        "We didn't know what kind of reaction to expect from the first users of the queue.",
+        "With conference season in full swing, we're glad to see some great lease talks coming.",
+        "When you have a bug, tests should let you know.",
+        "Any task queue needs the support of a thriving ecosystem.",
+        # pointers to other posts, teasers, head counts, option lists, link text
+        "Spring update: Ana Ruiz summarized what's happened on the storage side.",
+        "2025 In Review: The staff highlight their accomplishments.",
+        "Here, we highlight some of the lease talks happening soon.",
+        "Workers expressed some interesting differences from other teams.",
+        "We had 12 individuals contribute to Task Runner 2.1.",
+        "lease.retry.*: all configuration options related to retries.",
+        "Example in the Task Runner Playground.",
+        "Task Runner 2.1 comes with several important new features and improvements.",
+    ],
+)
+def test_stock_lines_asides_teasers_and_pointers_are_not_content(text: str) -> None:
+    assert boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Most survey respondents “self-selected” to take the survey through a link on the blog.",
+        "For charts of open-ended text responses, a team member read and manually categorized "
+        "all of the responses.",
+        "We asked an additional question about whether respondents had lease concerns.",
+        "These results help the Task Runner team focus our efforts on what matters most.",
+        "The lower right of each chart shows the number of respondents in the chart.",
+    ],
+)
+def test_how_a_survey_was_run_is_not_what_it_found(text: str) -> None:
+    assert boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are happy to see that the share of respondents worried about leases fell 6 points.",
+        "As usual the project will provide critical fixes until the next release ships.",
+        "lease.retry.max: This sets the maximum number of retries per task.",
+        "Our randomly sampled group had more novice respondents than the self-selected group.",
+        "Future versions of Task Runner will continue to support the version 1 lease format.",
+    ],
+)
+def test_findings_and_option_explanations_stay_content(text: str) -> None:
+    assert not boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Although the queue's lanes do not support them directly, they are easy to build.",
+        "We intend to lift these in future versions of Task Runner.",
+        "While most are not yet ready for release, one lease method has been stabilized.",
+    ],
+)
+def test_pronouns_and_demonstratives_standing_for_text_not_shown_lean_back(text: str) -> None:
+    assert refers_back(text)
+
+
+def test_an_idiom_with_these_does_not_lean_back() -> None:
+    assert not refers_back("In times like these, the router must stay simple and fast.")
+
+
+def test_an_impression_of_the_author_is_personal() -> None:
+    assert personal("For example, the router seemed to me to appear fully formed in 2019.")
+
+
+def test_a_survey_methodology_section_gives_no_main_points() -> None:
+    text = (
+        "---\ntitle: Task Runner survey results\n---\n\n"
+        "## Key findings\n\nMost respondents run the queue in production and renew leases "
+        "every minute. Retries back off exponentially for most respondents, and half of them "
+        "cap the backoff at ten minutes.\n\n"
+        "## A note on methodology\n\nWeighting the methodology sample by region changed "
+        "the shares of respondents by less than a point. The sample was drawn from three "
+        "regions and weighted by team size.\n\n"
+        "## Deployments\n\nTeams deploy the router on virtual machines more often than on "
+        "containers, and most keep one queue per product.\n\n"
+        "## Leases\n\n" + FILLER + "\n"
+    )
+    main = lines(summarize(from_markdown(text, source="survey.md")), "main_points")
+    assert main and not any("Weighting" in line for line in main), main
+
+
+def test_commands_with_only_their_log_are_a_transcript_but_commands_alone_are_not() -> None:
+    assert is_transcript(
+        ["$ go build -o router", "$ ./router", "2023/08/23 03:55:51 Serving on port 8080..."]
+    )
+    assert not is_transcript(["$ mv cpu.pprof default.pgo", "$ go build -o router"])
+
+
+def test_a_short_list_entry_with_figures_is_not_a_specification() -> None:
+    text = (
+        "---\ntitle: Lane pressure\n---\n\n"
+        "The router reports lane pressure from the share of busy workers.\n\n"
+        "- LOW for 0 < Ratio ≤ 0.5.\n- HIGH for 0.5 < Ratio ≤ 1.\n\n"
+        "A lane with 64 workers and 48 busy ones reports 0.75, and 8 ms of queueing.\n\n"
+        f"{FILLER}\n"
+    )
+    specs = lines(summarize(from_markdown(text, source="pressure.md")), "specifications")
+    assert not any(line.startswith(("LOW", "HIGH")) for line in specs), specs

@@ -79,7 +79,10 @@ POINTER = re.compile(
     r"|\b(?:in|into|for) a (?:future|later|follow-up|previous|separate|subsequent) (?:blog )?post\b"
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
-    r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b",
+    r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b"
+    # a link's text: "Example in the Go Playground."
+    r"|^(?:\w+ )?(?:example|demo|code|source)s? (?:is )?(?:in|on|at) the [\w ]{0,30}\b(?:playground"
+    r"|repository|repo|gist)\W*$",
     _I,
 )
 
@@ -107,11 +110,64 @@ CHROME = re.compile(
     r"|^it(?:[’']s| is) (?:great|nice|amazing|exciting|wonderful|fun|humbling|incredible) to"
     r" (?:look|see|think|reflect)\b"
     # a head count of contributors: "Overall, 142 people contributed to this release ..."
-    r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have )?contributed\b"
+    r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have |who )?contribut"
+    r"(?:ed|e to)\b"
     # a credit line: "Green Tea is the result of work and ideas from many people over ..."
     r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"
     r"|contributions?|ideas)\b.{0,40}\b(?:many|numerous|several|dozens of|hundreds of|lots of)"
     r" (?:people|contributors|engineers|folks)\b",
+    _I,
+)
+
+# A stock line that carries no claim about the article's subject: the release-note phrases
+# every announcement repeats ("As usual, we are looking at a packed release ...", "The Flink
+# community tries to ensure that upgrades are as seamless as possible.", "... future
+# versions of Go will continue to improve PGO ..."), asides on the season or the team's
+# feelings ("... included the holidays, which means ... more time for spending with loved
+# ones", "We didn't know what kind of reaction to expect ...", "With conference season in
+# full swing, we're glad to see ..."), a pointer to someone's write-up ("Carol Nichols
+# summarized what's happened on the PD side.") and generic advice ("When you have a bug,
+# tests should let you know.").
+STOCK = re.compile(
+    r"^as (?:usual|always),? (?:we (?:are looking at|also|would be happy|are grateful)"
+    r"|(?:this|the) (?:\w+ )?(?:release|version) (?:is|includes)\b)"
+    r"|\b(?:a|another) packed release\b"
+    r"|\b(?:tries|strives|aims|works hard|try|strive|aim|work hard) to (?:ensure|make sure)"
+    r" (?:that )?(?:upgrades?|upgrading|migrations?) (?:are|is|will be) as \w+ as possible\b"
+    r"|\bwill continue to (?:improve|evolve|enhance|invest in|work on) \S+(?: with (?:additional"
+    r"|more|further|new) (?:\w+ )?(?:optimi[sz]ations|improvements|features))?\W*$"
+    r"|\b(?:the|over the) holidays\b|\bloved ones\b|\bconference season\b"
+    r"|^(?:[^,]{0,60},\s*)?we(?:['’]re| are) (?:glad|happy|thrilled|delighted|excited) to see"
+    r" (?:some|so many|what|where|how|more)\b(?!.*\d)"
+    r"|^(?:we|i) (?:didn[’']t|did not) know (?:what|whether|if|how)\b"
+    r"|\bsummari[sz]ed what(?:[’']s| has| had)? happened\b"
+    r"|^(?:when|if) you have a (?:bug|problem|question)\b, \w+ should\b"
+    r"|\bneeds the support of a thriving\b"
+    # a list of other posts: "2025 In Review: The Foundation employees highlight their ..."
+    r"|^[^:.]{3,60}:\s+(?:\S+\s){1,4}(?:summari[sz]ed|highlight(?:ed)?|recapped|wrote about)\b"
+    r"|^here,? we (?:highlight|list|collect|round up|gather)\b"
+    # a release that "comes with several important new features and improvements" and no more
+    r"|^[^,:;]{0,40}\b(?:comes with|includes|brings) (?:several|many|a number of|lots of)"
+    r" (?:important |notable |major |exciting )?(?:new )?(?:features|improvements)(?: and"
+    r" (?:improvements|new features|bug ?fixes))?\.$"
+    # a teaser that promises a finding without giving it: "Novices expressed some
+    # interesting differences from other experience levels."
+    r"|^[^,;:]{0,40}\b(?:some|several|a few|many) (?:interesting|notable|surprising)"
+    r" (?:differences|findings|results|insights|trends|patterns)\b[^,;:]{0,50}\.$",
+    _I,
+)
+
+# How a survey was run, not what it found: "Most survey respondents “self-selected” to take
+# the survey ...", "For charts of open-ended text responses, a Go team member read and
+# manually categorized all of the responses.", "We asked an additional question about
+# whether ...", "These results help the Go team focus our efforts ...".
+SURVEY_METHOD = re.compile(
+    r"\bself-selected\W{0,2} to take\b|\bmanually (?:categori[sz]ed|coded|tagged|read)\b"
+    r"|\bopen-ended (?:text )?(?:responses|answers)\b.{0,40}\b(?:read|categori[sz]|coded)"
+    r"|^we (?:also )?asked (?:an? )?(?:additional |follow-up |new |separate )?question"
+    r"(?:s)? (?:about|on) (?:whether|if|how|what)\b"
+    r"|\b(?:these|the survey(?:['’]s)?) (?:results|findings|insights) help (?:the|us|our)\b"
+    r"|\b(?:lower|upper) (?:right|left) (?:corner )?of (?:each|every|the) (?:chart|graph|figure)\b",
     _I,
 )
 
@@ -122,7 +178,9 @@ ENTRY = re.compile(
     r"|\[?[A-Z][A-Z0-9]+-\d+\]?\s*[-:–]|\[?[A-Z][A-Z0-9]+-\d+\]?\s+[A-Z]|\d\)\s)"
     r"|\s#\d{3,}\s*$|\[[A-Z][A-Z0-9]+-\d+\]"
     # a parameter list entry: "<InputT> – type of elements ...", "long maxTimeInBufferMS - ..."
-    r"|^\s*(?:\w+\s+)?(?:<\w+>|[a-z]+[A-Z]\w*)\s+[–—-]\s+[a-z]",
+    r"|^\s*(?:\w+\s+)?(?:<\w+>|[a-z]+[A-Z]\w*)\s+[–—-]\s+[a-z]"
+    # an entry of a list of options: "execution.state-recovery.*: all configuration options ..."
+    r"|^\s*[a-z][\w-]*(?:\.[\w-]+)*\.\*:\s|^\s*[a-z][\w-]*(?:\.[\w-]+)+:\s+[a-z]",
 )
 
 # A stock self-description repeated on every release post of a project.
@@ -199,6 +257,8 @@ def boilerplate(text: str) -> str:
         ("call to action", CALL_TO_ACTION),
         ("pointer", POINTER),
         ("tagline", TAGLINE),
+        ("stock line", STOCK),
+        ("survey method", SURVEY_METHOD),
     ):
         if pattern.search(text):
             return name
@@ -253,6 +313,21 @@ REFERS_BACK = [
         + r"[\w-]+ (?:is|are|was|were|has|have|had|gets?|becomes?)\b",
         _I,
     ),
+    # "Although the queue's lanes do not support them directly, ...": a pronoun object in
+    # the opening clause; "While most are not yet ready ...": most of what?
+    re.compile(
+        r"^(?:although|though|while|whereas|because|since|if|when|unless) [^,]{0,60}\bthem\b"
+        r"[^,]{0,30},"
+        r"|^(?:although|though|while|whereas) (?:most|some|many|all|both|none|few|several"
+        r"|others) (?:are|were|have|had|of them|do|did|can)\b",
+        _I,
+    ),
+    # "We intend to lift these in future versions": a demonstrative standing for a noun
+    re.compile(
+        r"^(?:\S+\s){1,6}(?<!like )(?:these|those)(?=\s+(?:in|on|for|from|with|by|as|when|once"
+        r"|until|before|after|too|also)\b|\s*[,.;:!?])",
+        _I,
+    ),
     # "Earlier we sliced s ...": the article's own earlier text, which is not shown
     re.compile(
         r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b"
@@ -305,6 +380,8 @@ PERSONAL = re.compile(
     r"|(?:^|[\s,;(“\"])I(?:[’']ve| have) (?:(?:also|just|recently|since|now) )?(?:been|[a-z]{2,}ed"
     r"|set up|written|made|taken|spent|found|got|seen|done|begun|built|given|had|led)\b"
     r"|\band I (?:have|had|were|are) been\b"
+    # "Perl seemed to me to have appeared fully-formed ...": an impression, not a fact
+    r"|\bseemed to me\b"
 )
 
 

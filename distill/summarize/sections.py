@@ -54,7 +54,9 @@ FIRST_POINT_OVERRUN = 1.5
 SKIP_HEADING = re.compile(
     r"^(acknowledge?ments?|thanks|thank you|contributors?|credits|references|links|resources"
     r"|further reading|see also|about the authors?|appendix|footnotes|release notes|changelog"
-    r"|full changelog|list of contributors|get involved|community|events?|meetups?)\b",
+    r"|full changelog|list of contributors|get involved|community|events?|meetups?"
+    # how a survey was run or how to read its charts, not what it found
+    r"|(?:a note on |survey )?methodology|how to read (?:these|the) (?:results|charts))\b",
     re.IGNORECASE,
 )
 # Sentences that point at other text instead of saying something themselves.

@@ -30,17 +30,24 @@ _PROMPT = re.compile(r"^\s*(?:[$%>]|\w+(?: \w+)?>|\(\w+\))\s+\S")
 _OUTPUT_LINE = re.compile(
     r"\b[0-9a-f]{24,}\b|^\s*\[(?:INFO|WARN|WARNING|ERROR|DEBUG)\]|^\s*[+|][-+=|]{8,}"
     r"|^\s*(?:info|warning|error|note):\s|^\s*(?:File|Type|Time|Showing nodes)\b.*:"
+    # a log line's timestamp: "2023/08/23 03:55:51 Serving on port 8080..."
+    r"|^\s*\d{4}[/-]\d\d[/-]\d\d[ T]\d\d:\d\d"
 )
 _ABOUT_OUTPUT = re.compile(r"\b(?:output|logs?|logging|reports?|transcripts?)\b", re.I)
 # Enough to drop a transcript below every real code block (values run about -1 to 2).
 TRANSCRIPT_PENALTY = 2.5
 
 
+FIGURE_MIN_QUALITY = -0.4
+
+
 def figure_sentences(ctx: Context, budget: int) -> list[Line]:
     scored: list[tuple[float, int]] = []
     for unit in ctx.units:
         count = cues.figures(unit.text)
-        if count == 0 or ctx.quality[unit.index] < -0.4:
+        # a label or a table cell ("HIGH for 0.5 < Ratio ≤ 1.", "Dependency insights in
+        # pkg.go.dev (e.g., ...)"): short or unterminated, and a list entry
+        if count == 0 or ctx.quality[unit.index] <= FIGURE_MIN_QUALITY:
             continue
         if ctx.takeaway[unit.index] >= STRONG_CUE:
             continue  # "We highly recommend all users to upgrade to 1.5.4": a takeaway
@@ -92,6 +99,8 @@ def is_transcript(lines: list[str]) -> bool:
     noise = sum(1 for ln in lines if _OUTPUT_LINE.search(ln))
     if prompts and len(lines) - prompts >= prompts:
         return True
+    if prompts and noise and prompts + noise >= len(lines):
+        return True  # commands and what they logged, nothing else
     return noise * 2 >= len(lines)
 
 
