@@ -41,9 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
         "extract_timeout",
         60.0,
         "Seconds one article's extraction (parsing HTML, Markdown or text) may take; it runs "
-        "in a child process that is stopped past this. The offline summary, computed in that "
-        "child while the article is embedded, has the same limit. 0 runs both in-process "
-        "without a limit.",
+        "in a child process that is stopped past this. 0 runs it in-process without a limit.",
     ),
     Setting(
         "extract_memory_mb",

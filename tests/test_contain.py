@@ -8,13 +8,10 @@ second idle, and a job handed to it at that moment failed with "extraction proce
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from distill.ingest.contain import PARENT_CHECK_S
 
@@ -84,53 +81,3 @@ def test_a_child_started_early_imports_its_modules_and_takes_the_first_call(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True"]
-
-
-class ZeroEmbedder:
-    """A fake embedder (named as such): vectors of zeros, so the test needs no model. The
-    summary is what is checked, and it does not depend on the vectors."""
-
-    name = "zeros"
-    dimensions = 4
-
-    def embed(self, texts: list[str]):
-        import numpy as np
-
-        return np.zeros((len(texts), self.dimensions), dtype=np.float32)
-
-
-def test_the_summary_beside_the_embedding_is_the_one_computed_in_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With embeddings on, the extractive summary runs in the extraction child beside them:
-    every line, its section and the passage it points at come back as computed here; the
-    same article with the limit off (extract_timeout 0) runs in-process."""
-    from distill.config import load_settings
-    from distill.ingest import contain
-    from distill.ingest.contain import stop_all
-    from distill.ingest.pipeline import _summarize_and_embed
-
-    stages: list[str] = []
-
-    def counted(*args, stage="extraction", **kwargs):
-        stages.append(stage)
-        return contain.run_contained(*args, stage=stage, **kwargs)
-
-    pipeline = importlib.import_module("distill.ingest.pipeline")  # distill.ingest: a function
-    monkeypatch.setattr(pipeline, "run_contained", counted)
-    from distill.ingest.sources import file_source
-    from distill.plugins import get_summarizer
-
-    example = Path(__file__).resolve().parents[1] / "examples" / "rate-limiting.md"
-    contained = load_settings(tmp_path)
-    inline = contained.replace(extract_timeout=0)
-    doc = file_source(example).load(contained)
-    summarizer = get_summarizer("extractive")
-    try:
-        in_child, vectors = _summarize_and_embed(doc, summarizer, ZeroEmbedder(), contained)  # type: ignore[arg-type]
-        here, _ = _summarize_and_embed(doc, summarizer, ZeroEmbedder(), inline)  # type: ignore[arg-type]
-    finally:
-        stop_all()
-    assert vectors is not None
-    assert stages == ["summary"]  # the first in the child, the second (limit off) here
-    assert in_child.sections and in_child == here

@@ -11,9 +11,6 @@ Children are kept idle between calls (a pool of at most MAX_IDLE) so an import o
 files pays the start once. A single-threaded caller (the CLI) forks, which is instant and
 shares what is already imported; a threaded one (server, worker) starts children from a
 forkserver, because forking a threaded process can copy a lock some other thread holds.
-
-The same children also run the extractive summary while their caller embeds the article
-(ingest/pipeline.py): a second process shares no interpreter lock with the embedding.
 """
 
 from __future__ import annotations
@@ -96,15 +93,8 @@ class _Child:
         single = threading.active_count() == 1
         ctx: Any = multiprocessing.get_context("fork" if single else "forkserver")
         if not single:
-            # imported once by the forkserver, so every child starts with them: the
-            # extraction code, and the summarizer that runs beside the embedding (pipeline)
             ctx.set_forkserver_preload(
-                [
-                    "distill.ingest.extract",
-                    "distill.ingest.contain",
-                    "trafilatura",
-                    "distill.summarize.extractive",
-                ]
+                ["distill.ingest.extract", "distill.ingest.contain", "trafilatura"]
             )
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
@@ -117,14 +107,12 @@ class _Child:
         child_end.close()
         self.memory_bytes = memory_bytes
 
-    def call(
-        self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, what: str, stage: str
-    ) -> T:
+    def call(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, what: str) -> T:
         self.conn.send((fn, args))
         if not self.conn.poll(timeout):
             self.close()
             raise ExtractLimit(
-                f"{what}: {stage} took longer than {timeout:g}s (extract_timeout); stopped"
+                f"{what}: extraction took longer than {timeout:g}s (extract_timeout); stopped"
             )
         try:
             kind, value = self.conn.recv()
@@ -132,13 +120,13 @@ class _Child:
             self.close()
             code = self.process.exitcode
             raise ExtractLimit(
-                f"{what}: {stage} process died (exit code {code}), most likely over the "
+                f"{what}: extraction process died (exit code {code}), most likely over the "
                 f"memory limit of {self.memory_bytes // 2**20} MB (extract_memory_mb)"
             ) from None
         if kind == "memory":
             self.close()
             raise ExtractLimit(
-                f"{what}: {stage} needed more than the memory limit of "
+                f"{what}: extraction needed more than the memory limit of "
                 f"{self.memory_bytes // 2**20} MB (extract_memory_mb); stopped"
             )
         if kind == "err":
@@ -183,16 +171,9 @@ def prestart(settings: Settings, preload: tuple[str, ...]) -> None:
         _idle.append(child)
 
 
-def run_contained(
-    settings: Settings,
-    fn: Callable[..., T],
-    *args: Any,
-    what: str = "",
-    stage: str = "extraction",
-) -> T:
+def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: str = "") -> T:
     """fn(*args) in an extraction child within the extract_* limits; inline when
-    extract_timeout is 0. `fn` must be a module-level function (it is sent by name);
-    `stage` names the work in the error when a limit trips."""
+    extract_timeout is 0. `fn` must be a module-level function (it is sent by name)."""
     timeout = float(settings.extract_timeout)
     if timeout <= 0:
         return fn(*args)
@@ -206,7 +187,7 @@ def run_contained(
         with _lock:
             _all.add(child)
     try:
-        return child.call(fn, args, timeout, what or getattr(fn, "__name__", "extract"), stage)
+        return child.call(fn, args, timeout, what or getattr(fn, "__name__", "extract"))
     finally:
         if child.alive:
             with _lock:

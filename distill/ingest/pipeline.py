@@ -24,7 +24,6 @@ from ..models import Document, DocumentVectors, Summary
 from ..plugins import get_summarizer
 from ..store.base import Store
 from ..summarize.base import Summarizer
-from .contain import run_contained
 from .sources import Source, normalize_url
 
 Status = Literal["added", "duplicate", "failed"]
@@ -59,48 +58,25 @@ def content_hash(doc: Document) -> str:
 
 
 def _summarize_and_embed(
-    doc: Document, summarizer: Summarizer, embedder: Embedder | None, settings: Settings | None
+    doc: Document, summarizer: Summarizer, embedder: Embedder | None
 ) -> tuple[Summary, DocumentVectors | None]:
     """The summary and the vectors, computed at the same time.
 
-    Neither needs the other, and they are the two costly stages of an article. The
-    extractive summarizer is Python that holds the interpreter lock in long regular
-    expression calls, so beside the embedding (numpy) in one process it left the model
-    little of the second core; it runs in the idle extraction child instead (a process of
-    its own, within the same time and memory limits), and one `distill add` waits for the
-    longer of the two rather than their sum (docs/benchmarks.md, "One distill add").
+    Neither needs the other, and they are the two costly stages of an article: the
+    extractive summarizer is Python holding the interpreter lock, the embedding model is
+    numpy and BLAS, which release it. On two cores one `distill add` waits for the longer of
+    the two instead of their sum (docs/benchmarks.md); on a busy machine it costs nothing.
     """
     if embedder is None:
         return summarizer.summarize(doc), None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
         vectors = pool.submit(embed_document, doc, embedder)
         try:
-            if settings is not None and _summary_in_child(summarizer, settings):
-                what = doc.title or doc.url or "article"
-                summary = run_contained(
-                    settings, summarize_document, summarizer, doc, what=what, stage="summary"
-                )
-            else:
-                summary = summarizer.summarize(doc)
+            summary = summarizer.summarize(doc)
         except BaseException:
             vectors.cancel()
             raise
         return summary, vectors.result()
-
-
-def _summary_in_child(summarizer: Summarizer, settings: Settings) -> bool:
-    """Only Distill's own offline backends: they need no network, no state of this process
-    and pickle by name; an outside backend or the LLM one runs here as before."""
-    return (
-        float(settings.extract_timeout) > 0
-        and not summarizer.needs_network
-        and type(summarizer).__module__.startswith("distill.summarize.")
-    )
-
-
-def summarize_document(summarizer: Summarizer, doc: Document) -> Summary:
-    """The summary of `doc`, in whichever process this is sent to."""
-    return summarizer.summarize(doc)
 
 
 def ingest_document(
@@ -120,7 +96,7 @@ def ingest_document(
         return IngestResult(label, "duplicate", duplicate_of=existing, title=doc.title)
     if settings is not None:
         summarizer.bind(settings)
-    summary, vectors = _summarize_and_embed(doc, summarizer, embedder, settings)
+    summary, vectors = _summarize_and_embed(doc, summarizer, embedder)
     labels = classifier.classify(doc, vectors.article if vectors else None) if classifier else None
     try:
         article_id = store.add_article(
