@@ -8,6 +8,7 @@ importing a backend module never registers anything as a side effect.
 
 from __future__ import annotations
 
+import threading
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,10 @@ BUILTIN_SUMMARIZERS = {
 
 _SUMMARIZERS: dict[str, type[Summarizer]] = {}
 _LOADED_ENTRIES: set[tuple[str, str]] = set()  # (name, value) of each entry loaded
+# Web handlers and job threads look names up at once: without the lock one thread marked an
+# entry loaded while another, finding it marked, saw no class yet ("unknown summarizer
+# 'extractive'" under concurrent posts). Reentrant: a backend's import may look a name up.
+_LOAD_LOCK = threading.RLock()
 
 
 def register_summarizer(cls: type[Summarizer]) -> type[Summarizer]:
@@ -55,17 +60,20 @@ def _load(name: str | None = None) -> None:
 
 
 def summarizer_names() -> list[str]:
-    _load()
+    with _LOAD_LOCK:
+        _load()
     return sorted(_SUMMARIZERS)
 
 
 def get_summarizer(spec: str) -> Summarizer:
     """An instance for `name` or `name:option` (the option is passed to the backend)."""
     name, _, option = spec.partition(":")
-    if name not in _SUMMARIZERS:  # entry points are read only for a name not seen yet
-        _load(name)
-    if name not in _SUMMARIZERS:  # a class registered under another name than its entry
-        _load()
+    if name not in _SUMMARIZERS:
+        with _LOAD_LOCK:
+            if name not in _SUMMARIZERS:  # entry points are read only for a name not seen yet
+                _load(name)
+            if name not in _SUMMARIZERS:  # a class registered under another name than its entry
+                _load()
     if name not in _SUMMARIZERS:
         raise ConfigError(
             f"unknown summarizer {name!r}; available: {', '.join(summarizer_names())}"

@@ -365,3 +365,46 @@ def test_word_start_guard_leaves_cue_scores_unchanged(text: str) -> None:
         found = {m.lastgroup for m in plain.finditer(text)}
         expected = sum(table[int(name[1:])][1] for name in found if name)
         assert cues.cue_score(text, table) == pytest.approx(expected)
+
+
+CONCURRENT_LOOKUPS = """
+import threading
+from distill.plugins import get_summarizer
+
+start = threading.Barrier(12)
+failures = []
+
+def look_up(name):
+    start.wait()
+    try:
+        get_summarizer(name)
+    except Exception as exc:
+        failures.append(f"{name}: {exc}")
+
+threads = [
+    threading.Thread(target=look_up, args=(name,))
+    for name in ["extractive", "lead", "llm"] * 4
+]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(failures)
+"""
+
+
+def test_backends_looked_up_from_many_threads_at_once_are_all_found() -> None:
+    """A web server's handlers ask for the summarizer at the same moment on first use;
+    each must get it (one of them was told "unknown summarizer 'extractive'")."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_LOOKUPS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
