@@ -40,13 +40,26 @@ READ_PATHS = ("/", "/v1/articles?limit=20", "/search?q=stream", "/feeds", "/v1/s
 STALL_POLLS = 600
 
 
+# Each process's error output, by pid: a file, never a pipe nobody reads (a full pipe
+# blocks the writer, and a blocked process outlives its test).
+LOGS: dict[int, Path] = {}
+
+
 def _spawn(home: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "distill", "--home", str(home), *args],
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    path = home.parent / f"{args[0]}-{len(LOGS)}.log"
+    with open(path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "distill", "--home", str(home), *args],
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    LOGS[proc.pid] = path
+    return proc
+
+
+def _log_of(proc: subprocess.Popen[bytes]) -> str:
+    return LOGS[proc.pid].read_text(errors="replace")[-3000:]
 
 
 def _read_status(url: str) -> int | str:
@@ -162,7 +175,7 @@ def test_web_and_three_workers_under_load_lose_nothing(
         target, seen, still = FEED_ARTICLES + 1, -1, 0
         while (finished := _finished_jobs(home)) < target:
             for proc in workers:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert proc.poll() is None, _log_of(proc)
             seen, still = (finished, 0) if finished != seen else (seen, still + 1)
             assert still < STALL_POLLS, f"no job ended for {STALL_POLLS} polls: {_jobs(home)}"
             time.sleep(0.5)

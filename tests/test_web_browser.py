@@ -51,12 +51,17 @@ def server(
         "DISTILL_EMBED": "false",
         "DISTILL_ALLOWED_HOSTS": "127.0.0.1",
     }
+    # The server's (and its worker's) output goes to a file, never to a pipe nobody reads:
+    # a full pipe blocks the writer, and a worker blocked on a write outlived the run.
+    log_path = home.parent / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - the server writes to it until it stops
     proc = subprocess.Popen(
         [sys.executable, "-m", "distill", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    log.close()
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):  # wait for the port, up to ~30 s on a busy machine
         try:
@@ -66,7 +71,8 @@ def server(
             time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail("server did not start: " + proc.stderr.read().decode() if proc.stderr else "")
+        proc.wait()
+        pytest.fail("server did not start: " + log_path.read_text(errors="replace")[-2000:])
     cats = httpx.get(base + "/v1/categories").json()
     top = max(cats, key=lambda c: c["count"])  # the real category the classifier filled most
     yield {"base": base, "token": token, "category": top["name"], "count": str(top["count"])}
