@@ -31,7 +31,9 @@ per-query embedding cost is printed separately. On PostgreSQL the bench then mea
 HNSW recall@10: for each of the 300 query texts' vectors, and for 150 stored article
 vectors moved off their article (sigma 0.05), the exact top 10 by cosine over every article
 vector against the store's nearest_articles(vector, 10), and against the bare index
-(`ORDER BY embedding <=> q LIMIT 10`) at two hnsw.ef_search values.
+(`ORDER BY embedding <=> q LIMIT 10`) at two hnsw.ef_search values; and, as a user meets
+it, search()'s vector-mode top 10 on PostgreSQL against the same search on SQLite (whose
+scan is exact) for the same vectors.
 
 Usage: python bench/search.py [--home DIR] [--copies N] [--postgres | --postgres-url URL]
 
