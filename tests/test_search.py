@@ -270,6 +270,24 @@ def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]
     assert [h.id for h in filtered.results] == [go]
 
 
+def test_hybrid_halves_on_a_second_session_rank_as_one_session_does(
+    library: tuple[SQLStore, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL runs hybrid's meaning half on a second session, in a thread, while the
+    text half runs: the same results as both halves on one session. SQLite has no second
+    session. The second session closes with the store."""
+    store, _ids = library
+    queries = ["throttling API callers", "exactly once kafka", "profiling -flink", "logical"]
+    together = [search(store, q, mode="hybrid").to_dict() for q in queries]
+    side = store.search.side()
+    assert (side is None) == on_sqlite(store)
+    monkeypatch.setattr(store.search, "side", lambda: None)
+    assert [search(store, q, mode="hybrid").to_dict() for q in queries] == together
+    if side is not None:
+        store.close()
+        assert side.conn.raw.closed
+
+
 def test_index_out_of_step_is_rebuilt(library: tuple[SQLStore, list[int]]) -> None:
     store, ids = library
     assert store.search.index_state().in_step

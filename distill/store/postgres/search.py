@@ -76,6 +76,17 @@ def _vector_literal(vector: np.ndarray) -> str:
 
 class PostgresSearchStore(SearchStore):
     _ef_search: tuple[int, int] = (0, 0)  # (session, hnsw.ef_search) as last set
+    _side: PostgresSearchStore | None = None
+
+    def side(self) -> SearchStore | None:
+        """This store's second session (opened on first use, closed with the first): the
+        server works on a hybrid search's two halves at once, on two backends."""
+        if self._side is None:
+            from .connection import Connection
+
+            self._side = PostgresSearchStore(Connection(self.conn.url))
+            self.conn.on_close(self._side.conn.close)
+        return self._side
 
     def index_state(self) -> IndexState:
         def pair(sql: str) -> tuple[int, int]:
