@@ -31,7 +31,9 @@ per-query embedding cost is printed separately. On PostgreSQL the bench then mea
 HNSW recall@10: for each of the 300 query texts' vectors, and for 150 stored article
 vectors moved off their article (sigma 0.05), the exact top 10 by cosine over every article
 vector against the store's nearest_articles(vector, 10), and against the bare index
-(`ORDER BY embedding <=> q LIMIT 10`) at two hnsw.ef_search values.
+(`ORDER BY embedding <=> q LIMIT 10`) at two hnsw.ef_search values; and, as a user meets
+it, search()'s vector-mode top 10 on PostgreSQL against the same search on SQLite (whose
+scan is exact) for the same vectors.
 
 Usage: python bench/search.py [--home DIR] [--copies N] [--postgres | --postgres-url URL]
 
@@ -61,7 +63,7 @@ from corpus_library import DEFAULT_HOME as SOURCE_HOME  # noqa: E402
 from corpus_library import build as build_corpus  # noqa: E402
 from eval_search import CachedEmbedder  # noqa: E402
 
-from distill.embed import default_embedder  # noqa: E402
+from distill.embed import Embedder, default_embedder  # noqa: E402
 from distill.search.engine import search  # noqa: E402
 from distill.search.syntax import fts_match, parse  # noqa: E402
 from distill.store import open_store  # noqa: E402
@@ -307,12 +309,42 @@ def recall(sqlite_store, pg_store, qs: list[tuple[str, str]], embedder: CachedEm
                     len(exact & hits) / 10
                 )
             pg_store.search._ef_search = (0, 0)  # the store sets its own breadth again
+        found["search() vector mode top 10 vs SQLite's (exact scan)"] = through_search(
+            sqlite_store, pg_store, vectors
+        )
         print(
             f"== HNSW recall@10 against an exact scan: {set_name}, {len(vectors)} vectors"
             f" (median cosine gap between exact 10th and 100th: {np.median(tenth):.3f})"
         )
         for name, values in found.items():
             print(f"  {name}: {np.mean(values):.4f} (min {min(values):.1f})")
+
+
+class FixedEmbedder(Embedder):
+    """Each query text "probeN" stands for the N-th of a set of given vectors."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = vectors
+        # its own name per set: search() caches query vectors by embedder name and text
+        self.name = f"probes {hash(vectors.tobytes())}"
+        self.dimensions = vectors.shape[1]
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self.vectors[int(t.removeprefix("probe"))] for t in texts])
+
+
+def through_search(sqlite_store, pg_store, vectors: np.ndarray) -> list[float]:
+    """Recall as a user meets it: search() in vector mode (nearest articles, then section
+    vectors) on PostgreSQL against the same search on SQLite, whose scan is exact."""
+    unit_rows = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    probes = FixedEmbedder(unit_rows.astype("<f4"))
+    out = []
+    for n in range(len(vectors)):
+        text = f"probe{n}"
+        exact = {h.id for h in search(sqlite_store, text, mode="vector", embedder=probes).results}
+        got = {h.id for h in search(pg_store, text, mode="vector", embedder=probes).results}
+        out.append(len(exact & got) / max(1, len(exact)))
+    return out
 
 
 def load_postgres(home: Path, url: str) -> dict[str, float]:

@@ -239,6 +239,26 @@ def test_a_stop_word_counts_as_the_index_sees_it(store: SQLStore) -> None:
     assert store.search.term_documents({term})[term] == (1 if on_sqlite(store) else 2)
 
 
+def test_newest_threshold_counts_back_from_the_newest_match(store: SQLStore) -> None:
+    """The id of the n-th newest matching article, however far back the matches lie
+    (PostgreSQL looks in widening windows of the newest ids: here the matches are the
+    oldest articles, outside its first window)."""
+    ids = [
+        add(store, make_doc(f"Zebra crossing {n}", "z.org", "", [], [f"Stripes, {n} of them."]))
+        for n in range(3)
+    ]
+    for n in range(40):
+        add(store, make_doc(f"Sharding part {n}", "b.org", "", [], [f"Split table {n} by key."]))
+    match = '"zebra"'
+    assert [store.search.newest_threshold(match, n) for n in (1, 2, 3, 4)] == [
+        ids[2],
+        ids[1],
+        ids[0],
+        0,
+    ]
+    assert store.search.newest_threshold('"sharding" AND "zebra"', 1) == 0
+
+
 def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, stream, go, limiter) = library
     # No word of these queries is in the target article.
@@ -248,6 +268,24 @@ def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]
     assert hybrid.results[0].id == limiter
     filtered = search(store, "throttling API callers site:go.dev", mode="vector")
     assert [h.id for h in filtered.results] == [go]
+
+
+def test_hybrid_halves_on_a_second_session_rank_as_one_session_does(
+    library: tuple[SQLStore, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL runs hybrid's meaning half on a second session, in a thread, while the
+    text half runs: the same results as both halves on one session. SQLite has no second
+    session. The second session closes with the store."""
+    store, _ids = library
+    queries = ["throttling API callers", "exactly once kafka", "profiling -flink", "logical"]
+    together = [search(store, q, mode="hybrid").to_dict() for q in queries]
+    side = store.search.side()
+    assert (side is None) == on_sqlite(store)
+    monkeypatch.setattr(store.search, "side", lambda: None)
+    assert [search(store, q, mode="hybrid").to_dict() for q in queries] == together
+    if side is not None:
+        store.close()
+        assert side.conn.raw.closed
 
 
 def test_index_out_of_step_is_rebuilt(library: tuple[SQLStore, list[int]]) -> None:

@@ -164,8 +164,7 @@ def search(
         ranked = run.vector(limit)
         total = len(ranked)
     else:
-        text_ranked, total = run.text(FUSION_DEPTH)
-        vector_ranked = run.vector(FUSION_DEPTH)
+        text_ranked, vector_ranked, total = _both_halves(run)
         ranked = fuse([text_ranked, vector_ranked])[:limit]
         total = max(total, len(ranked))
     hits = run.hits(ranked[:limit])
@@ -173,6 +172,36 @@ def search(
     if not hits:
         notes.append("no articles match")
     return SearchResults(text, mode, total, hits, _join(notes))
+
+
+def _both_halves(run: _Run) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int]:
+    """Hybrid's text and meaning rankings. With a second session (PostgreSQL) the meaning
+    half runs on it in a thread while the text half runs here: the database server does
+    most of both, so the search takes about the longer half instead of their sum. The
+    results are the same either way."""
+    side = run.search.side()
+    if side is None:
+        text_ranked, total = run.text(FUSION_DEPTH)
+        return text_ranked, run.vector(FUSION_DEPTH), total
+    other = _Run(run.store, run.query, run.where, run.params, run.embedder, search=side)
+    out: dict[str, Any] = {}
+
+    def meaning() -> None:
+        try:
+            out["ranked"] = other.vector(FUSION_DEPTH)
+        except BaseException as exc:  # raised again in the caller's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=meaning, name="search-meaning", daemon=True)
+    thread.start()
+    try:
+        text_ranked, total = run.text(FUSION_DEPTH)
+    finally:
+        thread.join()
+    if "error" in out:
+        raise out["error"]
+    run.notes += other.notes
+    return text_ranked, out["ranked"], total
 
 
 def article_filter(filters: dict[str, str]) -> ArticleFilter:
@@ -222,8 +251,9 @@ class _Run:
         where: str,
         params: list[Any],
         embedder: Embedder | None,
+        search: Any = None,
     ) -> None:
-        self.search = store.search
+        self.search = search if search is not None else store.search
         self.query = query
         self.where = where
         self.params = params

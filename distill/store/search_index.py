@@ -194,6 +194,11 @@ class SearchStore(Part):
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM search_fts_docsize").fetchone()[0])
 
+    def side(self) -> SearchStore | None:
+        """A second session for a hybrid search's meaning half to run on while the text half
+        runs on this one; None (SQLite: both halves are this process's own work)."""
+        return None
+
     def filtered_ids(self, where: str, params: list[Any], cap: int) -> list[int]:
         """Ids of articles passing the filters, newest first, at most `cap`."""
         sql = f"SELECT a.id FROM articles a WHERE {where or '1 = 1'}"

@@ -144,6 +144,7 @@ class Connection:
         self.url = url
         self.raw: psycopg.Connection[Row] = _connect(url)
         self._open = False  # inside BEGIN ... COMMIT/ROLLBACK
+        self._closers: list[Callable[[], Any]] = []
         # What store/memo.py keys remembered values on: one per database.
         info = self.raw.info
         self.library_key = f"postgresql://{info.host}:{info.port}/{info.dbname}"
@@ -197,5 +198,12 @@ class Connection:
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
+    def on_close(self, call: Callable[[], Any]) -> None:
+        """`call()` when this connection is closed (a second session that goes with it)."""
+        self._closers.append(call)
+
     def close(self) -> None:
+        for call in self._closers:
+            call()
+        self._closers.clear()
         self.raw.close()
