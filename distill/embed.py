@@ -61,11 +61,6 @@ class Embedder(ABC):
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
 
-    def warm(self) -> None:
-        """Load whatever the first `embed` would load (a caller with time to spare);
-        an embedder with nothing to load keeps this."""
-        return None
-
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`, the batches run on up to EMBED_THREADS threads.
 
@@ -136,9 +131,6 @@ class MiniLMEmbedder(Embedder):
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model().encode(texts), dtype=np.float32)
-
-    def warm(self) -> None:
-        self.model()
 
 
 _DEFAULT: Embedder | None = None

@@ -45,39 +45,3 @@ def test_an_idle_child_of_a_threaded_caller_stays_and_is_reused(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True"]  # alive after idling, then reused
-
-
-PRESTART_SCRIPT = """
-import sys
-from pathlib import Path
-from distill.config import load_settings
-from distill.ingest.contain import _idle, prestart, run_contained, stop_all
-
-def loaded(name):
-    return name in sys.modules
-
-settings = load_settings(Path({home!r}))
-prestart(settings, ("json.tool",))
-(child,) = _idle
-print("json.tool" in sys.modules, flush=True)  # the parent did not import it
-print(run_contained(settings, loaded, "json.tool"), flush=True)
-print(_idle == [child], flush=True)  # the early child did the work and waits again
-stop_all()
-"""
-
-
-def test_a_child_started_early_imports_its_modules_and_takes_the_first_call(
-    tmp_path: Path,
-) -> None:
-    """`distill add` starts its extraction child first, so the child imports the extraction
-    code (trafilatura) while the command imports the pipeline."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    result = subprocess.run(
-        [sys.executable, "-c", PRESTART_SCRIPT.format(home=str(tmp_path))],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True"]

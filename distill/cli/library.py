@@ -48,26 +48,6 @@ def _report(result: IngestResult, as_json: bool, console: Console) -> None:
         console.print(f"[red]failed[/] {result.error}", highlight=False)
 
 
-def _start_early(app: App, sources: tuple[str, ...]) -> None:
-    """Start what one add waits for before this process imports the pipeline: the
-    extraction child (it imports the extraction code meanwhile; HTML needs trafilatura)
-    and, on a thread, the embedding model (loaded while the child extracts). Docs:
-    docs/benchmarks.md, "One distill add"."""
-    from ..ingest.contain import prestart
-
-    html = any(
-        ref == "-" or "://" in ref or ref.lower().endswith((".html", ".htm")) for ref in sources
-    )
-    modules = ("distill.ingest.extract", "trafilatura") if html else ("distill.ingest.extract",)
-    prestart(app.settings, modules)  # first: it forks, which a single-threaded process may
-    if app.settings.embed:
-        import threading
-
-        from ..embed import default_embedder
-
-        threading.Thread(target=default_embedder().warm, name="warm-model", daemon=True).start()
-
-
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--summarizer", help="Summarizer backend for these articles (default: setting).")
@@ -77,7 +57,6 @@ def _start_early(app: App, sources: tuple[str, ...]) -> None:
 def add(app: App, sources: tuple[str, ...], summarizer: str | None, as_json: bool) -> None:
     """Add articles from URLs, .html/.htm/.md/.txt files, or - for stdin."""
     console = Console(stderr=False, highlight=False)
-    _start_early(app, sources)
     from ..ingest.pipeline import IngestResult, ingest
     from ..ingest.sources import parse_source
 

@@ -16,7 +16,6 @@ forkserver, because forking a threaded process can copy a lock some other thread
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing
 import os
 import threading
@@ -40,13 +39,8 @@ _all: set[_Child] = set()
 _lock = threading.Lock()
 
 
-def _serve(
-    conn: Connection, parent_pid: int, memory_bytes: int, preload: tuple[str, ...] = ()
-) -> None:
+def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
     """The child's loop: run each (function, args) sent, answer ("ok"|"err", value).
-
-    `preload` names modules the child imports before it waits for work: a child started
-    early (`prestart`) imports the extraction code while its parent does its own start-up.
 
     The child ends when the process that forked it is gone: `parent_pid` when the caller
     forked it, or (parent_pid 0) the forkserver a threaded caller starts children from,
@@ -60,9 +54,6 @@ def _serve(
 
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    for module in preload:
-        with contextlib.suppress(Exception):  # a failed import shows again at the real call
-            importlib.import_module(module)
     while True:
         try:
             if not conn.poll(PARENT_CHECK_S):
@@ -89,7 +80,7 @@ def _serve(
 
 
 class _Child:
-    def __init__(self, memory_bytes: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, memory_bytes: int) -> None:
         single = threading.active_count() == 1
         ctx: Any = multiprocessing.get_context("fork" if single else "forkserver")
         if not single:
@@ -99,7 +90,7 @@ class _Child:
         self.conn, child_end = ctx.Pipe()
         self.process: multiprocessing.process.BaseProcess = ctx.Process(
             target=_serve,
-            args=(child_end, os.getpid() if single else 0, memory_bytes, preload),
+            args=(child_end, os.getpid() if single else 0, memory_bytes),
             name="distill-extract",
             daemon=True,
         )
@@ -148,36 +139,13 @@ class _Child:
             _all.discard(self)
 
 
-def _memory_bytes(settings: Settings) -> int:
-    return int(settings.extract_memory_mb) * 2**20
-
-
-def prestart(settings: Settings, preload: tuple[str, ...]) -> None:
-    """Start an idle extraction child now, importing `preload` while the caller goes on.
-
-    One `distill add` spends a few hundred milliseconds importing the extraction code
-    (trafilatura alone about 0.35 s) and as long again importing its own; a child started
-    first does the one while the parent does the other, on the second core.
-    """
-    if float(settings.extract_timeout) <= 0:
-        return
-    memory = _memory_bytes(settings)
-    with _lock:
-        if any(c.memory_bytes == memory for c in _idle):
-            return
-    child = _Child(memory, preload)
-    with _lock:
-        _all.add(child)
-        _idle.append(child)
-
-
 def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: str = "") -> T:
     """fn(*args) in an extraction child within the extract_* limits; inline when
     extract_timeout is 0. `fn` must be a module-level function (it is sent by name)."""
     timeout = float(settings.extract_timeout)
     if timeout <= 0:
         return fn(*args)
-    memory = _memory_bytes(settings)
+    memory = int(settings.extract_memory_mb) * 2**20
     with _lock:
         child = next((c for c in _idle if c.memory_bytes == memory), None)
         if child is not None:
