@@ -267,8 +267,8 @@ class SQLStore(Store):
         return np.frombuffer(row[0], dtype="<f4") if row else None
 
     def columns_of(self, table: str) -> list[str]:
-        """The table's column names, in order."""
-        return [str(r[1]) for r in self.conn.execute(f"PRAGMA table_info({table})")]
+        """The table's column names, in order (the engine's export store knows how)."""
+        return list(self.export.columns(table))
 
     def after_copy(self) -> None:
         """Called by store/copy.py once rows were copied in with their ids kept."""

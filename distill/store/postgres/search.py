@@ -161,15 +161,9 @@ class PostgresSearchStore(SearchStore):
         """
         if self.conn.in_transaction:  # a caller's transaction: no settings to leak into it
             return self.conn.execute(sql, params).fetchall()
-        self.conn.execute("BEGIN")
-        try:
+        with immediate(self.conn):
             self.conn.execute(_GIN_ONLY)
-            rows = self.conn.execute(sql, params).fetchall()
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        return rows
+            return self.conn.execute(sql, params).fetchall()
 
     def snippets(self, match: str, ids: list[int]) -> dict[int, str]:
         raise NotImplementedError("snippets are chosen in Python (search/snippets.py)")

@@ -64,14 +64,6 @@ class PostgresStore(SQLStore):
         """A session LISTENing for queued jobs (migration 0430 sends the notifications)."""
         return PostgresJobSignal(self.url)
 
-    def columns_of(self, table: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
-            (table,),
-        )
-        return [str(r[0]) for r in rows]
-
     def after_copy(self) -> None:
         """Rows came in with their ids: move each identity past the largest id, then fill the
         pgvector column from the copied bytes (the tsvectors were made by the triggers)."""
