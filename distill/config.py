@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "keep it marked as `flag`.",
     ),
     Setting(
+        "claim_judge",
+        "",
+        "A models.toml entry asked, for each sentence of an LLM summary, whether its "
+        "supporting passages entail it (a yes/no question; its probability of yes is "
+        "averaged with the claim check's score). Empty: the claim check alone decides.",
+    ),
+    Setting(
         "verify_threshold",
         0.55,
         "Support score (0-1) at or above which the claim check accepts a summary sentence.",

@@ -9,8 +9,10 @@ tests/test_llm_llamacpp.py.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,8 +26,8 @@ class Scripted:
     delay: float = 0.0  # seconds to wait before answering (a hang, past a timeout)
 
 
-def completion(content: str, finish: str = "stop") -> Scripted:
-    data = {
+def completion(content: str, finish: str = "stop", logprobs: Any = None) -> Scripted:
+    data: dict[str, Any] = {
         "id": "fake-1",
         "object": "chat.completion",
         "model": "fake",
@@ -37,13 +39,28 @@ def completion(content: str, finish: str = "stop") -> Scripted:
             }
         ],
     }
+    if logprobs is not None:
+        data["choices"][0]["logprobs"] = logprobs
     return Scripted(200, json.dumps(data).encode())
+
+
+def yes_no(p_yes: float, written: str = "") -> Scripted:
+    """A one-token answer with OpenAI-style log probabilities for " Yes" and "No"."""
+    tops = [
+        {"token": "Yes", "logprob": math.log(max(p_yes, 1e-9))},
+        {"token": "No", "logprob": math.log(max(1 - p_yes, 1e-9))},
+        {"token": "The", "logprob": math.log(1e-4)},
+    ]
+    word = written or ("Yes" if p_yes >= 0.5 else "No")
+    return completion(word, "length", {"content": [{"token": word, "top_logprobs": tops}]})
 
 
 class FakeLLMServer:
     def __init__(self) -> None:
         self.script: list[Scripted] = []
         self.default: Scripted | None = None
+        # Answers computed from the request, when no scripted answer is queued.
+        self.responder: Callable[[dict[str, Any]], Scripted] | None = None
         self.requests: list[dict[str, Any]] = []
         fake = self
 
@@ -60,6 +77,8 @@ class FakeLLMServer:
                     {"path": self.path, "body": body, "auth": self.headers.get("Authorization", "")}
                 )
                 item = fake.script.pop(0) if fake.script else fake.default
+                if item is None and fake.responder is not None:
+                    item = fake.responder(body)
                 if item is None:
                     item = Scripted(500, b'{"error": "script exhausted"}')
                 if item.delay:

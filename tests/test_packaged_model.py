@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from distill.llm.packaged import (
+    MODELS,
     QWEN_CODER_05B,
+    QWEN_CODER_15B,
     PackagedModel,
     PackagedModelError,
     chunk_files,
     join_chunks,
+    main,
     model_path,
 )
 
@@ -62,3 +65,25 @@ def test_the_pinned_model_is_six_chunks_of_the_qwen_coder() -> None:
         pytest.skip("the model's chunks are not installed (make llm-deps)")
     assert sum(f.stat().st_size for f in files) == QWEN_CODER_05B.size
     assert files[0].read_bytes()[:4] == b"GGUF"
+
+
+def test_the_command_names_the_known_models_for_an_unknown_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["qwen-9000"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown packaged model 'qwen-9000'" in err
+    assert QWEN_CODER_05B.name in err and QWEN_CODER_15B.name in err
+
+
+def test_the_command_says_how_to_install_missing_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setitem(
+        MODELS,
+        "absent",
+        PackagedModel("absent", "a.gguf", ("distill-no-such-part1",), "1.0", "0" * 64, 1),
+    )
+    assert main(["absent"]) == 1
+    assert "pip install distill-no-such-part1==1.0" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from ..llm.config import get_model, load_models, models_path
 from ..llm.retry import run_retries
 from ..models import Document
 from ..summarize.claims import Check, Verifier, split_claims
+from ..summarize.judge import Judge, second_opinion
 from .context import App, emit_json, guarded, json_option, pass_app
 from .root import main
 
@@ -158,8 +159,13 @@ def _print_checks(checks: list[Check]) -> None:
     console.print(f"{kept} of {len(checks)} sentences supported")
 
 
-def _verifier(doc: Document, settings: Settings) -> Verifier:
-    return Verifier(doc, default_embedder(), float(settings.verify_threshold))
+def _checked(doc: Document, claims: list[str], settings: Settings, judge: str) -> list[Check]:
+    """The claim check's verdicts, re-decided with the judge's when one is named."""
+    threshold = float(settings.verify_threshold)
+    checks = Verifier(doc, default_embedder(), threshold).check(claims)
+    if judge:
+        second_opinion(checks, Judge(get_model(settings, judge), settings), threshold)
+    return checks
 
 
 @main.command()
@@ -170,17 +176,29 @@ def _verifier(doc: Document, settings: Settings) -> Verifier:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON Lines of {id, source, summary} texts to check as a batch.",
 )
+@click.option(
+    "--judge",
+    metavar="MODEL",
+    default=None,
+    help="Also ask this models.toml entry whether each sentence's passages entail it "
+    "(default: the claim_judge setting; '' for none).",
+)
 @json_option
 @pass_app
 @guarded
 def verify(
-    app: App, source: str | None, summary: Path | None, pairs: Path | None, as_json: bool
+    app: App,
+    source: str | None,
+    summary: Path | None,
+    pairs: Path | None,
+    judge: str | None,
+    as_json: bool,
 ) -> None:
     """Check every sentence of SUMMARY (a file, - for stdin) against SOURCE (file or URL)."""
     if pairs is not None:
         if source or summary:
             raise InputError("give either SOURCE SUMMARY or --pairs FILE, not both")
-        _verify_pairs(app, pairs, as_json)
+        _verify_pairs(app, pairs, as_json, _judge_name(app, judge))
         return
     if not source or not summary:
         raise InputError("verify needs SOURCE and SUMMARY (or --pairs FILE)")
@@ -192,14 +210,21 @@ def verify(
             text = summary.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{summary}: cannot read the summary ({exc})") from exc
-    checks = _verifier(doc, app.settings).check(_summary_claims(text))
+    checks = _checked(doc, _summary_claims(text), app.settings, _judge_name(app, judge))
     if as_json:
         emit_json({"sentences": _check_json(checks)})
     else:
         _print_checks(checks)
 
 
-def _verify_pairs(app: App, path: Path, as_json: bool) -> None:
+def _judge_name(app: App, judge: str | None) -> str:
+    name = str(app.settings.claim_judge) if judge is None else judge
+    if name:
+        get_model(app.settings, name)  # an unknown entry is an error before any work
+    return name
+
+
+def _verify_pairs(app: App, path: Path, as_json: bool, judge: str) -> None:
     failed = False
     with path.open(encoding="utf-8") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -216,7 +241,7 @@ def _verify_pairs(app: App, path: Path, as_json: bool) -> None:
                 if not isinstance(src, str) or not isinstance(summ, str):
                     raise InputError(f"{where}: 'source' and 'summary' must be strings")
                 doc = _document_from_text(src, where)
-                checks = _verifier(doc, app.settings).check(_summary_claims(summ))
+                checks = _checked(doc, _summary_claims(summ), app.settings, judge)
             except (ValueError, DistillError) as exc:
                 failed = True
                 message = str(exc) if isinstance(exc, DistillError) else f"{where}: not JSON"

