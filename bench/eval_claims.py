@@ -21,6 +21,8 @@ checker takes per article's batch of summary sentences (model load excluded).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import re
 import statistics
 import sys
@@ -33,7 +35,9 @@ from sklearn.metrics import roc_auc_score
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from distill.embed import default_embedder  # noqa: E402
+from distill.config import load_settings  # noqa: E402
+from distill.embed import Embedder, default_embedder  # noqa: E402
+from distill.llm.config import ModelEntry  # noqa: E402
 from distill.summarize.claims import (  # noqa: E402
     DEFAULT_THRESHOLD,
     FEATURES,
@@ -41,8 +45,10 @@ from distill.summarize.claims import (  # noqa: E402
     Verifier,
     word_overlap,
 )
+from distill.summarize.judge import JUDGE_WEIGHT, Judge, question  # noqa: E402
 from tests.claims_data import (  # noqa: E402
     KINDS,
+    LABELLED,
     backend_name,
     build_claims,
     load_articles,
@@ -70,14 +76,64 @@ def rouge2_precision(source: str, claim: str) -> float:
     return sum(p in pairs for p in claimed) / len(claimed) if claimed else 0.0
 
 
-def labelled_report(synthetic: int) -> None:
+def judge_scores(
+    url: str, model: str, rows: list, docs: dict, embedder: Embedder
+) -> tuple[np.ndarray, list[float]]:
+    """The judge's P(yes) for every row (NaN where the check does not ask it: a missing
+    fact, or no passage), and the seconds each article's batch of questions took.
+
+    Answers are cached in ~/.cache/distill/judge-answers.jsonl by model and question (the
+    prompt, passage and sentence), so a rerun asks only what is new; cached answers add no
+    time.
+    """
+    settings = load_settings(Path("/tmp/distill-bench-home"))
+    entry = ModelEntry("judge", url, model, dialect="none")
+    judge = Judge(entry, settings.replace(llm_total_timeout=1800.0))
+    cache_path = Path.home() / ".cache" / "distill" / "judge-answers.jsonl"
+    cache: dict[str, float] = {}
+    if cache_path.exists():
+        for line in cache_path.read_text("utf-8").splitlines():
+            record = json.loads(line)
+            cache[record["key"]] = record["p"]
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    scores = np.full(len(rows), np.nan)
+    batch_seconds = []
+    for article, doc in docs.items():
+        indexes = [n for n, r in enumerate(rows) if r.article == article]
+        checks = Verifier(doc, embedder).check([rows[n].text for n in indexes])
+        spent, asked = 0.0, False
+        for n, check in zip(indexes, checks, strict=True):
+            if check.missing or not check.passages:
+                continue
+            ordered = sorted(check.passages, key=lambda p: (p.block, p.start))
+            passage = " ".join(p.text for p in ordered)
+            asking = json.dumps(question(passage, check.text))  # a new prompt is a new key
+            key = hashlib.sha256(f"{model}\0{asking}".encode()).hexdigest()
+            if key not in cache:
+                started = time.perf_counter()
+                cache[key] = judge.entailment(passage, check.text)
+                spent += time.perf_counter() - started
+                asked = True
+                with cache_path.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"key": key, "p": cache[key]}) + "\n")
+            scores[n] = cache[key]
+        if asked:
+            batch_seconds.append(spent)
+    return scores, batch_seconds
+
+
+def auc_or_nan(labels: np.ndarray, scores: np.ndarray) -> float:
+    return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
+
+
+def labelled_report(synthetic: int, path: Path, judges: list[str], model_filter: str = "") -> None:
     # bench/train_claims.py sits beside this file.
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from train_claims import fit, labelled_features, predict, synthetic_features
 
     embedder = default_embedder()
-    rows = load_labelled()
-    articles, x_lab, y_lab = labelled_features(embedder)
+    rows = load_labelled(path)
+    articles, x_lab, y_lab = labelled_features(embedder, path)
     kinds = np.array([r.kind for r in rows])
     docs = {a: load_corpus_article(CORPUS, a) for a in sorted(set(articles))}
     default = np.zeros(len(rows))
@@ -108,8 +164,37 @@ def labelled_report(synthetic: int) -> None:
         (f"word overlap (best threshold {t_overlap:.2f})", overlap, overlap >= t_overlap),
         (f"ROUGE-2 precision (best threshold {t_rouge:.2f})", rouge, rouge >= t_rouge),
     ]
+    threshold = DEFAULT_THRESHOLD
+    for spec in judges:
+        url, model = spec.rsplit("@", 1)
+        judged, seconds = judge_scores(url, model, rows, docs, embedder)
+        asked = ~np.isnan(judged)
+        # Not asked (a missing fact, no passage): the check's verdict stands, as in judge.py.
+        alone = np.where(asked, judged, default)
+        mixed = np.where(
+            asked, (1 - JUDGE_WEIGHT) * default + JUDGE_WEIGHT * np.nan_to_num(judged), default
+        )
+        methods.append(
+            (f"judge {model} alone (P(yes))", alone, np.where(asked, alone >= 0.5, default_ok))
+        )
+        methods.append((f"check + judge {model} (shipped rule)", mixed, mixed >= threshold))
+        if seconds:
+            print(
+                f"judge {model}: {int(asked.sum())} of {len(rows)} sentences asked; seconds per "
+                f"article's batch ({len(seconds)} articles asked afresh): median "
+                f"{statistics.median(seconds):.1f}, p95 {np.percentile(seconds, 95):.1f}"
+            )
+    if model_filter:
+        keep = np.array([r.model == model_filter for r in rows])
+        rows = [r for r, k in zip(rows, keep, strict=True) if k]
+        kinds, y_lab = kinds[keep], y_lab[keep]
+        methods = [(name, scores[keep], ok[keep]) for name, scores, ok in methods]
+        print(f"only the sentences {model_filter} wrote:")
     counts = ", ".join(f"{k} {int((kinds == k).sum())}" for k in KINDS)
-    print(f"labelled LLM sentences: {len(rows)} from {len(docs)} articles ({counts})")
+    print(
+        f"labelled LLM sentences: {len(rows)} from {len({r.article for r in rows})} "
+        f"articles ({counts})"
+    )
     print(f"learned check trained with {len(y_syn)} synthetic claims besides the labelled rows")
     print()
     wrong = kinds == "wrong"
@@ -117,11 +202,10 @@ def labelled_report(synthetic: int) -> None:
     header += "".join(f" {'acc ' + k[:5]:>10}" for k in KINDS) + f" {'bal acc':>8}"
     print(header)
     for name, scores, ok in methods:
-        cells = [roc_auc_score(y_lab, scores)]
+        cells = [auc_or_nan(y_lab, scores)]
         for kind in ("paraphrase", "verbatim"):
             mask = (kinds == kind) | wrong
-            both = len(set(y_lab[mask])) == 2
-            cells.append(roc_auc_score(y_lab[mask], scores[mask]) if both else float("nan"))
+            cells.append(auc_or_nan(y_lab[mask], scores[mask]))
         accs = [float((ok[kinds == k] == y_lab[kinds == k]).mean()) for k in KINDS]
         balanced = (float(ok[y_lab].mean()) + float((~ok[~y_lab]).mean())) / 2
         line = f"{name:44} " + " ".join(
@@ -137,9 +221,18 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--labelled", action="store_true")
     parser.add_argument("--synthetic", type=int, default=30)
+    parser.add_argument("--labelled-file", type=Path, default=LABELLED)
+    parser.add_argument(
+        "--judge",
+        action="append",
+        default=[],
+        metavar="BASE_URL@MODEL",
+        help="also score with this model server as the claim judge (repeatable)",
+    )
+    parser.add_argument("--model", default="", help="report only the sentences this model wrote")
     args = parser.parse_args()
     if args.labelled:
-        labelled_report(args.synthetic)
+        labelled_report(args.synthetic, args.labelled_file, args.judge, args.model)
         return
     docs = load_articles(CORPUS, args.articles)
     claims, batches = build_claims(docs)

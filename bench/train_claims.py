@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from distill.embed import Embedder, default_embedder  # noqa: E402
 from distill.summarize.claims import FEATURES, Verifier  # noqa: E402
 from tests.claims_data import (  # noqa: E402
+    LABELLED,
     build_claims,
     load_articles,
     load_corpus_article,
@@ -36,9 +37,11 @@ MODEL_FILE = REPO / "distill" / "summarize" / "claims_model.py"
 MISSING = [0.0] * len(FEATURES)  # a claim sharing no word with its article
 
 
-def labelled_features(embedder: Embedder) -> tuple[list[str], np.ndarray, np.ndarray]:
+def labelled_features(
+    embedder: Embedder, path: Path = LABELLED
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(article of each row, features, supported) for the hand-labelled sentences."""
-    rows = load_labelled()
+    rows = load_labelled(path)
     by_article: dict[str, list[int]] = {}
     for n, row in enumerate(rows):
         by_article.setdefault(row.article, []).append(n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
 import re
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ def _blog(doc: Document) -> str:
 
 LABELLED = Path(__file__).parent / "data" / "claims_llm.jsonl"
 KINDS = ("verbatim", "paraphrase", "wrong")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 @dataclass
@@ -161,22 +163,50 @@ class Labelled:
     article: str  # path under the corpus folder (or tests/data/ for the team's own article)
     text: str
     kind: str  # verbatim | paraphrase (both supported) | wrong (not supported)
+    section: str = ""
+    model: str = ""  # which model wrote it
 
     @property
     def supported(self) -> bool:
         return self.kind != "wrong"
 
 
-def load_labelled(path: Path = LABELLED) -> list[Labelled]:
+def _article_path(corpus: Path, relative: str) -> Path:
+    base = Path(__file__).parent.parent if relative.startswith("tests/") else corpus
+    return base / relative
+
+
+def load_labelled(path: Path = LABELLED, corpus: Path | None = None) -> list[Labelled]:
+    """The labelled rows. A sentence the model copied word for word from its article is
+    stored as a `span` of the article's file, not as text (the repository holds no article
+    text), and read back from the corpus here, its whitespace collapsed to single spaces."""
+    corpus = corpus or Path(os.environ.get("DISTILL_CORPUS", DEFAULT_CORPUS)).resolve()
+    files: dict[str, str] = {}
     rows = []
     for raw in path.read_text(encoding="utf-8").splitlines():
-        if raw.strip():
-            record = json.loads(raw)
-            rows.append(Labelled(record["article"], record["text"], record["label"]))
+        if not raw.strip():
+            continue
+        record = json.loads(raw)
+        text = record.get("text")
+        if text is None:
+            article = record["article"]
+            if article not in files:
+                files[article] = _article_path(corpus, article).read_text(encoding="utf-8")
+            start, end = record["span"]
+            text = " ".join(files[article][start:end].split())  # line breaks of the file
+        rows.append(
+            Labelled(
+                record["article"],
+                text,
+                record["label"],
+                record.get("section", ""),
+                record.get("model", ""),
+            )
+        )
     return rows
 
 
 def load_corpus_article(corpus: Path, relative: str) -> Document:
     """A corpus article by its path in the corpus; "tests/..." is one of the team's own."""
-    base = Path(__file__).parent.parent if relative.startswith("tests/") else corpus
-    return from_markdown((base / relative).read_text(encoding="utf-8"), source=relative)
+    text = _article_path(corpus, relative).read_text(encoding="utf-8")
+    return from_markdown(text, source=relative)
