@@ -59,6 +59,21 @@ def test_invented_facts_are_unsupported(verifier: Verifier, claim: str, missing:
         assert missing in check.missing
 
 
+def test_names_from_elsewhere_in_the_article_are_not_invented_but_numbers_must_stay(
+    verifier: Verifier,
+) -> None:
+    # A sentence that merges passages names things from all of them; commands and
+    # identifiers sit in code blocks. Neither is an invented fact.
+    merged = "Larkspur moved eviction to a background goroutine per shard."
+    coded = "Each key picks its shard with fnv32."
+    # A figure from another passage backs nothing here: 64 were shards, not weeks.
+    borrowed = "The change took two engineers about 64 weeks."
+    checks = {c.text: c for c in verifier.check([merged, coded, borrowed])}
+    assert checks[merged].missing == [] and checks[coded].missing == []
+    assert checks[merged].supported, checks[merged].to_dict()
+    assert checks[borrowed].missing == ["64"] and not checks[borrowed].supported
+
+
 def test_negation_and_unrelated_claims_score_below_the_original(verifier: Verifier) -> None:
     original, negated, unrelated = verifier.check(
         [

@@ -8,9 +8,12 @@ scored in [0, 1]:
   in this article) the supporting passages contain;
 - meaning: cosine similarity of MiniLM embeddings between the claim and its best passage,
   which rewards paraphrase that lexical overlap misses;
-- facts: numbers, versions, names and code identifiers in the claim must appear in the
-  supporting passages; one that does not makes the sentence unsupported, whatever the
-  overlap (an invented figure is the most harmful kind of error and the easiest to make);
+- facts: numbers and versions in the claim must appear in its supporting passages (or the
+  title), names and code identifiers anywhere in the article (title and code blocks
+  included: a sentence merging several passages names things from all of them); one that
+  does not makes the sentence unsupported, whatever the overlap (an invented figure is the
+  most harmful kind of error and the easiest to make). A passage never joins the support
+  for sharing only the claim's facts: "64 weeks" is not backed by "64 shards";
 - negation: a claim that negates what its passage asserts (or the reverse) loses score.
 
 Only a few candidate passages per claim (chosen by the cheap lexical score) are embedded,
@@ -244,6 +247,20 @@ class Verifier:
         self._vectors: dict[int, np.ndarray] = {}
         self._source_text = "\n".join(b.text for b in doc.blocks)
 
+    def _anywhere(self, fact: str) -> bool:
+        """A name or identifier the article uses anywhere (its title and code included) is
+        not invented: a summary sentence that merges several passages names things from all
+        of them, and commands sit in code blocks. A number must stay with its passages: a
+        version or figure elsewhere in a release note backs no other claim (the title's
+        own numbers excepted: "Go 1.4 is released" is the article's subject)."""
+        if any(c.isdigit() for c in fact) and not any(c.isalpha() for c in fact.lstrip("v")):
+            return _fact_in(fact, self.doc.title)
+        text = self._source_text + "\n" + self.doc.title
+        # "APIs" where the article says "API"; "Go-based" where it says "Go".
+        forms = {fact, fact[:-1] if fact.endswith("s") and len(fact) > 3 else fact}
+        forms.add(fact.split("-", 1)[0] if "-" in fact[1:] else fact)
+        return any(_fact_in(form, text) for form in forms)
+
     def _weight(self, word: str) -> float:
         return self._idf.get(word, self._unknown_idf)
 
@@ -335,35 +352,40 @@ class Verifier:
         best = ranked[0][3]
         support = [best]
         covered = set(self._words[best])
+        claimed = facts(claim)
+        # A passage joins for the rest of the claim, not for its facts alone: sharing "64"
+        # with the claim is no reason to trust the claim's "64" (checked below).
+        plain = words - Counter(w for f in claimed for w in content_words(f)) or words
         for _, lex, _, i in ranked[1:]:
             if len(support) >= SUPPORT or lex < MIN_PASSAGE_SHARE:
                 continue
-            gain = self._coverage(words, covered | set(self._words[i])) - self._coverage(
-                words, covered
+            gain = self._coverage(plain, covered | set(self._words[i])) - self._coverage(
+                plain, covered
             )
             if gain >= MIN_GAIN:
                 support.append(i)
                 covered |= set(self._words[i])
-        claimed = facts(claim)
         missing = []
         for fact in claimed:
             if any(_fact_in(fact, self.passages[i].text) for i in support):
                 continue
-            # The fact may sit in a further candidate that also shares words with the claim.
+            # The fact may sit in a further candidate that also shares words with the claim:
+            # words besides the fact itself ("64" shared is not a reason to trust "64").
+            rest = words - Counter(content_words(fact))
             extra = next(
                 (
                     i
-                    for _, lex, _, i in ranked
+                    for _, _, _, i in ranked
                     if i not in support
-                    and lex >= FACT_PASSAGE_SHARE
                     and _fact_in(fact, self.passages[i].text)
+                    and self._coverage(rest, set(self._words[i])) >= FACT_PASSAGE_SHARE
                 ),
                 None,
             )
-            if extra is None:
-                missing.append(fact)
-            else:
+            if extra is not None:
                 support.append(extra)
+            elif not self._anywhere(fact):
+                missing.append(fact)
         union: set[str] = set()
         for i in support:
             union.update(self._words[i])
