@@ -20,6 +20,7 @@ store opens a new session by itself).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import signal
 import subprocess
@@ -56,6 +57,8 @@ OUTAGE_WAIT_S = 0.2
 OUTAGE_MAX_WAIT_S = 5.0
 # Seconds `BackgroundWorker.stop` waits for the worker process beyond its own grace period.
 STOP_MARGIN_S = 10.0
+ORPHAN_CHECK_S = 1.0  # how often a server's worker looks for its server
+EXIT_ORPHANED = 3  # exit status of a worker ended by _exit_when_orphaned
 
 Event = dict[str, Any]
 
@@ -286,6 +289,16 @@ def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
     worker = Worker(settings, **kwargs)
     if worker.parent_pid is not None:
         die_with_parent()  # the kernel sends SIGTERM if the server dies, even by SIGKILL
+        # SIGUSR1 writes every thread's stack to stderr: what a worker that will not stop
+        # is doing (the test suite sends it to a process left behind).
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+        grace = float(settings.worker_stop_grace) + STOP_MARGIN_S
+        threading.Thread(
+            target=_exit_when_orphaned,
+            args=(worker.parent_pid, grace),
+            name="distill-orphan-watch",
+            daemon=True,
+        ).start()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -295,6 +308,18 @@ def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _exit_when_orphaned(parent_pid: int, grace: float) -> None:
+    """The last resort for a server's worker: once the server is gone, the orderly stop
+    (SIGTERM, jobs finish or are released) gets `grace` seconds; a process still alive then
+    is stuck somewhere that never looks at the stop flag (a thread in a blocking call, the
+    interpreter joining a job's thread at exit), and ends as if killed, which the queue is
+    built to survive (leases run out, nothing is half-written)."""
+    while not parent_gone(parent_pid):
+        time.sleep(ORPHAN_CHECK_S)
+    time.sleep(grace)
+    os._exit(EXIT_ORPHANED)
 
 
 class BackgroundWorker:

@@ -88,12 +88,31 @@ def no_process_left_behind() -> Iterator[None]:
             break
         time.sleep(0.5)
         left = _marked_processes(marker)
+    stacks = {pid: _dump_stack(pid) for pid in left}
     for pid in left:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     if left:
-        listing = "\n".join(f"  {pid}: {cmd}" for pid, cmd in sorted(left.items()))
+        listing = "\n".join(f"  {pid}: {cmd}{stacks[pid]}" for pid, cmd in sorted(left.items()))
         pytest.fail(f"tests left {len(left)} process(es) running:\n{listing}", pytrace=False)
+
+
+def _dump_stack(pid: int) -> str:
+    """Where a left-behind process is stuck: a server's worker writes its threads' stacks
+    to its stderr on SIGUSR1 (faulthandler); when that is a file, its end is returned."""
+    try:
+        stderr = Path(os.readlink(f"/proc/{pid}/fd/2"))
+        if b"worker" not in Path(f"/proc/{pid}/cmdline").read_bytes() or not stderr.is_file():
+            return ""
+        before = stderr.stat().st_size
+        os.kill(pid, signal.SIGUSR1)
+        time.sleep(1.0)
+        with stderr.open("rb") as fh:
+            fh.seek(before)
+            dumped = fh.read(6000).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return f"\n      its stack (from {stderr}):\n" + dumped.rstrip() if dumped else ""
 
 
 def require_corpus() -> Path:

@@ -178,3 +178,35 @@ def test_slow_adds_do_not_hold_the_page_handlers(
             stop(proc)
             for thread in posts:
                 thread.join(10)
+
+
+def test_a_stuck_worker_still_ends_after_its_server_dies(tmp_path: Path) -> None:
+    """The last resort: a server's worker whose main thread never comes back to look at its
+    stop flag (stuck in a call) ends once its server has been gone for the grace period."""
+    child = (
+        "import sys, threading, time\n"
+        "from distill.worker import _exit_when_orphaned\n"
+        "threading.Thread(target=_exit_when_orphaned, args=(int(sys.argv[1]), 0.5),"
+        " daemon=True).start()\n"
+        "print('stuck', flush=True)\n"
+        "time.sleep(3600)  # the stuck main thread\n"
+    )
+    pid_file = tmp_path / "worker.pid"
+    parent = (
+        "import os, subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(3600)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    try:
+        assert poll(lambda: pid_file.exists() and pid_file.read_text(), attempts=240)
+        worker = int(pid_file.read_text())
+        assert _alive(worker)
+        proc.kill()  # the server dies without a word
+        proc.wait()
+        assert poll(lambda: not _alive(worker), attempts=EXIT_WITHIN_S * 2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
