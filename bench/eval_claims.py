@@ -45,7 +45,7 @@ from distill.summarize.claims import (  # noqa: E402
     Verifier,
     word_overlap,
 )
-from distill.summarize.judge import JUDGE_WEIGHT, Judge, question  # noqa: E402
+from distill.summarize.judge import JUDGE_WEIGHT, Judge, passage_text, question  # noqa: E402
 from tests.claims_data import (  # noqa: E402
     KINDS,
     LABELLED,
@@ -105,8 +105,7 @@ def judge_scores(
         for n, check in zip(indexes, checks, strict=True):
             if check.missing or not check.passages:
                 continue
-            ordered = sorted(check.passages, key=lambda p: (p.block, p.start))
-            passage = " ".join(p.text for p in ordered)
+            passage = passage_text(check)
             asking = json.dumps(question(passage, check.text))  # a new prompt is a new key
             key = hashlib.sha256(f"{model}\0{asking}".encode()).hexdigest()
             if key not in cache:

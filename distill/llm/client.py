@@ -13,6 +13,7 @@ can understand, and whether trying again later might help.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import json
 import math
@@ -180,10 +181,7 @@ def yes_probability(entry: ModelEntry, settings: Settings, messages: list[dict[s
     """
     options = {k: v for k, v in entry.options.items() if k not in ("max_tokens", "logprobs")}
     options.update(max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=TOP_LOGPROBS)
-    asked = ModelEntry(
-        entry.name, entry.base_url, entry.model, entry.key_env, "none", entry.context, options
-    )
-    reply = chat(asked, settings, messages)
+    reply = chat(dataclasses.replace(entry, dialect="none", options=options), settings, messages)
     yes = no = 0.0
     try:
         tops = reply.logprobs["content"][0]["top_logprobs"]

@@ -150,8 +150,13 @@ def facts(text: str) -> list[str]:
     return unique
 
 
+def _is_number(fact: str) -> bool:
+    """A figure or version ("4096", "v1.2.3"), as opposed to a name or identifier."""
+    return any(c.isdigit() for c in fact) and not any(c.isalpha() for c in fact.lstrip("v"))
+
+
 def _fact_in(fact: str, text: str) -> bool:
-    if any(c.isdigit() for c in fact) and not any(c.isalpha() for c in fact.lstrip("v")):
+    if _is_number(fact):
         numbers = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
         return fact in numbers or fact.lstrip("v") in {n.lstrip("v") for n in numbers}
     return re.search(r"(?<!\w)" + re.escape(fact) + r"(?!\w)", text, re.IGNORECASE) is not None
@@ -245,7 +250,8 @@ class Verifier:
         self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self._unknown_idf = math.log(1 + n)
         self._vectors: dict[int, np.ndarray] = {}
-        self._source_text = "\n".join(b.text for b in doc.blocks)
+        # Everything the article says, title and code included (where names may come from).
+        self._source_text = "\n".join([doc.title, *(b.text for b in doc.blocks)])
 
     def _anywhere(self, fact: str) -> bool:
         """A name or identifier the article uses anywhere (its title and code included) is
@@ -253,13 +259,12 @@ class Verifier:
         of them, and commands sit in code blocks. A number must stay with its passages: a
         version or figure elsewhere in a release note backs no other claim (the title's
         own numbers excepted: "Go 1.4 is released" is the article's subject)."""
-        if any(c.isdigit() for c in fact) and not any(c.isalpha() for c in fact.lstrip("v")):
+        if _is_number(fact):
             return _fact_in(fact, self.doc.title)
-        text = self._source_text + "\n" + self.doc.title
         # "APIs" where the article says "API"; "Go-based" where it says "Go".
         forms = {fact, fact[:-1] if fact.endswith("s") and len(fact) > 3 else fact}
         forms.add(fact.split("-", 1)[0] if "-" in fact[1:] else fact)
-        return any(_fact_in(form, text) for form in forms)
+        return any(_fact_in(form, self._source_text) for form in forms)
 
     def _weight(self, word: str) -> float:
         return self._idf.get(word, self._unknown_idf)

@@ -59,6 +59,11 @@ class Judge:
         return yes_probability(self.entry, self.settings, question(passage, sentence))
 
 
+def passage_text(check: Check) -> str:
+    """The sentence's supporting passages in the article's order: what the judge reads."""
+    return " ".join(p.text for p in sorted(check.passages, key=lambda p: (p.block, p.start)))
+
+
 def combined(score: float, judged: float) -> float:
     return (1 - JUDGE_WEIGHT) * score + JUDGE_WEIGHT * judged
 
@@ -73,9 +78,8 @@ def second_opinion(checks: list[Check], judge: Judge, threshold: float) -> None:
     for check in checks:
         if check.missing or not check.passages:
             continue  # a missing fact is final; no passage shares a word with it
-        passage = " ".join(p.text for p in sorted(check.passages, key=lambda p: (p.block, p.start)))
         try:
-            judged = judge.entailment(passage, check.text)
+            judged = judge.entailment(passage_text(check), check.text)
         except LLMUnavailable as exc:
             raise LLMUnavailable(f"claim judge {exc.reason}", exc.retry) from exc
         check.judge = judged
