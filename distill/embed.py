@@ -35,10 +35,20 @@ EMBED_THREADS = 2
 # an article's 200-word opening batched with its short sections made every section cost
 # 200 words (bench/eval_sections.py). Batches hold texts within this ratio of lengths.
 LENGTH_SPREAD = 1.3
+# Padded length (texts x longest) one batch may hold. The model's speed per word piece is
+# the same for one text or sixteen (bench: 1,150-1,370 pieces per CPU second), so small
+# batches cost nothing and let two threads share an article evenly: with word counts and
+# no cap, a code-heavy page's seven sections (96 words, 125-256 pieces each) were one
+# batch on one thread while the other thread finished its opening and waited.
+MAX_BATCH_LENGTH = 512
 
 
-def length_batches(lengths: list[int], size: int = BATCH_SIZE) -> list[list[int]]:
-    """Indexes grouped shortest first into batches of at most `size` texts of similar length."""
+def length_batches(
+    lengths: list[int], size: int = BATCH_SIZE, max_length: int = MAX_BATCH_LENGTH
+) -> list[list[int]]:
+    """Indexes grouped shortest first into batches of at most `size` texts of similar length,
+    each batch's padded length (texts x longest) at most `max_length` unless one text is
+    longer alone."""
     batches: list[list[int]] = []
     for index in sorted(range(len(lengths)), key=lengths.__getitem__):
         current = batches[-1] if batches else None
@@ -46,6 +56,7 @@ def length_batches(lengths: list[int], size: int = BATCH_SIZE) -> list[list[int]
             current is None
             or len(current) == size
             or lengths[index] > LENGTH_SPREAD * max(lengths[current[0]], 8)
+            or (len(current) + 1) * lengths[index] > max_length
         ):
             batches.append([index])
         else:
@@ -61,6 +72,14 @@ class Embedder(ABC):
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
 
+    def load(self) -> None:
+        """Load the model now rather than at the first `embed` (models that load lazily)."""
+        return None
+
+    def lengths(self, texts: list[str]) -> list[int]:
+        """What each text costs the model, for batching: words unless the model says."""
+        return [len(text.split()) for text in texts]
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`, the batches run on up to EMBED_THREADS threads.
 
@@ -70,18 +89,20 @@ class Embedder(ABC):
         """
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        clipped = [t.split()[:MAX_WORDS_PER_TEXT] for t in texts]
+        clipped = [" ".join(t.split()[:MAX_WORDS_PER_TEXT]) for t in texts]
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        batches = length_batches([len(words) for words in clipped])
+        lengths = self.lengths(clipped)
+        batches = length_batches(lengths)
 
         def run(batch: list[int]) -> None:
-            out[batch] = self.embed_batch([" ".join(clipped[i]) for i in batch])
+            out[batch] = self.embed_batch([clipped[i] for i in batch])
 
         if len(batches) == 1:
             run(batches[0])
             return out
-        # Longest batches first, so the two threads finish close together.
-        batches.sort(key=lambda b: -len(b) * max(len(clipped[i]) for i in b))
+        # Costliest batches first: each thread takes the next as it frees, so the two
+        # finish close together.
+        batches.sort(key=lambda b: -len(b) * max(lengths[i] for i in b))
         with ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="embed-batch") as pool:
             for done in [pool.submit(run, batch) for batch in batches]:
                 done.result()
@@ -131,6 +152,14 @@ class MiniLMEmbedder(Embedder):
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model().encode(texts), dtype=np.float32)
+
+    def load(self) -> None:
+        self.model()
+
+    def lengths(self, texts: list[str]) -> list[int]:
+        """Word pieces, which the model's time follows: code and identifiers cost two to
+        three pieces a word, prose about one and a third."""
+        return [len(e.ids) for e in self.model().tokenizer.encode_batch(texts)]
 
 
 _DEFAULT: Embedder | None = None

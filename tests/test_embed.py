@@ -23,6 +23,26 @@ def test_length_batches_group_similar_lengths_and_keep_every_index() -> None:
         assert max(sizes) <= 1.3 * max(min(sizes), 8)
 
 
+def test_length_batches_split_a_long_run_so_two_threads_can_share_it() -> None:
+    """Seven sections of 220-256 pieces were one batch: one thread did the article."""
+    lengths = [256, 240, 250, 220, 256, 256, 230, 100]
+    batches = length_batches(lengths, max_length=512)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert all(len(b) * max(lengths[i] for i in b) <= 512 for b in batches)
+    assert len(batches) >= 4
+    assert length_batches([600], max_length=512) == [[0]]  # one long text still gets a batch
+
+
+def test_the_model_batches_by_word_pieces_not_words() -> None:
+    """Code costs the model two to three pieces a word; batching by words hid that."""
+    embedder = default_embedder()
+    prose = "The scheduler hands each task to the least busy worker in the pool."
+    code = "env.addSource(new FlinkPulsarSource<>(serviceUrl, adminUrl, props)).setParallelism(4);"
+    prose_pieces, code_pieces = embedder.lengths([prose, code])
+    assert len(code.split()) < len(prose.split())
+    assert code_pieces > prose_pieces
+
+
 def test_embed_returns_rows_in_input_order_equal_to_one_at_a_time() -> None:
     embedder = default_embedder()
     texts = [

@@ -139,6 +139,25 @@ class _Child:
             _all.discard(self)
 
 
+def prestart(settings: Settings) -> None:
+    """Start an idle extraction child now, if the next extraction will need one.
+
+    A single-threaded caller about to start a thread calls this first, so the child is
+    forked while the process is still single-threaded (instant, and it shares what is
+    already imported) rather than started from a forkserver once threads exist.
+    """
+    if float(settings.extract_timeout) <= 0:
+        return
+    memory = int(settings.extract_memory_mb) * 2**20
+    with _lock:
+        if any(c.memory_bytes == memory and c.alive for c in _idle):
+            return
+    child = _Child(memory)
+    with _lock:
+        _all.add(child)
+        _idle.append(child)
+
+
 def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: str = "") -> T:
     """fn(*args) in an extraction child within the extract_* limits; inline when
     extract_timeout is 0. `fn` must be a module-level function (it is sent by name)."""

@@ -22,6 +22,7 @@ Rules a reader can predict:
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -202,6 +203,9 @@ def build_list(
 
 
 _CACHE: dict[tuple[str, int, int], TechList] = {}
+# One build at a time: a thread that needs the list while another builds it (the warm-up
+# of a `distill add` beside its summary) waits for that build instead of repeating it.
+_BUILDING = threading.Lock()
 
 
 def load_technologies(home: str | Path | None = None) -> TechList:
@@ -218,16 +222,21 @@ def load_technologies(home: str | Path | None = None) -> TechList:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    with _BUILDING:
+        cached = _CACHE.get(key)
+        if cached is None:
+            cached = _CACHE[key] = _build_for(user_path if key[0] else None)
+        return cached
+
+
+def _build_for(user_path: Path | None) -> TechList:
     user_text = None
-    if key[0]:
-        assert user_path is not None
+    if user_path is not None:
         try:
             user_text = user_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{user_path}: cannot read: {exc}") from exc
-    techs = build_list(default_file_text(), user_text, str(user_path))
-    _CACHE[key] = techs
-    return techs
+    return build_list(default_file_text(), user_text, str(user_path))
 
 
 # ---------------------------------------------------------------- the matcher
