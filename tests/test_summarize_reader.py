@@ -281,6 +281,8 @@ LEANING = [
     "We are done scanning page B, so we pull page A off the work list.",  # a diagram's parts
 ]
 STANDS_ALONE = [
+    "As such, the lease is the unit of work and of billing.",
+    "Lanes, leases, retries and such are configured in one file.",
     "Since its early days, Task Runner has treated every task as idempotent.",
     "A function over any type T can sort a slice of T.",
     "In this example, the worker renews its lease before the lease runs out.",
@@ -321,6 +323,7 @@ def test_a_sentence_that_starts_to_build_something_is_content() -> None:
         "To support this, Kim changed the router, which I reviewed and followed up with a fix.",
         "I've published all this in a post, and Kim and I have been talking to team leads.",
         "Once it became clear that people liked the queue, I looked at the history of queues.",
+        "Five years of Task Runner makes me think back to the night the first lease expired.",
     ],
 )
 def test_the_authors_own_doings_are_personal(text: str) -> None:
@@ -365,7 +368,11 @@ def test_list_entries_and_cut_sentences_read_worse_than_sentences() -> None:
     assert penalty[0] == 0 and penalty[1] < 0 and penalty[2] < penalty[1]
 
 
-def test_a_recommendation_to_upgrade_is_a_takeaway_not_the_executive_summary() -> None:
+def test_a_recommendation_to_upgrade_concludes_the_executive_summary_once() -> None:
+    """A bugfix release concludes with its advice to every user: it closes the executive
+    summary (blind ratings: 3 without it, 5 with it, on three such posts) and no other
+    section repeats it. Advice on one step ("We recommend committing the profile") does not
+    conclude an article."""
     advice = "We highly recommend all users to upgrade to Streamer 3.2.1."
     text = (
         "---\ntitle: Streamer 3.2.1 released\n---\n\n"
@@ -374,9 +381,12 @@ def test_a_recommendation_to_upgrade_is_a_takeaway_not_the_executive_summary() -
         f"## Fixes\n\n{FILLER * 2}\n"
     )
     summary = summarize(from_markdown(text, source="bugfix.md"))
-    assert advice in lines(summary, "takeaways")
-    for section in ("executive_summary", "main_points", "specifications"):
+    assert lines(summary, "executive_summary")[-1] == advice
+    for section in ("takeaways", "main_points", "specifications"):
         assert advice not in lines(summary, section)
+    step = "We recommend committing the lease profile to your repository."
+    summary = summarize(from_markdown(text.replace(advice, step), source="step.md"))
+    assert step not in lines(summary, "executive_summary")
 
 
 def test_figure_captions_are_not_summarised() -> None:
@@ -439,6 +449,8 @@ def test_a_talk_provenance_line_is_not_content() -> None:
         "Please use lease.renew.interval instead.",
         "Similar to the strict mode, but it keeps the original table structure.",
         "In this mode, the pipeline ignores every dropped column and fills the gap with NULL.",
+        "We recommend that queue operators follow this strategy while old clients remain.",
+        "Task Runner 3 adds specific retry options to clearly separate such failures.",
     ],
 )
 def test_more_sentences_that_lean_on_text_not_shown(text: str) -> None:
@@ -670,6 +682,11 @@ def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
         "lease.retry.*: all configuration options related to retries.",
         "Example in the Task Runner Playground.",
         "Task Runner 2.1 comes with several important new features and improvements.",
+        # "more is possible" filler, a recording named by its link, a pointer to examples
+        "These recipes give just a taste of what's possible with priority lanes.",
+        "We have only scratched the surface of what leases can do.",
+        "Queues at Scale (video) walks through the lease protocol step by step.",
+        "For some examples, see schedulers like Ray, Celery or Dramatiq.",
     ],
 )
 def test_stock_lines_asides_teasers_and_pointers_are_not_content(text: str) -> None:
@@ -759,3 +776,69 @@ def test_a_short_list_entry_with_figures_is_not_a_specification() -> None:
     )
     specs = lines(summarize(from_markdown(text, source="pressure.md")), "specifications")
     assert not any(line.startswith(("LOW", "HIGH")) for line in specs), specs
+
+
+CONCLUDED_POST = """---
+title: Leases in Task Runner
+---
+
+Task Runner is the infrastructural system that runs asynchronous work for every product
+team here. In this post we explain how leases let it survive crashed workers.
+
+## Leases
+
+Workers lease tasks for a bounded time and renew the lease while they run. A task whose
+lease runs out goes back to the queue. Retries back off exponentially up to a ceiling of
+ten minutes. Each lane has its own pool of workers, sized by the backlog the lane carries.
+A full lane pushes back on its producers instead of growing without bound. Workers report
+their progress with every renewal, so the dashboard shows how far each task has come.
+
+## Conclusion
+
+Leases turned crashed workers from lost jobs into delayed ones, at the cost of one renewal
+call per task every thirty seconds.
+"""
+
+
+def test_the_executive_summary_ends_with_what_the_article_concludes() -> None:
+    """The issue: "what it is about and what it concludes"; a conclusion section's sentence
+    closes the executive summary, and takeaways do not repeat it."""
+    summary = summarize(from_markdown(CONCLUDED_POST, source="concluded.md"))
+    executive = lines(summary, "executive_summary")
+    assert executive[0].startswith("Task Runner is the infrastructural system")
+    assert executive[-1].startswith("Leases turned crashed workers from lost jobs")
+    assert 2 <= len(executive) <= 4
+    assert not any(line.startswith("Leases turned") for line in lines(summary, "takeaways"))
+
+
+def test_a_closing_phrase_only_counts_late_in_the_article() -> None:
+    """ "In short, ..." at the start of an article opens a thought; late, it concludes."""
+    early = "In short, the scheduler hands every task to the least busy worker it knows of."
+    late = "In short, one renewal call every thirty seconds buys jobs that survive any deploy."
+    text = (
+        f"---\ntitle: Leases\n---\n\n{early} {FILLER}\n\n"
+        "Each lane has its own pool of workers, sized by the backlog the lane carries. "
+        "A full lane pushes back on its producers instead of growing without bound. "
+        "Urgent tasks never wait behind batch jobs in another lane.\n\n"
+        "Workers report their progress with every renewal of a lease. The dashboard shows how "
+        "far each task has come and which worker holds it. Operators can drain a worker "
+        f"before a deploy without cancelling its tasks. {late}\n"
+    )
+    executive = lines(summarize(from_markdown(text, source="in-short.md")), "executive_summary")
+    assert executive[-1] == late
+    assert early not in executive[1:]
+
+
+def test_takeaways_are_lessons_not_a_recap_or_further_reading() -> None:
+    """Once the conclusion ends the executive summary, the takeaways must not fall back on
+    "This article has presented ..." or the reading list under the conclusion heading."""
+    text = (
+        CONCLUDED_POST.rstrip("\n")
+        + " This article has presented how leases and lanes fit together.\n\n"
+        "- Lease Protocols in Practice shows how other queues renew their leases.\n"
+        "- Retry Budgets covers backoff ceilings for many kinds of jobs.\n"
+    )
+    takeaways = lines(summarize(from_markdown(text, source="recap.md")), "takeaways")
+    assert not any(
+        line.startswith(("This article", "Lease Protocols", "Retry Budgets")) for line in takeaways
+    )

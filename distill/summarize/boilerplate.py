@@ -68,6 +68,7 @@ CALL_TO_ACTION = re.compile(
 POINTER = re.compile(
     r"^(?:note:\s*)?(?:for (?:(?:more|further|full|complete|a complete|detailed) )?(?:\w+ )?"
     r"(?:details|information|overview|list|documentation)|see (?:the|our|this|also)\b"
+    r"|for (?:some|more|other|further) examples?,? see\b"
     r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
     r"| will)?\b"
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find) (?:more|the)\b)"
@@ -80,6 +81,8 @@ POINTER = re.compile(
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
     r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b"
+    # a recording or a deck named by its link: "Go Concurrency Patterns (video) presents ..."
+    r"|\((?:video|slides|recording|talk|pdf)\)"
     # a link's text: "Example in the Go Playground."
     r"|^(?:\w+ )?(?:example|demo|code|source)s? (?:is )?(?:in|on|at) the [\w ]{0,30}\b(?:playground"
     r"|repository|repo|gist)\W*$",
@@ -150,6 +153,10 @@ STOCK = re.compile(
     r"|^[^,:;]{0,40}\b(?:comes with|includes|brings) (?:several|many|a number of|lots of)"
     r" (?:important |notable |major |exciting )?(?:new )?(?:features|improvements)(?: and"
     r" (?:improvements|new features|bug ?fixes))?\.$"
+    # "more is possible" filler: "The samples in this post provide just a taste of what's
+    # possible ...", "we have only scratched the surface"
+    r"|\b(?:just|only|merely) (?:a taste|the tip of the iceberg|scratch(?:es|ed|ing)? the"
+    r" surface)\b|\b(?:a taste|the tip of the iceberg) of what(?:[’']s| is) possible\b"
     # a teaser that promises a finding without giving it: "Novices expressed some
     # interesting differences from other experience levels."
     r"|^[^,;:]{0,40}\b(?:some|several|a few|many) (?:interesting|notable|surprising)"
@@ -298,7 +305,9 @@ REFERS_BACK = [
         _I,
     ),
     # "... merge such files", "You may override it", "We can then divide ..."
-    re.compile(r"^(?:\S+\s){0,8}such (?!as\b|a\b|an\b|that\b)\w+", _I),
+    # anywhere in the sentence: "... to clearly represent such components" (but not "as
+    # such", "types and such", "no such thing")
+    re.compile(r"(?<!\bas )(?<!\band )(?<!\bor )(?<!\bno )\bsuch (?!as\b|a\b|an\b|that\b)\w+", _I),
     re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
     re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
     # "Because they are sampled through ...": a pronoun right after the opening conjunction
@@ -320,6 +329,14 @@ REFERS_BACK = [
         r"[^,]{0,30},"
         r"|^(?:although|though|while|whereas) (?:most|some|many|all|both|none|few|several"
         r"|others) (?:are|were|have|had|of them|do|did|can)\b",
+        _I,
+    ),
+    # "We recommend that module authors follow this strategy ...": advice whose object is
+    # something described before
+    re.compile(
+        r"\b(?:follow|use|adopt|apply|take|choose|prefer|try) (?:this|that|these|those) "
+        r"(?:strateg(?:y|ies)|approach(?:es)?|techniques?|methods?|patterns?|solutions?"
+        r"|options?|advice|rules?|workflows?|setups?)\b",
         _I,
     ),
     # "We intend to lift these in future versions": a demonstrative standing for a noun
@@ -380,6 +397,8 @@ PERSONAL = re.compile(
     r"|(?:^|[\s,;(“\"])I(?:[’']ve| have) (?:(?:also|just|recently|since|now) )?(?:been|[a-z]{2,}ed"
     r"|set up|written|made|taken|spent|found|got|seen|done|begun|built|given|had|led)\b"
     r"|\band I (?:have|had|were|are) been\b"
+    # a reminiscence: "Celebrating 10 years of Go makes me think back to early November 2009"
+    r"|\b(?:makes?|made) me (?:think|look) back\b|\breminds? me of (?:the|my|when)\b"
     # "Perl seemed to me to have appeared fully-formed ...": an impression, not a fact
     r"|\bseemed to me\b"
 )

@@ -38,6 +38,10 @@ SHORT_MAX_SHARE = 0.55
 TRIM_ORDER = ("limitations", "takeaways", "specifications", "main_points")
 
 
+def sentence_words(section: Section) -> int:
+    return sum(len(x.text.split()) for x in section.lines if x.kind == "sentence")
+
+
 def trim(sections: list[Section], limit: int) -> None:
     """Drop the longest sentence of the fullest trimmable section until under `limit`.
 
@@ -45,9 +49,7 @@ def trim(sections: list[Section], limit: int) -> None:
     is never trimmed.
     """
 
-    def words(section: Section) -> int:
-        return sum(len(x.text.split()) for x in section.lines if x.kind == "sentence")
-
+    words = sentence_words
     while sum(words(s) for s in sections) > limit:
         candidates = [
             s
@@ -105,6 +107,7 @@ class ExtractiveSummarizer(Summarizer):
                     cues.CONCLUSION_HEADING,
                     int(TAKEAWAY_SHARE * rest),
                     MAX_TAKEAWAYS,
+                    recaps=False,
                 ),
             )
         )
@@ -121,5 +124,12 @@ class ExtractiveSummarizer(Summarizer):
             )
         )
         out.append(Section("concepts", concepts.concepts(doc, split.last_block, split)))
-        trim(out, min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words))))
+        cap = min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words)))
+        short = SHORT_MAX_SHARE * words < HARD_MAX_WORDS
+        if ctx.conclusion is not None and short and sum(map(sentence_words, out)) > cap:
+            # The executive summary's conclusion is the one line it gives up to a short
+            # article's cap: before it, the other sections would lose their points.
+            text = ctx.units[ctx.conclusion].text
+            out[0].lines = [line for line in out[0].lines if line.text != text]
+        trim(out, cap)
         return out
