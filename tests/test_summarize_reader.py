@@ -842,3 +842,15 @@ def test_takeaways_are_lessons_not_a_recap_or_further_reading() -> None:
     assert not any(
         line.startswith(("This article", "Lease Protocols", "Retry Budgets")) for line in takeaways
     )
+
+
+def test_a_conclusion_may_end_with_a_sign_off_but_not_follow_an_ask() -> None:
+    ending = "Leases turned crashed workers from lost jobs into delayed ones"
+    signed = CONCLUDED_POST.rstrip("\n") + " Try it out.\n"
+    executive = lines(summarize(from_markdown(signed, source="signed.md")), "executive_summary")
+    assert executive[-1].startswith(ending)
+    asked = CONCLUDED_POST.replace(
+        "Leases turned", "Please open an issue if a lease ever expires early! Leases turned"
+    )
+    executive = lines(summarize(from_markdown(asked, source="asked.md")), "executive_summary")
+    assert not any(line.startswith(ending) for line in executive)

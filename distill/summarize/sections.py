@@ -414,8 +414,8 @@ def _conclusion(ctx: Context, value: np.ndarray, chosen: list[int]) -> int | Non
     article announces as its conclusion (under a conclusion heading, or opening with a
     closing phrase in its last third) come before advice to every reader, then the most
     relevant wins. Sentences already `chosen`, that lean on the one before, set up a claim
-    to refute, read badly or share a paragraph with a call to action are not candidates,
-    nor is a caveat outside a conclusion."""
+    to refute, read badly or follow a call to action in their paragraph are not
+    candidates, nor is a caveat outside a conclusion."""
     units = ctx.units
     n = len(units)
     best: int | None = None
@@ -431,7 +431,7 @@ def _conclusion(ctx: Context, value: np.ndarray, chosen: list[int]) -> int | Non
             continue
         if i > 0 and refers_back(unit.text):
             continue
-        if CALL_TO_ACTION.search(ctx.doc.blocks[unit.block].text):
+        if CALL_TO_ACTION.search(ctx.doc.blocks[unit.block].text[: unit.start]):
             continue  # "Please open an issue! We want the experience to be the best ...": the ask
         if not announced and ctx.limitation[i] >= STRONG_CUE:
             continue  # a caveat with advice in it belongs to the limitations
