@@ -17,6 +17,7 @@ import html
 import re
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -184,24 +185,12 @@ def _both_halves(run: _Run) -> tuple[list[tuple[int, float]], list[tuple[int, fl
         text_ranked, total = run.text(FUSION_DEPTH)
         return text_ranked, run.vector(FUSION_DEPTH), total
     other = _Run(run.store, run.query, run.where, run.params, run.embedder, search=side)
-    out: dict[str, Any] = {}
-
-    def meaning() -> None:
-        try:
-            out["ranked"] = other.vector(FUSION_DEPTH)
-        except BaseException as exc:  # raised again in the caller's thread
-            out["error"] = exc
-
-    thread = threading.Thread(target=meaning, name="search-meaning", daemon=True)
-    thread.start()
-    try:
+    with ThreadPoolExecutor(1, thread_name_prefix="search-meaning") as pool:
+        meaning = pool.submit(other.vector, FUSION_DEPTH)
         text_ranked, total = run.text(FUSION_DEPTH)
-    finally:
-        thread.join()
-    if "error" in out:
-        raise out["error"]
+        vector_ranked = meaning.result()  # its exception, if any, is raised here
     run.notes += other.notes
-    return text_ranked, out["ranked"], total
+    return text_ranked, vector_ranked, total
 
 
 def article_filter(filters: dict[str, str]) -> ArticleFilter:
