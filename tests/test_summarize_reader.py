@@ -854,3 +854,17 @@ def test_a_conclusion_may_end_with_a_sign_off_but_not_follow_an_ask() -> None:
     )
     executive = lines(summarize(from_markdown(asked, source="asked.md")), "executive_summary")
     assert not any(line.startswith(ending) for line in executive)
+
+
+def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
+    """Only the takeaways ask list entries for a cue of their own (further reading sits
+    under "Conclusion"); under "Limitations" each entry is one."""
+    text = CONCLUDED_POST.replace(
+        "## Conclusion",
+        "## Limitations\n\n"
+        "- Leases shorter than one second are rounded up to one second by the broker.\n"
+        "- Lanes are fixed when the cluster starts and cannot be added while it runs.\n\n"
+        "## Conclusion",
+    )
+    limitations = lines(summarize(from_markdown(text, source="limits.md")), "limitations")
+    assert any(line.startswith(("Leases shorter", "Lanes are fixed")) for line in limitations)

@@ -81,7 +81,7 @@ POINTER = re.compile(
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
     r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b"
-    # a recording or a deck named by its link: "Go Concurrency Patterns (video) presents ..."
+    # a recording or a deck named by its link: "Queues at Scale (video) walks through ..."
     r"|\((?:video|slides|recording|talk|pdf)\)"
     # a link's text: "Example in the Go Playground."
     r"|^(?:\w+ )?(?:example|demo|code|source)s? (?:is )?(?:in|on|at) the [\w ]{0,30}\b(?:playground"
@@ -153,8 +153,8 @@ STOCK = re.compile(
     r"|^[^,:;]{0,40}\b(?:comes with|includes|brings) (?:several|many|a number of|lots of)"
     r" (?:important |notable |major |exciting )?(?:new )?(?:features|improvements)(?: and"
     r" (?:improvements|new features|bug ?fixes))?\.$"
-    # "more is possible" filler: "The samples in this post provide just a taste of what's
-    # possible ...", "we have only scratched the surface"
+    # "more is possible" filler: "These recipes give just a taste of what's possible ...",
+    # "we have only scratched the surface"
     r"|\b(?:just|only|merely) (?:a taste|the tip of the iceberg|scratch(?:es|ed|ing)? the"
     r" surface)\b|\b(?:a taste|the tip of the iceberg) of what(?:[’']s| is) possible\b"
     # a teaser that promises a finding without giving it: "Novices expressed some
@@ -305,7 +305,7 @@ REFERS_BACK = [
         _I,
     ),
     # "... merge such files", "You may override it", "We can then divide ..."
-    # anywhere in the sentence: "... to clearly represent such components" (but not "as
+    # anywhere in the sentence: "... to clearly separate such failures" (but not "as
     # such", "types and such", "no such thing")
     re.compile(r"(?<!\bas )(?<!\band )(?<!\bor )(?<!\bno )\bsuch (?!as\b|a\b|an\b|that\b)\w+", _I),
     re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
@@ -331,7 +331,7 @@ REFERS_BACK = [
         r"|others) (?:are|were|have|had|of them|do|did|can)\b",
         _I,
     ),
-    # "We recommend that module authors follow this strategy ...": advice whose object is
+    # "We recommend that operators follow this strategy ...": advice whose object is
     # something described before
     re.compile(
         r"\b(?:follow|use|adopt|apply|take|choose|prefer|try) (?:this|that|these|those) "
@@ -397,7 +397,7 @@ PERSONAL = re.compile(
     r"|(?:^|[\s,;(“\"])I(?:[’']ve| have) (?:(?:also|just|recently|since|now) )?(?:been|[a-z]{2,}ed"
     r"|set up|written|made|taken|spent|found|got|seen|done|begun|built|given|had|led)\b"
     r"|\band I (?:have|had|were|are) been\b"
-    # a reminiscence: "Celebrating 10 years of Go makes me think back to early November 2009"
+    # a reminiscence: "Five years of the queue makes me think back to its first outage"
     r"|\b(?:makes?|made) me (?:think|look) back\b|\breminds? me of (?:the|my|when)\b"
     # "Perl seemed to me to have appeared fully-formed ...": an impression, not a fact
     r"|\bseemed to me\b"

@@ -107,7 +107,7 @@ class ExtractiveSummarizer(Summarizer):
                     cues.CONCLUSION_HEADING,
                     int(TAKEAWAY_SHARE * rest),
                     MAX_TAKEAWAYS,
-                    recaps=False,
+                    lessons=True,
                 ),
             )
         )

@@ -44,7 +44,7 @@ MAX_EXEC_TRIES = 40
 EXEC_MAX_LINES = 4
 # Advice to every reader, which is what a release note or an advisory concludes with ("We
 # highly recommend all users to upgrade", "we strongly recommend checking whether ..."),
-# unlike advice on one step ("We recommend committing default.pgo files").
+# unlike advice on one step ("We recommend committing the profile to the repository").
 ADVICE_TO_ALL = re.compile(
     r"\b(?:we|i) (?:strongly|highly) (?:recommend|suggest|advise|encourage|urge)\b"
     r"|\brecommend (?:that )?(?:all|every) users?\b",
@@ -432,7 +432,7 @@ def _conclusion(ctx: Context, value: np.ndarray, chosen: list[int]) -> int | Non
         if i > 0 and refers_back(unit.text):
             continue
         if CALL_TO_ACTION.search(ctx.doc.blocks[unit.block].text[: unit.start]):
-            continue  # "Please open an issue! We want the experience to be the best ...": the ask
+            continue  # "Please report any problem! We want every lease to ...": part of the ask
         if not announced and ctx.limitation[i] >= STRONG_CUE:
             continue  # a caveat with advice in it belongs to the limitations
         following = units[i + 1].text if i + 1 < n and units[i + 1].block == unit.block else ""
@@ -540,20 +540,21 @@ def by_cues(
     budget: int,
     limit: int,
     threshold: float = 1.0,
-    recaps: bool = True,
+    lessons: bool = False,
 ) -> list[Line]:
     """Sentences whose wording (or whose section's heading) marks them as this section's.
 
-    With `recaps` False, a sentence about the article itself ("This article has presented
-    techniques for ...") is not one: a takeaway is a lesson, not a table of contents."""
+    With `lessons` (the takeaways), a sentence about the article itself ("This article has
+    presented ...") is not one, and the entries of a list under the heading need a cue of
+    their own: a list under "Conclusion" is as often further reading ("Queue Theory in
+    Practice shows how ...") as lessons. Under "Limitations" a list entry is a limitation."""
     scored: list[tuple[float, int]] = []
     for unit in ctx.units:
-        if not recaps and names_the_article(unit.text):
+        if lessons and names_the_article(unit.text):
             continue
         score = float(cue_scores[unit.index])
-        # A list under a conclusion heading is as often further reading ("Douglas
-        # McIlroy's paper ... shows how ...") as lessons: its entries need a cue of their own.
-        if unit.heading and heading.search(unit.heading) and unit.kind != "list_item":
+        listed = lessons and unit.kind == "list_item"
+        if unit.heading and heading.search(unit.heading) and not listed:
             score += HEADING_CUE
         if score < threshold or ctx.quality[unit.index] < CUE_MIN_QUALITY:
             continue
