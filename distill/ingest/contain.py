@@ -97,6 +97,8 @@ class _Child:
         self.process.start()
         child_end.close()
         self.memory_bytes = memory_bytes
+        with _lock:
+            _all.add(self)
 
     def call(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, what: str) -> T:
         self.conn.send((fn, args))
@@ -148,14 +150,17 @@ def prestart(settings: Settings) -> None:
     """
     if float(settings.extract_timeout) <= 0:
         return
-    memory = int(settings.extract_memory_mb) * 2**20
+    memory = _memory_bytes(settings)
     with _lock:
         if any(c.memory_bytes == memory and c.alive for c in _idle):
             return
     child = _Child(memory)
     with _lock:
-        _all.add(child)
         _idle.append(child)
+
+
+def _memory_bytes(settings: Settings) -> int:
+    return int(settings.extract_memory_mb) * 2**20
 
 
 def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: str = "") -> T:
@@ -164,15 +169,13 @@ def run_contained(settings: Settings, fn: Callable[..., T], *args: Any, what: st
     timeout = float(settings.extract_timeout)
     if timeout <= 0:
         return fn(*args)
-    memory = int(settings.extract_memory_mb) * 2**20
+    memory = _memory_bytes(settings)
     with _lock:
         child = next((c for c in _idle if c.memory_bytes == memory), None)
         if child is not None:
             _idle.remove(child)
     if child is None or not child.alive:
         child = _Child(memory)
-        with _lock:
-            _all.add(child)
     try:
         return child.call(fn, args, timeout, what or getattr(fn, "__name__", "extract"))
     finally:

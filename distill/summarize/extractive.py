@@ -49,8 +49,7 @@ def trim(sections: list[Section], limit: int) -> None:
     is never trimmed.
     """
 
-    words = sentence_words
-    while sum(words(s) for s in sections) > limit:
+    while sum(sentence_words(s) for s in sections) > limit:
         candidates = [
             s
             for s in sections
@@ -58,7 +57,7 @@ def trim(sections: list[Section], limit: int) -> None:
         ]
         if not candidates:
             return
-        fullest = max(candidates, key=words)
+        fullest = max(candidates, key=sentence_words)
         longest = max(
             (x for x in fullest.lines if x.kind == "sentence"), key=lambda x: len(x.text.split())
         )
@@ -125,7 +124,7 @@ class ExtractiveSummarizer(Summarizer):
         )
         out.append(Section("concepts", concepts.concepts(doc, split.last_block, split)))
         cap = min(HARD_MAX_WORDS, max(MIN_BUDGET, int(SHORT_MAX_SHARE * words)))
-        short = SHORT_MAX_SHARE * words < HARD_MAX_WORDS
+        short = cap < HARD_MAX_WORDS
         if ctx.conclusion is not None and short and sum(map(sentence_words, out)) > cap:
             # The executive summary's conclusion is the one line it gives up to a short
             # article's cap: before it, the other sections would lose their points.

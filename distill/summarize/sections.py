@@ -373,71 +373,52 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             continue
         for i in [*needs, best]:
             add(i)
-    taken = _with_conclusion(ctx, chosen, relevance - lead - intro, overlap, count, limit)
-    shown = ctx.take(taken)
-    for i in set(taken) - set(chosen):
+    ending = _conclusion(ctx, relevance - lead - intro, chosen, leans, setup)
+    room = min(EXEC_MAX_WORDS, CONCLUSION_OVERRUN * limit)
+    # Added, never in place of a body line: replacing the weakest line of a full summary
+    # (tried) lowered ROUGE on the Flink posts, whose human summaries restate the opening,
+    # by 0.5 to 0.6 points while appending left every set's figures as they were.
+    if (
+        ending is not None
+        and overlap[ending] < REDUNDANT
+        and len(chosen) < min(EXEC_MAX_LINES, count + 1)
+        and spent + units[ending].word_count <= room
+    ):
+        chosen.append(ending)
+        ctx.conclusion = ending
+    shown = ctx.take(chosen)
+    if ctx.conclusion is not None:
         # The conclusion is the line the takeaways would have shown: the sections after
         # this one keep the words it costs.
-        ctx.budget += units[i].word_count
-        ctx.conclusion = i
+        ctx.budget += units[ctx.conclusion].word_count
     return shown
 
 
-def _with_conclusion(
-    ctx: Context,
-    chosen: list[int],
-    value: np.ndarray,
-    overlap: np.ndarray,
-    count: int,
-    limit: float,
-) -> list[int]:
-    """`chosen` with the article's conclusion added when there is room for it.
-
-    Added, never in place of a body line: replacing the weakest line of a full summary
-    (tried) lowered ROUGE on the Flink posts, whose human summaries restate the opening,
-    by 0.5 to 0.6 points while appending left every set's figures as they were."""
-    units = ctx.units
-    chosen = list(chosen)
-    spent = sum(units[i].word_count for i in chosen)
-    ending = _conclusion(ctx, value, chosen)
-    if ending is not None and overlap[ending] < REDUNDANT:
-        room = min(EXEC_MAX_WORDS, CONCLUSION_OVERRUN * limit)
-        if len(chosen) < min(EXEC_MAX_LINES, count + 1) and (
-            spent + units[ending].word_count <= room
-        ):
-            chosen.append(ending)
-    return chosen
-
-
-def _conclusion(ctx: Context, value: np.ndarray, chosen: list[int]) -> int | None:
+def _conclusion(
+    ctx: Context, value: np.ndarray, chosen: list[int], leans: list[bool], setup: list[bool]
+) -> int | None:
     """The sentence that says what the article concludes, if it has one. Sentences the
     article announces as its conclusion (under a conclusion heading, or opening with a
     closing phrase in its last third) come before advice to every reader, then the most
-    relevant wins. Sentences already `chosen`, that lean on the one before, set up a claim
-    to refute, read badly or follow a call to action in their paragraph are not
-    candidates, nor is a caveat outside a conclusion."""
-    units = ctx.units
-    n = len(units)
+    relevant wins. Sentences already `chosen`, that lean on the one before (`leans`), set
+    up a claim to refute (`setup`), read badly or follow a call to action in their
+    paragraph are not candidates, nor is a caveat outside a conclusion."""
+    n = len(ctx.units)
     best: int | None = None
     best_announced = False
-    for unit in units:
+    for unit in ctx.units:
         i = unit.index
         announced = bool(unit.heading and cues.CONCLUSION_HEADING.search(unit.heading)) or (
             i >= 2 * n / 3 and bool(CONCLUDING.match(unit.text))
         )
         if i in chosen or not (announced or ADVICE_TO_ALL.search(unit.text)):
             continue
-        if ctx.quality[i] < CUE_MIN_QUALITY:
-            continue
-        if i > 0 and refers_back(unit.text):
+        if ctx.quality[i] < CUE_MIN_QUALITY or leans[i] or setup[i]:
             continue
         if CALL_TO_ACTION.search(ctx.doc.blocks[unit.block].text[: unit.start]):
             continue  # "Please report any problem! We want every lease to ...": part of the ask
         if not announced and ctx.limitation[i] >= STRONG_CUE:
             continue  # a caveat with advice in it belongs to the limitations
-        following = units[i + 1].text if i + 1 < n and units[i + 1].block == unit.block else ""
-        if refuted(unit.text, following):
-            continue
         if best is None or (announced, value[i]) > (best_announced, value[best]):
             best, best_announced = i, announced
     return best
