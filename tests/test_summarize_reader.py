@@ -17,6 +17,7 @@ from distill.summarize.sections import (
     IDENTIFIER,
     _definition_value,
     readability,
+    release_note,
 )
 from distill.summarize.sentences import split_document
 from distill.summarize.specs import is_transcript
@@ -273,6 +274,7 @@ def test_related_reasons_name_each_technology_once() -> None:
 # Sentences a reader cannot use without what the summary leaves out (issue 12, third pass):
 # each is written for this test after a kind of line judged junk in the judged set.
 LEANING = [
+    "Between these versions some lease defaults changed in ways that affect memory.",
     "Because they are sampled through the editor plugin, we might expect this group to "
     "prefer that editor.",  # "they" right after the opening conjunction
     "Earlier we sliced the buffer to a length shorter than its capacity.",  # earlier text
@@ -868,3 +870,101 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
     )
     limitations = lines(summarize(from_markdown(text, source="limits.md")), "limitations")
     assert any(line.startswith(("Leases shorter", "Lanes are fixed")) for line in limitations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We want to thank everyone who contributed to this release by testing the betas.",
+        "Thanks to everyone who tested Task Runner 2.1, filed bugs, and sent feedback.",
+        "Thanks to our wonderful community, Task Runner continues to grow every year.",
+        "Thanks also to the users of priority lanes who have given great feedback.",
+        "Your contributions and diligence helped make Task Runner 2.1 as stable as it is.",
+        "Enjoy the new release!",
+        "For the complete list of changes, see the Task Runner 2.1 release notes.",
+    ],
+)
+def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: str) -> None:
+    assert boilerplate(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks to the new lease protocol, a crashed worker no longer delays its queue.",
+        "Thanks to the hard work of many contributors, 2.1 compiles queues 30% faster.",
+        "For the most part, queues need no configuration at all.",
+    ],
+)
+def test_thanks_to_a_piece_of_work_is_content(text: str) -> None:
+    assert not boilerplate(text)
+
+
+RELEASE_NOTE = """---
+title: Announcing Task Runner 2.1
+---
+
+The Task Runner team is happy to announce a new version of Task Runner, 2.1.
+
+If you have a previous version installed, you can upgrade it with the package manager.
+If you would like to help us out by testing future releases, use the nightly channel.
+
+## What's in 2.1
+
+### Priority lanes
+
+Task Runner now runs urgent tasks in priority lanes that never wait behind bulk work.
+A lane is a named queue with its own workers and its own limit on tasks in flight. Tasks
+pick a lane when they are enqueued, and a lane without work lends its workers to the
+others until urgent work arrives. The default configuration has two lanes, urgent and bulk,
+and the scheduler checks the urgent lane first on every poll of the queue.
+
+### Lease renewal
+
+Workers now renew their leases in the background, so a long task keeps its lease.
+Before this release a worker renewed a lease only between steps of a task, and a step that
+ran longer than the lease lost the task to another worker, which then ran it a second
+time. The renewal runs on its own timer at a third of the lease length and stops when the
+task ends or the worker exits. A worker that cannot reach the queue for a whole lease gives
+the task up on its own, so two workers never hold one task at the same moment, and the
+queue logs every lease it takes back with the name of the worker that lost it.
+
+### Stabilized APIs
+
+The retry policy type and the lane builder are now stable and covered by the usual
+compatibility promise for the rest of the 2.x series of releases.
+
+### Other changes
+
+The command line prints the lane of every task in its listing, and the dashboard shows
+how long each lane waited for a worker over the last hour. Task ids are now printed in
+full. The documentation has a new chapter on sizing lanes for a mixed workload of short
+and long tasks, with worked examples for queues of ten and ten thousand tasks a minute.
+"""
+
+
+def test_a_release_note_names_its_headline_changes() -> None:
+    """What a release changes is its point: the executive summary shows the opening line of
+    a change section, standing alone (its details are main points). Blind ratings of 27
+    corpus release notes before and after: docs/benchmarks.md, issue 12's seventh pass."""
+    shown = lines(summarize(from_markdown(RELEASE_NOTE, source="r.md")), "executive_summary")
+    assert any(line.startswith("Task Runner now runs urgent tasks") for line in shown)
+    assert not any(line.startswith("A lane is a named queue") for line in shown)
+
+
+@pytest.mark.parametrize(
+    ("title", "opening", "expected"),
+    [
+        ("Go 1.22 is released!", "Today the team is thrilled.", True),
+        ("Announcing Task Runner 2.1", "The team is happy.", True),
+        ("Task Runner 1.19.1 Release Announcement", "The community is pleased.", True),
+        ("Task Runner updates in Cloud 1.7.1", "This week we released version 1.7.1.", True),
+        ("Secure randomness in Task Runner 1.22", "Random numbers come in two kinds.", False),
+        ("How we run urgent work", "We released the lanes last year.", False),
+    ],
+)
+def test_a_release_note_is_told_by_its_title_and_opening(
+    title: str, opening: str, expected: bool
+) -> None:
+    doc = from_markdown(f"---\ntitle: {title}\n---\n\n{opening} {FILLER}\n", source="t.md")
+    assert release_note(doc, split_document(doc).units) is expected

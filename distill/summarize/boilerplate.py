@@ -44,6 +44,15 @@ CALL_TO_ACTION = re.compile(
     r"|(?:feedback|contributions?)\b.{0,60}\b(?:welcome|appreciated)\b"
     r"|thank(?:s| you) for\b|thank(?:s| you) to\b(?![^,]{0,80},\s+\w)|happy (?:hacking|coding"
     r"|holidays|new year)"
+    # thanks to every contributor, however the sentence goes on ("We want to thank everyone
+    # who ...", "Thanks to everyone who tested the betas, filed bugs, ..."), and the
+    # community credited for the project's growth ("Thanks to our community, X continues
+    # to grow"); not thanks to one named piece of work ("Thanks to the new allocator, ...")
+    r"|\b(?:want|wish|would like|[’']d like) to (?:thank|acknowledge)\b|^thanks a lot\b"
+    r"|^thanks (?:also |again )?to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
+    r"|(?:our|the) (?:\w+ ){0,3}(?:community|contributors|users)\b)"
+    r"|^enjoy (?:the|your|it|this)\b[^.!?]{0,60}[.!]$"
+    r"|^your (?:\w+ )?(?:contributions?|feedback|help|support|diligence)\b.{0,40}\bhelped\b"
     r"|(?:you can|please) (?:find|download|get) (?:the |it |them )?(?:binaries|release|source)"
     r"|(?:available|found) (?:on|at|from) the (?:\w+ )?(?:downloads?|releases?) page"
     r"|(?:release packages|binaries) are available"
@@ -66,7 +75,7 @@ CALL_TO_ACTION = re.compile(
 
 # Pointers to other text instead of content ("see the release notes", "read more here").
 POINTER = re.compile(
-    r"^(?:note:\s*)?(?:for (?:(?:more|further|full|complete|a complete|detailed) )?(?:\w+ )?"
+    r"^(?:note:\s*)?(?:for (?:the |a )?(?:(?:more|further|full|complete|detailed) )?(?:\w+ )?"
     r"(?:details|information|overview|list|documentation)|see (?:the|our|this|also)\b"
     r"|for (?:some|more|other|further) examples?,? see\b"
     r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
@@ -329,6 +338,12 @@ REFERS_BACK = [
         r"[^,]{0,30},"
         r"|^(?:although|though|while|whereas) (?:most|some|many|all|both|none|few|several"
         r"|others) (?:are|were|have|had|of them|do|did|can)\b",
+        _I,
+    ),
+    # "Between these versions some defaults changed ...": which versions?
+    re.compile(
+        r"^(?:between|among|across|unlike|despite|beyond|besides|apart from|compared (?:to|with))"
+        r" (?:this|that|these|those|them|it)\b(?!\s+(?:post|article|blog|tutorial|guide|page)\b)",
         _I,
     ),
     # "We recommend that operators follow this strategy ...": advice whose object is

@@ -50,6 +50,36 @@ ADVICE_TO_ALL = re.compile(
     r"|\brecommend (?:that )?(?:all|every) users?\b",
     re.IGNORECASE,
 )
+# A release note's point is what changed: the opening sentence of each of its first change
+# sections ("### Naked functions" -> "Rust now supports writing naked functions ...") gets
+# this bonus in the executive summary, shared out over the first HEADLINE_PARTS sections.
+HEADLINE_BONUS = 0.2
+HEADLINE_PARTS = 3
+HEADLINE_MIN_WORDS = 6
+# A release note: a version number in its title, and the title or its opening says it is
+# a release ("Go 1.22 is released!", "Announcing Rust 1.71.0", "This week we released
+# version 1.7.1 of ...").
+VERSION = re.compile(r"\bv?\d+\.\d+")
+RELEASE_WORDS = re.compile(
+    r"\b(?:releas(?:e|es|ed|ing)|announc\w*|is (?:out|here|available)|now available"
+    r"|(?:beta|rc)\s*\d*\b)",
+    re.IGNORECASE,
+)
+# The sentence that introduces a release's list of highlights ("Some of the highlights
+# include:"): the list's first entry is a headline change too.
+HIGHLIGHTS = re.compile(
+    r"\b(?:highlights?|(?:notable|main|major|key|biggest|most (?:important|exciting))"
+    r" (?:changes|features|improvements|additions))\b[^.!?]*:$",
+    re.IGNORECASE,
+)
+# A sentence that names itself the release's main change ("The headline feature for this
+# release is ...", "One of the largest changes is ...", "The highlight of this release is").
+ANNOUNCED_HEADLINE = re.compile(
+    r"\b(?:largest|biggest|most (?:important|exciting|significant|notable)|headline|main|major)"
+    r" (?:[\w-]+ )?(?:changes?|features?|additions?|improvements?)\b(?! (?:are|include)\b)"
+    r"|\b(?:the|a) highlights? of (?:this|the) (?:release|version)\b",
+    re.IGNORECASE,
+)
 # The conclusion may overrun the executive summary's word share of a short article by this
 # much: a two-line summary of a 130-word post has no room left for a third line otherwise.
 CONCLUSION_OVERRUN = 1.3
@@ -292,6 +322,46 @@ def _definition_value(text: str, title: str) -> float:
     return DEFINITION_BONUS * SIDE_DEFINITION_SHARE
 
 
+def release_note(doc: Document, units: list[Unit]) -> bool:
+    """Whether the article announces a release (its point is then what changed)."""
+    title = doc.title or ""
+    if not VERSION.search(title):
+        return False
+    opening = " ".join(u.text for u in units[:2])
+    return bool(RELEASE_WORDS.search(title) or RELEASE_WORDS.search(opening))
+
+
+def _headlines(ctx: Context, leans: list[bool]) -> np.ndarray:
+    """The executive-summary bonus of a release note's headline changes: a sentence that
+    names itself the main change, the first entry of a list introduced as the highlights,
+    and the opening sentence of each of the first change sections (not thanks, contributors
+    or the changelog) when it reads on its own, the earlier sections weighing more."""
+    out = np.zeros(len(ctx.units))
+    seen: set[int] = set()
+    for unit in ctx.units:
+        i = unit.index
+        if (
+            unit.kind == "list_item"
+            and i > 0
+            and ctx.units[i - 1].kind != "list_item"
+            and HIGHLIGHTS.search(ctx.units[i - 1].text)
+            and unit.word_count >= HEADLINE_MIN_WORDS
+        ):
+            out[i] = HEADLINE_BONUS  # the first entry of a list of highlights
+        if ANNOUNCED_HEADLINE.search(unit.text) and ctx.quality[i] > -WEAK_OPENING:
+            out[i] = HEADLINE_BONUS
+        if unit.part == 0 or unit.part in seen or len(seen) >= HEADLINE_PARTS:
+            continue
+        heading = unit.heading.strip()
+        if SKIP_HEADING.match(heading) or OWN_SECTION_HEADING.search(heading):
+            continue
+        seen.add(unit.part)  # only its first sentence may stand for a section
+        if leans[i] or ctx.quality[i] <= -WEAK_OPENING or unit.word_count < HEADLINE_MIN_WORDS:
+            continue
+        out[i] = HEADLINE_BONUS * (1 - 0.25 * (len(seen) - 1))
+    return out
+
+
 def executive_summary(ctx: Context, words: int) -> list[Line]:
     units, scores = ctx.units, ctx.scores
     n = len(units)
@@ -316,6 +386,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             for i, u in enumerate(units)
         ]
     )
+    headline = _headlines(ctx, leans) if release_note(ctx.doc, units) else np.zeros(n)
+    shape = shape + headline
     relevance = (
         CENTRALITY_WEIGHT * scores.centrality
         + CENTROID_WEIGHT * scores.centroid
@@ -339,8 +411,9 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         open_[i] = False
         spent += units[i].word_count
         overlap = np.maximum(overlap, scores.similarity[:, i])
-        # The sentence after a chosen one, in the same paragraph, continues its thought.
-        if i + 1 < n and units[i + 1].block == units[i].block:
+        # The sentence after a chosen one, in the same paragraph, continues its thought;
+        # a release's headline change stands alone (its details are main points).
+        if i + 1 < n and units[i + 1].block == units[i].block and not headline[i]:
             follow[i + 1] = FOLLOW_BONUS
 
     for _ in range(MAX_EXEC_TRIES):
@@ -384,9 +457,10 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         and len(chosen) < min(EXEC_MAX_LINES, count + 1)
         and spent + units[ending].word_count <= room
     ):
-        chosen.append(ending)
         ctx.conclusion = ending
-    shown = ctx.take(chosen)
+    # The conclusion closes the summary even where the article says it early ("We highly
+    # recommend all users to upgrade" in a release note's opening paragraph).
+    shown = ctx.take(chosen) + ctx.take([] if ctx.conclusion is None else [ctx.conclusion])
     if ctx.conclusion is not None:
         # The conclusion is the line the takeaways would have shown: the sections after
         # this one keep the words it costs.
