@@ -274,6 +274,8 @@ def test_related_reasons_name_each_technology_once() -> None:
 # Sentences a reader cannot use without what the summary leaves out (issue 12, third pass):
 # each is written for this test after a kind of line judged junk in the judged set.
 LEANING = [
+    "Given this, the team decided to retire the old queue entirely.",
+    "You can also shorten the lease, as described in the previous section, to cut retries.",
     "Between these versions some lease defaults changed in ways that affect memory.",
     "Because they are sampled through the editor plugin, we might expect this group to "
     "prefer that editor.",  # "they" right after the opening conjunction
@@ -882,6 +884,13 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "Your contributions and diligence helped make Task Runner 2.1 as stable as it is.",
         "Enjoy the new release!",
         "For the complete list of changes, see the Task Runner 2.1 release notes.",
+        # other parts of a series, minutes and recordings, reminders and requests
+        "In the next part, we will focus on lanes that raise throughput.",
+        "This post gives a brief summary; you can also read the minutes or view the recording.",
+        "Read the full March minutes on the team's site.",
+        "If you haven't already, take a look at the community calendar.",
+        "As a reminder, if you would like to report an incident, message the team.",
+        "If you are already running a queue meetup, email the Community Team!",
     ],
 )
 def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: str) -> None:
@@ -894,6 +903,11 @@ def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: st
         "Thanks to the new lease protocol, a crashed worker no longer delays its queue.",
         "Thanks to the hard work of many contributors, 2.1 compiles queues 30% faster.",
         "For the most part, queues need no configuration at all.",
+        "In the first release, we shipped lanes for urgent work.",
+        # a recap of an earlier part, or a part announcing itself, opens a series' summary
+        "In part one, we discussed the kinds of delay a queue adds to a task.",
+        "In part two, we will elaborate on the details of these lease optimizations.",
+        "Read the code of the lease loop before changing its timer.",
     ],
 )
 def test_thanks_to_a_piece_of_work_is_content(text: str) -> None:

@@ -51,6 +51,10 @@ CALL_TO_ACTION = re.compile(
     r"|\b(?:want|wish|would like|[’']d like) to (?:thank|acknowledge)\b|^thanks a lot\b"
     r"|^thanks (?:also |again )?to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
     r"|(?:our|the) (?:\w+ ){0,3}(?:community|contributors|users)\b)"
+    r"|^if you haven[’']t already\b|^as a reminder, if you\b"
+    r"|(?:^|,\s*)(?:please )?(?:e-?mail|contact|ping|message|write to) (?:us|the [\w ]{0,40}"
+    r"\bteam)\b"
+    r"|\bif you (?:would like|want|need|wish) to (?:report|contact|reach|get in touch)\b"
     r"|^enjoy (?:the|your|it|this)\b[^.!?]{0,60}[.!]$"
     r"|^your (?:\w+ )?(?:contributions?|feedback|help|support|diligence)\b.{0,40}\bhelped\b"
     r"|(?:you can|please) (?:find|download|get) (?:the |it |them )?(?:binaries|release|source)"
@@ -90,6 +94,12 @@ POINTER = re.compile(
     r"|\bthe following (?:\w+ )?(?:dependency|dependencies|code|commands?|snippet|configuration"
     r"|example|steps?)\b|\bcovered in a separate\b"
     r"|\b(?:highly |strongly )?recommend reading\b|\blook at the .{0,40}\bpage\b"
+    # a part of a series still to come: "In the next part, we will focus on ..." (a recap of
+    # an earlier part, or a part announcing itself, is content: series summaries open so)
+    r"|^in (?:the |a )?(?:next|following|upcoming|future|later|coming)(?: (?:part|post|article"
+    r"|installment|episode|blog post)s?)?(?: (?:of|in) (?:the|this) series)?,? (?:we|i)\b"
+    r"|^read the (?:full|complete|whole)\b"
+    r"|\byou can (?:also )?(?:read|view|watch|see) the (?:minutes|recording|video|slides)\b"
     # a recording or a deck named by its link: "Queues at Scale (video) walks through ..."
     r"|\((?:video|slides|recording|talk|pdf)\)"
     # a link's text: "Example in the Go Playground."
@@ -292,6 +302,17 @@ _SELF = (
     r"|satur|sun)day)s?\b"
 )
 _NOT_SELF = rf"(?!(?:[\w-]+\s+)?{_SELF})"
+# "Earlier we sliced s ...", "... the function we saw earlier": the article's own earlier
+# text, further back than the sentence before, so showing that sentence does not help.
+EARLIER_TEXT = re.compile(
+    r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b"
+    r"|\b(?:we|you) (?:\w+ )?(?:gathered|saw|discussed|mentioned|described|showed|wrote)"
+    r" (?:earlier|previously|above|before)\b"
+    # "... as described in the previous section", "as shown above"
+    r"|\bas (?:described|mentioned|discussed|shown|explained|noted|seen) (?:in the previous"
+    r" (?:section|part|chapter)|earlier|above|before)\b",
+    _I,
+)
 REFERS_BACK = [
     # "This setting ...", "They provide ...", "It also has ..." (not "This post ...")
     re.compile(
@@ -300,6 +321,8 @@ REFERS_BACK = [
         r"|(?:it|they|he|she|them|its|their|such)\b)",
         _I,
     ),
+    # "Given this, we decided ...": a conclusion drawn from what came before
+    re.compile(r"^given (?:this|that|these|those|all this)\b", _I),
     # "If the new feature is enabled, this setting is ...": a demonstrative after a clause
     re.compile(rf"^[^,.]{{0,80}},\s+(?:this|these|those|such)\s+{_NOT_SELF}", _I),
     # "The solution to this is ...", "the fix this time", "risks the opposite"
@@ -360,14 +383,7 @@ REFERS_BACK = [
         r"|until|before|after|too|also)\b|\s*[,.;:!?])",
         _I,
     ),
-    # "Earlier we sliced s ...": the article's own earlier text, which is not shown
-    re.compile(
-        r"^(?:earlier|above|previously),? (?:we|you|i)\b|^as (?:we|you) (?:saw|have seen)\b"
-        # "... other numbers we gathered previously ...", "... the function we saw earlier"
-        r"|\b(?:we|you) (?:\w+ )?(?:gathered|saw|discussed|mentioned|described|showed|wrote)"
-        r" (?:earlier|previously|above|before)\b",
-        _I,
-    ),
+    EARLIER_TEXT,
     # "The values of i in this countdown program ...", "readers will see charts ...": an
     # exhibit (code, figure, chart) the summary does not show
     re.compile(

@@ -14,7 +14,14 @@ import numpy as np
 
 from ..models import Document, Line, Span
 from . import cues
-from .boilerplate import CALL_TO_ACTION, names_the_article, personal, refers_back, refuted
+from .boilerplate import (
+    CALL_TO_ACTION,
+    EARLIER_TEXT,
+    names_the_article,
+    personal,
+    refers_back,
+    refuted,
+)
 from .scoring import Scores
 from .sentences import STOP_WORDS, Sentences, Unit, content_words
 
@@ -431,6 +438,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         if ctx.takeaway[best] >= STRONG_CUE:
             continue  # "We highly recommend all users to upgrade": the takeaways' line
         needs = []  # a leaning sentence brings the one it leans on, or is not chosen
+        if leans[best] and EARLIER_TEXT.search(units[best].text):
+            continue  # "... like the function we saw earlier": further back than one sentence
         if leans[best] and units[best - 1].part != units[best].part:
             continue  # what it leans on is under another heading, however near it is shown
         if leans[best] and best - 1 not in chosen:
