@@ -274,6 +274,7 @@ def test_related_reasons_name_each_technology_once() -> None:
 # Sentences a reader cannot use without what the summary leaves out (issue 12, third pass):
 # each is written for this test after a kind of line judged junk in the judged set.
 LEANING = [
+    "Therefore, we manually reset them to the previous lease defaults.",
     "Given this, the team decided to retire the old queue entirely.",
     "You can also shorten the lease, as described in the previous section, to cut retries.",
     "Between these versions some lease defaults changed in ways that affect memory.",
@@ -285,6 +286,7 @@ LEANING = [
     "We are done scanning page B, so we pull page A off the work list.",  # a diagram's parts
 ]
 STANDS_ALONE = [
+    "Lane callbacks may now be any function value, such as func(task Task) bool.",
     "As such, the lease is the unit of work and of billing.",
     "Lanes, leases, retries and such are configured in one file.",
     "Since its early days, Task Runner has treated every task as idempotent.",
@@ -891,6 +893,13 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "If you haven't already, take a look at the community calendar.",
         "As a reminder, if you would like to report an incident, message the team.",
         "If you are already running a queue meetup, email the Community Team!",
+        "We couldn't have done it without all of you.",
+        "Task Runner's documentation is also available in the lanes book.",
+        "You can see more examples of lanes in the cookbook.",
+        # a project's stock self-description on every release post
+        "Lane is a programming language that is empowering everyone to write reliable queues.",
+        "Streamer is a stream processing language with a focus on reliability.",
+        "About 1300 patches were landed in this release.",
     ],
 )
 def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: str) -> None:
@@ -964,6 +973,33 @@ def test_a_release_note_names_its_headline_changes() -> None:
     shown = lines(summarize(from_markdown(RELEASE_NOTE, source="r.md")), "executive_summary")
     assert any(line.startswith("Task Runner now runs urgent tasks") for line in shown)
     assert not any(line.startswith("A lane is a named queue") for line in shown)
+
+
+def test_a_release_note_keeps_a_headline_change_that_shares_few_words() -> None:
+    """The first change section's opening line often shares few words with the rest of the
+    post ("The long-standing ... gotcha is now resolved"): it is shown all the same."""
+    lead = "The long-standing starvation gotcha, where urgent jobs sat behind bulk jobs, is fixed."
+    text = RELEASE_NOTE.replace(
+        "Task Runner now runs urgent tasks in priority lanes that never wait behind bulk work.",
+        lead,
+    )
+    assert lead in lines(summarize(from_markdown(text, source="r.md")), "executive_summary")
+
+
+def test_a_release_note_that_sums_up_its_changes_needs_no_added_headline() -> None:
+    """An opening that already says what the release changes is the headline: no section's
+    first line is added beside it (blind raters marked such additions as repetition)."""
+    lead = "The long-standing starvation gotcha, where urgent jobs sat behind bulk jobs, is fixed."
+    sums_up = "This release introduces priority lanes and renews leases in the background."
+    text = RELEASE_NOTE.replace(
+        "Task Runner now runs urgent tasks in priority lanes that never wait behind bulk work.",
+        lead,
+    ).replace(
+        "If you have a previous version installed, you can upgrade it with the package manager.",
+        sums_up,
+    )
+    shown = lines(summarize(from_markdown(text, source="r.md")), "executive_summary")
+    assert sums_up in shown and lead not in shown
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ CALL_TO_ACTION = re.compile(
     # community credited for the project's growth ("Thanks to our community, X continues
     # to grow"); not thanks to one named piece of work ("Thanks to the new allocator, ...")
     r"|\b(?:want|wish|would like|[’']d like) to (?:thank|acknowledge)\b|^thanks a lot\b"
+    r"|\bcould(?:n[’']t| not) have done (?:it|this) without\b"
     r"|^thanks (?:also |again )?to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
     r"|(?:our|the) (?:\w+ ){0,3}(?:community|contributors|users)\b)"
     r"|^if you haven[’']t already\b|^as a reminder, if you\b"
@@ -84,7 +85,9 @@ POINTER = re.compile(
     r"|for (?:some|more|other|further) examples?,? see\b"
     r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
     r"| will)?\b"
-    r"|(?:the )?(?:list|table) below\b|you can (?:read|find) (?:more|the)\b)"
+    r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
+    r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
+    r"|\bfor the (?:full|complete|whole) list\b"
     r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
     r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
@@ -134,6 +137,9 @@ CHROME = re.compile(
     # a head count of contributors: "Overall, 142 people contributed to this release ..."
     r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have |who )?contribut"
     r"(?:ed|e to)\b"
+    # a count of patches and nothing more: "About 1300 patches were landed in this release."
+    r"|^(?:about|over|more than|nearly|roughly|some) [\d,]+ (?:patches|commits|pull requests"
+    r"|prs) (?:were|have been|got) (?:landed|merged)(?: in(?:to)? (?:this|the) release)?\.$"
     # a credit line: "Green Tea is the result of work and ideas from many people over ..."
     r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"
     r"|contributions?|ideas)\b.{0,40}\b(?:many|numerous|several|dozens of|hundreds of|lots of)"
@@ -211,7 +217,8 @@ ENTRY = re.compile(
 
 # A stock self-description repeated on every release post of a project.
 TAGLINE = re.compile(
-    r"\bis an? (?:\w+ ){0,2}(?:programming language|language) (?:empowering everyone|focused on)",
+    r"\b(?:programming )?language (?:that is |that's )?empowering everyone\b"
+    r"|\bis an? (?:\w+ ){0,2}(?:programming )?language (?:focused on|with a focus on)\b",
     _I,
 )
 
@@ -324,7 +331,7 @@ REFERS_BACK = [
     # "Given this, we decided ...": a conclusion drawn from what came before
     re.compile(r"^given (?:this|that|these|those|all this)\b", _I),
     # "If the new feature is enabled, this setting is ...": a demonstrative after a clause
-    re.compile(rf"^[^,.]{{0,80}},\s+(?:this|these|those|such)\s+{_NOT_SELF}", _I),
+    re.compile(rf"^[^,.]{{0,80}},\s+(?:this|these|those|such(?!\s+as\b))\s+{_NOT_SELF}", _I),
     # "The solution to this is ...", "the fix this time", "risks the opposite"
     re.compile(
         r"^(?:\S+\s){0,12}?(?:to|of|for|with|about|by|from|on) (?:this|that|these|those|it|them)"
@@ -340,7 +347,12 @@ REFERS_BACK = [
     # anywhere in the sentence: "... to clearly separate such failures" (but not "as
     # such", "types and such", "no such thing")
     re.compile(r"(?<!\bas )(?<!\band )(?<!\bor )(?<!\bno )\bsuch (?!as\b|a\b|an\b|that\b)\w+", _I),
-    re.compile(r"^(?:you|we) (?:\w+ ){0,2}(?:it|them|this|these)\b(?!\s+" + _SELF + ")", _I),
+    # ("Therefore, we manually reset them ...": a connective first changes nothing)
+    re.compile(
+        r"^(?:(?:therefore|thus|hence|so|consequently|instead|also),? )?(?:you|we) (?:\w+ ){0,2}"
+        r"(?:it|them|this|these)\b(?!\s+" + _SELF + ")",
+        _I,
+    ),
     re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
     # "Because they are sampled through ...": a pronoun right after the opening conjunction
     re.compile(
