@@ -896,6 +896,8 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "We couldn't have done it without all of you.",
         "Task Runner's documentation is also available in the lanes book.",
         "You can see more examples of lanes in the cookbook.",
+        "If you're not familiar with leases, you should read the primer before reading on.",
+        "The full details for any lane are available in its tracking issue.",
         # a project's stock self-description on every release post
         "Lane is a programming language that is empowering everyone to write reliable queues.",
         "Streamer is a stream processing language with a focus on reliability.",

@@ -88,6 +88,13 @@ POINTER = re.compile(
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
     r"|\bfor the (?:full|complete|whole) list\b"
+    # "If you're not familiar with X, you should read Y before reading on.", "The full details
+    # for any goal are available in its tracking issue."
+    r"|\b(?:you should|you may want to|we recommend you) read\b.{0,60}\bbefore\b"
+    r"|^if you(?:[’']re| are) (?:not|un)(?: yet)? ?familiar with\b[^,]{0,60},\s*"
+    r"(?:you should |please )?(?:read|see|check|start with)\b"
+    r"|\b(?:full |more |further )?(?:details|information) (?:\w+ ){0,6}(?:is|are) available"
+    r" (?:in|at|on|from)\b"
     r"|\b(?:release notes|changelog) for (?:a |the )?(?:complete|full|comprehensive|detailed)"
     r"|\b(?:check|see) (?:out )?(?:the |our )?(?:release notes|changelog|full list)"
     r"|\b(?:is|are) listed below\b|\bincludes? a detailed list\b"
