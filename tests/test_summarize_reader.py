@@ -898,6 +898,10 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "You can see more examples of lanes in the cookbook.",
         "If you're not familiar with leases, you should read the primer before reading on.",
         "The full details for any lane are available in its tracking issue.",
+        "Find the full April minutes on the team's site.",
+        "Meeting run by alice.",
+        "Comment by @bob posted on 2025-10-22: the lanes design is settled.",
+        "You can find the lanes group on the t-queue stream on Zulip.",
         # a project's stock self-description on every release post
         "Lane is a programming language that is empowering everyone to write reliable queues.",
         "Streamer is a stream processing language with a focus on reliability.",

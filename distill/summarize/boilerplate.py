@@ -30,7 +30,10 @@ BYLINE = re.compile(
     rf"^\s*(?:{_DATE}\s*(?:[-–—|·•,]|by\b|$)"
     r"|(?:posted|written|published|updated)\s+(?:by|on)\b"
     r"|by\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}\s+(?:on|·|\||-)"
-    r"|published:|last updated:)"
+    r"|published:|last updated:"
+    # who ran a meeting, who commented when: "Meeting run by alice.", "Comment by @bob posted
+    # on 2025-10-22: ..."
+    r"|meeting (?:run|chaired|led|hosted|facilitated) by\b|comment by @?[\w-]+ posted on\b)"
     r"|\(@\w+\)",
     _I,
 )
@@ -53,6 +56,7 @@ CALL_TO_ACTION = re.compile(
     r"|^thanks (?:also |again )?to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
     r"|(?:our|the) (?:\w+ ){0,3}(?:community|contributors|users)\b)"
     r"|^if you haven[’']t already\b|^as a reminder, if you\b"
+    r"|^you can\b.{0,50}\b(?:on|in|at) (?:zulip|slack|discord|irc|matrix)\b"
     r"|(?:^|,\s*)(?:please )?(?:e-?mail|contact|ping|message|write to) (?:us|the [\w ]{0,40}"
     r"\bteam)\b"
     r"|\bif you (?:would like|want|need|wish) to (?:report|contact|reach|get in touch)\b"
@@ -88,6 +92,7 @@ POINTER = re.compile(
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
     r"|\bfor the (?:full|complete|whole) list\b"
+    r"|^find the (?:full|complete|whole)\b"
     # "If you're not familiar with X, you should read Y before reading on.", "The full details
     # for any goal are available in its tracking issue."
     r"|\b(?:you should|you may want to|we recommend you) read\b.{0,60}\bbefore\b"
