@@ -81,3 +81,14 @@ def test_a_real_constrained_answer_parses_without_repair() -> None:
     # The same answer with a fence and a trailing comma (slips of unconstrained output).
     fenced = "```json\n" + REAL_CONSTRAINED[:-1] + ",}\n```"
     assert parse_summary(fenced) == draft
+
+
+def test_a_code_fence_quoted_inside_a_string_is_content_not_a_wrapper() -> None:
+    """A model quoting a Markdown code block in a string, with a raw newline beside it (seen
+    with Qwen2.5-Coder-0.5B on a rustup release note): the object is parsed whole; taking
+    the quoted fence for a wrapper lost the answer and fell back to the offline summary."""
+    text = '{"code": ["```sh\n$ lanes self update\n```"], "takeaways": ["Update often."]}'
+    value, repairs = loads_lenient(text)
+    assert value["code"] == ["```sh\n$ lanes self update\n```"]
+    assert value["takeaways"] == ["Update often."]
+    assert repairs == ["raw control character in a string"]

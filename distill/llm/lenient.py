@@ -19,9 +19,14 @@ _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n(.*?)(?:\n[ \t]*```|\Z)", re.DOTA
 
 
 def strip_fences(text: str) -> str:
-    """The inside of the first Markdown code fence, or the text as it is."""
+    """The inside of a Markdown code fence around the answer, or the text as it is. A fence
+    that opens after the object does (a code block quoted inside one of its strings, as in
+    `"code": ["```sh\n$ rustup self update\n```"]`) is the answer's content, not its wrapper."""
     match = _FENCE.search(text)
-    return match.group(1) if match else text
+    brace = text.find("{")
+    if match and (brace < 0 or match.start() < brace):
+        return match.group(1)
+    return text
 
 
 def _structural(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
