@@ -89,7 +89,7 @@ def main() -> None:
     summarizer.bind(load_settings())  # type: ignore[attr-defined]
 
     seconds: list[float] = []
-    asked = kept = 0
+    asked = kept = shown_total = 0
     reasons: Counter[str] = Counter()
     paths = pick_articles(args.articles)
     for path in paths:
@@ -107,6 +107,7 @@ def main() -> None:
         else:
             asked += counting.asked
             kept += counting.supported
+            shown_total += shown
         print(
             f"{path}: {took:.1f} s, model wrote {counting.asked} sentences, "
             f"check kept {counting.supported}, shown {shown}"
@@ -118,7 +119,8 @@ def main() -> None:
     print(
         f"\n{len(paths)} articles, model {args.model}: median {statistics.median(seconds):.1f} s,"
         f" p95 {p95:.1f} s per article; sentences kept {kept} of {asked}"
-        f" ({kept / max(1, asked):.0%}) where the model's summary was used;"
+        f" ({kept / max(1, asked):.0%}), {shown_total} shown (section limits),"
+        " where the model's summary was used;"
         f" fell back {sum(reasons.values())} of {len(paths)}"
     )
     for reason, n in reasons.most_common():
