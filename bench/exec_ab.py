@@ -26,6 +26,10 @@ from distill.plugins import get_summarizer  # noqa: E402
 RATINGS = Path(__file__).resolve().parents[1] / "tests" / "data" / "exec_summary_ab.jsonl"
 
 
+def mean(values: list[int]) -> str:
+    return f"{sum(values) / len(values):.2f}" if values else "-"
+
+
 def main() -> None:
     summarizer = get_summarizer("extractive")
     groups: dict[tuple[str, bool], list[dict]] = defaultdict(list)
@@ -43,9 +47,6 @@ def main() -> None:
             rated = {row["before_hash"]: row["before"], row["after_hash"]: row["after"]}
             if key in rated:
                 today.append(rated[key])
-
-        def mean(values: list[int]) -> str:
-            return f"{sum(values) / len(values):.2f}" if values else "-"
 
         print(
             f"| {name} | {len(rows)} | {'yes' if held_out else 'no'} "

@@ -475,25 +475,26 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         for i in [*needs, best]:
             add(i)
     room = min(EXEC_MAX_WORDS, CONCLUSION_OVERRUN * limit)
+
+    def fits(i: int) -> bool:
+        """Room for one more line beyond the body: one line over the count, a little
+        over the word share of a short article."""
+        lines = min(EXEC_MAX_LINES, count + 1)
+        return len(chosen) < lines and spent + units[i].word_count <= room
+
     # A release note names its headline change: the strongest one is added when it did not
     # make it on relevance alone (a first change section's opening line often shares
     # few words with the rest: "The long-standing loop-variable gotcha is now resolved").
     summed_up = any(RELEASE_SUMMARY.search(units[i].text) for i in chosen)
     top = int(np.argmax(headline))
-    fits = len(chosen) < min(EXEC_MAX_LINES, count + 1) and spent + units[top].word_count <= room
-    if headline[top] and top not in chosen and not summed_up and fits:
+    if headline[top] and top not in chosen and not summed_up and fits(top):
         chosen.append(top)
         spent += units[top].word_count
     ending = _conclusion(ctx, relevance - lead - intro, chosen, leans, setup)
     # Added, never in place of a body line: replacing the weakest line of a full summary
     # (tried) lowered ROUGE on the Flink posts, whose human summaries restate the opening,
     # by 0.5 to 0.6 points while appending left every set's figures as they were.
-    if (
-        ending is not None
-        and overlap[ending] < REDUNDANT
-        and len(chosen) < min(EXEC_MAX_LINES, count + 1)
-        and spent + units[ending].word_count <= room
-    ):
+    if ending is not None and overlap[ending] < REDUNDANT and fits(ending):
         ctx.conclusion = ending
     # The conclusion closes the summary even where the article says it early ("We highly
     # recommend all users to upgrade" in a release note's opening paragraph).
