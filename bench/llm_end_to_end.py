@@ -1,7 +1,7 @@
 """The `llm` backend end to end on corpus articles: what a user of a local model gets.
 
     .venv/bin/python bench/llm_end_to_end.py --base-url http://127.0.0.1:8765/v1 \
-        --model qwen05 --articles 20 [--timeout 900] [--max-tokens 1024]
+        --model qwen05 --articles 20 [--timeout 900] [--max-tokens N]
 
 Summarizes corpus articles of 300 to 600 words (the same pick as bench/llm_summaries.py)
 with the product's own path, `llm:bench` through `get_summarizer`: the model's answer,
@@ -74,14 +74,16 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the model name the server answers to")
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=900.0, help="llm_total_timeout, s")
-    parser.add_argument("--max-tokens", type=int, default=1024)
+    parser.add_argument(
+        "--max-tokens", type=int, default=0, help="a models.toml cap; 0 (default): none, sized"
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="distill-llm-bench-"))
     (home / "models.toml").write_text(
         f'[models.bench]\nbase_url = "{args.base_url}"\nmodel = "{args.model}"\n'
         'dialect = "json_object"\ncontext = 4096\n\n[models.bench.options]\n'
-        f"temperature = 0.0\nmax_tokens = {args.max_tokens}\n"
+        "temperature = 0.0\n" + (f"max_tokens = {args.max_tokens}\n" if args.max_tokens else "")
     )
     os.environ["DISTILL_HOME"] = str(home)
     os.environ["DISTILL_LLM_TOTAL_TIMEOUT"] = str(args.timeout)

@@ -7,8 +7,10 @@ Asks a running OpenAI-compatible server (docs/offline-llm.md) for the six sectio
 corpus articles of 300 to 600 words, spread over the three blogs, one request each, and
 writes one JSON line per article: its corpus path, the raw answer, finish reason, seconds,
 the repairs lenient parsing needed, and every sentence with its section. Articles already
-in --out are skipped, so the run can be stopped and resumed. The output holds model text,
-so it stays outside the repository; tests/data/claims_llm.jsonl keeps only the labelled
+in --out are skipped, so the run can be stopped and resumed; `--skip-labelled` also skips
+the articles tests/data/claims_llm.jsonl already labels, to grow that set with new ones
+(`--words 250-700` widens the pool). The output holds model text, so it stays outside the
+repository; tests/data/claims_llm.jsonl keeps only the labelled
 sentences and article ids.
 """
 
@@ -30,6 +32,7 @@ from distill.llm.client import chat  # noqa: E402
 from distill.llm.config import ModelEntry  # noqa: E402
 from distill.llm.lenient import loads_lenient  # noqa: E402
 from distill.llm.schema import SUMMARY_SCHEMA, SYSTEM_PROMPT, parse_summary, user_prompt  # noqa: E402
+from distill.summarize.llm import request_tokens  # noqa: E402
 from distill.text import sentence_spans  # noqa: E402
 from tests.conftest import CORPUS  # noqa: E402
 
@@ -63,24 +66,31 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
     parser.add_argument("--dialect", default="json_object")
     parser.add_argument("--articles", type=int, default=40)
-    parser.add_argument("--max-tokens", type=int, default=1024)
+    parser.add_argument("--max-tokens", type=int, default=0, help="0: sized as the product does")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--skip-labelled", action="store_true")
+    parser.add_argument("--words", default="300-600", help="article length range, in words")
     args = parser.parse_args()
     done = set()
     if args.out.exists():
         done = {json.loads(line)["article"] for line in args.out.read_text("utf-8").splitlines()}
+    if args.skip_labelled:
+        labelled = (REPO / "tests" / "data" / "claims_llm.jsonl").read_text("utf-8")
+        done |= {json.loads(line)["article"] for line in labelled.splitlines()}
     entry = ModelEntry(
         "bench",
         args.base_url,
         args.model,
         dialect=args.dialect,
         context=4096,
-        options={"temperature": 0.0, "seed": 7, "max_tokens": args.max_tokens},
+        options={"temperature": 0.0, "seed": 7}
+        | ({"max_tokens": args.max_tokens} if args.max_tokens else {}),
     )
     # A small model on a busy CPU takes minutes per article: bound only a hung server.
     os.environ.setdefault("DISTILL_LLM_TOTAL_TIMEOUT", "1800")
     settings = load_settings(Path("/tmp/distill-bench-home"))
-    for path in pick_articles(args.articles):
+    low, high = (int(n) for n in args.words.split("-"))
+    for path in pick_articles(args.articles, low, high):
         if path in done:
             continue
         doc = from_markdown((CORPUS / path).read_text("utf-8"), source=path)
@@ -90,7 +100,7 @@ def main() -> None:
         ]
         record: dict[str, object] = {"article": path, "dialect": args.dialect}
         try:
-            reply = chat(entry, settings, messages, SUMMARY_SCHEMA)
+            reply = chat(entry, settings, messages, SUMMARY_SCHEMA, request_tokens(entry, messages))
         except LLMUnavailable as exc:
             record["error"] = str(exc)
         else:

@@ -276,7 +276,7 @@ def test_llamacpp_dialect_and_key_sent(
 def test_long_article_is_split_and_nothing_cut(
     fake: FakeLLMServer, home: Path, doc: Document
 ) -> None:
-    write_models(home, fake.base_url, context=1500, options={"max_tokens": 800})
+    write_models(home, fake.base_url, context=1200, options={"max_tokens": 800})
     fake.default = completion(json.dumps(FAITHFUL))
     summary = summarize(load_settings(home), doc)
     assert summary.backend == "llm:fake"
@@ -287,6 +287,63 @@ def test_long_article_is_split_and_nothing_cut(
     parts = split_parts(doc, 300)
     for block in doc.blocks:  # every block reaches the model in some part
         assert any(block.text[:40] in part for part in parts)
+
+
+def token_limited(answer: str):
+    """A responder that, like a real server, stops writing at the request's max_tokens
+    (this fake counts a token per character) and says so in finish_reason."""
+
+    def respond(body: dict) -> Scripted:
+        room = int(body["max_tokens"])
+        cut = len(answer) > room
+        return completion(answer[:room], "length" if cut else "stop")
+
+    return respond
+
+
+def test_a_full_answer_is_not_cut_at_a_fixed_token_limit(
+    fake: FakeLLMServer, home: Path, doc: Document
+) -> None:
+    # A model that writes every section in full: more tokens for this fake than the fixed
+    # 1024 every request used to ask for.
+    answer = json.dumps(FAITHFUL, indent=10)  # small models indent generously
+    assert 1024 < len(answer) < 2048
+    fake.responder = token_limited(answer)
+    write_models(home, fake.base_url, context=4096)
+    summary = summarize(load_settings(home), doc)
+    shown = sentences(summary.to_dict())
+    assert summary.fallback is None and len(fake.requests) == 1
+    assert FAITHFUL["limitations"][0] in shown  # the answer's last section reaches the reader
+    body = fake.requests[0]["body"]
+    prompt_tokens = sum(len(m["content"]) for m in body["messages"]) / 3
+    assert prompt_tokens + body["max_tokens"] <= 4096  # the request fits the model's context
+
+    # A cap set in models.toml is the user's: honoured, and here it cuts the answer, which
+    # is what every long answer met before: the offline summary, the limit named.
+    fake.requests.clear()
+    write_models(home, fake.base_url, context=4096, options={"max_tokens": 1024})
+    summary = summarize(load_settings(home), doc)
+    assert all(r["body"]["max_tokens"] == 1024 for r in fake.requests)
+    assert summary.fallback and "token limit" in summary.fallback["reason"]
+
+
+def test_each_part_of_a_long_article_leaves_room_for_the_answer(
+    fake: FakeLLMServer, home: Path
+) -> None:
+    body = "\n\n".join(
+        f"## Lane {n}\n\nLane {n} of the Task Runner holds leases for {n * 7} seconds "
+        f"before another worker may claim its tasks, and renews them every {n} seconds."
+        for n in range(1, 120)
+    )
+    long_doc = from_markdown(f"# Task Runner lanes\n\n{body}\n", source="lanes.md")
+    fake.default = completion(json.dumps({"executive_summary": ["Lane 1 of the Task Runner."]}))
+    write_models(home, fake.base_url, context=4096)
+    summarize(load_settings(home), long_doc)
+    assert len(fake.requests) > 1  # split into parts
+    for request in fake.requests:
+        prompt_tokens = sum(len(m["content"]) for m in request["body"]["messages"]) / 3
+        assert request["body"]["max_tokens"] >= 4096 // 3 > 1024  # a third, whatever the part
+        assert prompt_tokens + request["body"]["max_tokens"] <= 4096
 
 
 def test_models_file_errors_name_the_problem(home: Path) -> None:

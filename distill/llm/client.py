@@ -25,7 +25,7 @@ import httpx
 
 from ..config import Settings
 from ..errors import LLMUnavailable
-from .config import ModelEntry
+from .config import DEFAULT_MAX_TOKENS, ModelEntry
 
 MAX_RESPONSE_BYTES = 4_000_000  # a summary is a few KiB; more is a broken server
 RATE_LIMIT_ATTEMPTS = 3  # requests in all when the server keeps answering 429
@@ -80,10 +80,11 @@ def chat(
     settings: Settings,
     messages: list[dict[str, str]],
     schema: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
 ) -> Reply:
     body: dict[str, Any] = {"model": entry.model, "messages": messages}
-    body["max_tokens"] = entry.max_tokens
     body.update(entry.options)
+    body["max_tokens"] = max_tokens or entry.max_tokens or DEFAULT_MAX_TOKENS
     if schema is not None:
         fmt = response_format(entry, schema)
         if fmt is not None:

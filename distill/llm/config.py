@@ -11,7 +11,7 @@ model; adding a server never needs a code change:
     context = 8192               # tokens the model can take in, prompt and answer together
     [models.local.options]       # merged into every request body
     temperature = 0.2
-    max_tokens = 1024
+    # max_tokens = 2048          # optional cap; unset, Distill sizes each request's limit
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import ConfigError
 
 DIALECTS = ("json_schema", "json_object", "none")
 DEFAULT_CONTEXT = 8192
-DEFAULT_MAX_TOKENS = 1024  # the six sections with their bounds fit well within this
+DEFAULT_MAX_TOKENS = 1024  # requests other than a summary's (a ping), when no cap is set
 _KEYS = {"base_url", "model", "key_env", "dialect", "context", "options"}
 
 
@@ -43,8 +43,11 @@ class ModelEntry:
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def max_tokens(self) -> int:
-        return int(self.options.get("max_tokens", DEFAULT_MAX_TOKENS))
+    def max_tokens(self) -> int | None:
+        """The answer limit models.toml sets, or None: a summary's request is then sized
+        from the schema's bounds and the context the prompt leaves."""
+        value = self.options.get("max_tokens")
+        return None if value is None else int(value)
 
     def api_key(self) -> str:
         return os.environ.get(self.key_env, "") if self.key_env else ""

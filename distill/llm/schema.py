@@ -35,6 +35,28 @@ def _strings(limit: int, chars: int) -> dict[str, Any]:
     return {"type": "array", "items": {"type": "string", "maxLength": chars}, "maxItems": limit}
 
 
+# Tokens per character of answer text when sizing the answer budget: prose is about 1/4,
+# code and identifiers nearer 1/3, so 1/3 errs on the side of room.
+TOKENS_PER_CHAR = 1 / 3
+# JSON punctuation and the key around one string ('"executive_summary": ["', '", ').
+TOKENS_PER_STRING = 4
+
+
+def answer_tokens(schema: dict[str, Any]) -> int:
+    """The most tokens an answer within the schema's bounds can take: every list at its
+    maxItems, every string at its maxLength. A request asking for fewer can be cut off
+    mid-object by the server's token limit (seen with 1024 on long articles)."""
+    kind = schema.get("type")
+    if kind == "string":
+        return TOKENS_PER_STRING + round(int(schema.get("maxLength", 0)) * TOKENS_PER_CHAR)
+    if kind == "array":
+        return 2 + int(schema.get("maxItems", 0)) * answer_tokens(schema.get("items", {}))
+    if kind == "object":
+        props = schema.get("properties", {})
+        return 2 + sum(TOKENS_PER_STRING + answer_tokens(v) for v in props.values())
+    return TOKENS_PER_STRING
+
+
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -64,6 +86,7 @@ SUMMARY_SCHEMA: dict[str, Any] = {
     "required": list(LIMITS),
     "additionalProperties": False,
 }
+ANSWER_TOKENS = answer_tokens(SUMMARY_SCHEMA)
 
 SYSTEM_PROMPT = (
     "You summarise engineering articles for engineers. Use only facts stated in the "

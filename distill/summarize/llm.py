@@ -30,6 +30,7 @@ from ..errors import ConfigError, LLMUnavailable
 from ..llm.client import chat
 from ..llm.config import ModelEntry, get_model
 from ..llm.schema import (
+    ANSWER_TOKENS,
     LIMITS,
     SUMMARY_SCHEMA,
     SYSTEM_PROMPT,
@@ -51,10 +52,35 @@ from .judge import Judge, second_opinion
 CHARS_PER_TOKEN = 3
 # Tokens the system prompt, the instructions around the article and the chat template take.
 PROMPT_TOKENS = 400
+# Tokens the chat template adds around each message when estimating a prompt's length.
+MESSAGE_TOKENS = 16
 # A model's code block replaced by the most similar source block only when at least this
 # similar (difflib ratio); below it the model's code is dropped as not from the article.
 CODE_MATCH = 0.5
 MAX_PARTS = 12  # an article needing more parts is summarised in MAX_PARTS larger parts
+
+
+def answer_cap(entry: ModelEntry) -> int:
+    """The most tokens a summary's answer is allowed: what the schema's bounds can take,
+    or less when models.toml sets max_tokens."""
+    return min(ANSWER_TOKENS, entry.max_tokens or ANSWER_TOKENS)
+
+
+def answer_room(entry: ModelEntry) -> int:
+    """Tokens every request leaves for the answer at least, however long its article part:
+    the cap, but never more than a third of the context. A third is above the longest
+    answers seen from small models on a full part, and splits few articles more: on the
+    corpus at context 4096, 2,048 requests instead of 1,853 with a fixed 1024 (half the
+    context would take 2,623)."""
+    return min(answer_cap(entry), entry.context // 3)
+
+
+def request_tokens(entry: ModelEntry, messages: list[dict[str, str]]) -> int:
+    """One request's max_tokens: the cap, or all the context its prompt leaves when that
+    is less. A short article gets room for a full answer; a long one was split into parts
+    that each leave `answer_room` (a fixed 1024 cut long articles' JSON mid-object)."""
+    prompt = sum(MESSAGE_TOKENS + len(m["content"]) // CHARS_PER_TOKEN for m in messages)
+    return max(MESSAGE_TOKENS, min(answer_cap(entry), entry.context - prompt))
 
 
 def fallback_spec(settings: Settings) -> str:
@@ -164,11 +190,11 @@ class LLMSummarizer(Summarizer):
 
     def build(self, doc: Document) -> list[Section]:
         entry = self.entry()
-        budget_tokens = entry.context - entry.max_tokens - PROMPT_TOKENS
+        budget_tokens = entry.context - answer_room(entry) - PROMPT_TOKENS
         if budget_tokens < 200:
             raise ConfigError(
                 f"model {entry.name!r}: context {entry.context} leaves no room for the article "
-                f"after max_tokens {entry.max_tokens}"
+                f"after {answer_room(entry)} tokens for the answer"
             )
         budget = budget_tokens * CHARS_PER_TOKEN
         parts = split_parts(doc, budget)
@@ -190,7 +216,9 @@ class LLMSummarizer(Summarizer):
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": user_prompt(title, text, part, parts)},
         ]
-        reply = chat(entry, self.settings, messages, SUMMARY_SCHEMA)
+        reply = chat(
+            entry, self.settings, messages, SUMMARY_SCHEMA, request_tokens(entry, messages)
+        )
         try:
             return parse_summary(reply.content, reply.finish_reason)
         except InvalidAnswer as first:
@@ -198,7 +226,9 @@ class LLMSummarizer(Summarizer):
                 {"role": "assistant", "content": reply.content[:2000]},
                 {"role": "user", "content": repair_prompt(str(first))},
             ]
-            again = chat(entry, self.settings, messages, SUMMARY_SCHEMA)
+            again = chat(
+                entry, self.settings, messages, SUMMARY_SCHEMA, request_tokens(entry, messages)
+            )
             try:
                 return parse_summary(again.content, again.finish_reason)
             except InvalidAnswer as second:
