@@ -125,7 +125,9 @@ def auc_or_nan(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
 
 
-def labelled_report(synthetic: int, path: Path, judges: list[str], model_filter: str = "") -> None:
+def labelled_report(
+    synthetic: int, path: Path, judges: list[str], model_filter: str = "", round_filter: int = 0
+) -> None:
     # bench/train_claims.py sits beside this file.
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from train_claims import fit, labelled_features, predict, synthetic_features
@@ -183,12 +185,19 @@ def labelled_report(synthetic: int, path: Path, judges: list[str], model_filter:
                 f"article's batch ({len(seconds)} articles asked afresh): median "
                 f"{statistics.median(seconds):.1f}, p95 {np.percentile(seconds, 95):.1f}"
             )
-    if model_filter:
-        keep = np.array([r.model == model_filter for r in rows])
+    if model_filter or round_filter:
+        keep = np.array(
+            [
+                (not model_filter or r.model == model_filter)
+                and (not round_filter or r.round == round_filter)
+                for r in rows
+            ]
+        )
         rows = [r for r, k in zip(rows, keep, strict=True) if k]
         kinds, y_lab = kinds[keep], y_lab[keep]
         methods = [(name, scores[keep], ok[keep]) for name, scores, ok in methods]
-        print(f"only the sentences {model_filter} wrote:")
+        writer = model_filter or "any model"
+        print(f"only the sentences {writer} wrote, labelling round {round_filter or 'any'}:")
     counts = ", ".join(f"{k} {int((kinds == k).sum())}" for k in KINDS)
     print(
         f"labelled LLM sentences: {len(rows)} from {len({r.article for r in rows})} "
@@ -229,9 +238,12 @@ def main() -> None:
         help="also score with this model server as the claim judge (repeatable)",
     )
     parser.add_argument("--model", default="", help="report only the sentences this model wrote")
+    parser.add_argument(
+        "--round", type=int, default=0, help="report only this labelling round (3: held out)"
+    )
     args = parser.parse_args()
     if args.labelled:
-        labelled_report(args.synthetic, args.labelled_file, args.judge, args.model)
+        labelled_report(args.synthetic, args.labelled_file, args.judge, args.model, args.round)
         return
     docs = load_articles(CORPUS, args.articles)
     claims, batches = build_claims(docs)

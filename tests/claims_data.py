@@ -152,6 +152,7 @@ def _blog(doc: Document) -> str:
 
 
 LABELLED = Path(__file__).parent / "data" / "claims_llm.jsonl"
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 KINDS = ("verbatim", "paraphrase", "wrong")
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -165,6 +166,9 @@ class Labelled:
     kind: str  # verbatim | paraphrase (both supported) | wrong (not supported)
     section: str = ""
     model: str = ""  # which model wrote it
+    # Labelling round: 1 and 2 were read while the check was being tuned, 3 (2026-12-07)
+    # afterwards, never used to change it: the held-out measure.
+    round: int = 0
 
     @property
     def supported(self) -> bool:
@@ -179,7 +183,8 @@ def _article_path(corpus: Path, relative: str) -> Path:
 def load_labelled(path: Path = LABELLED, corpus: Path | None = None) -> list[Labelled]:
     """The labelled rows. A sentence the model copied word for word from its article is
     stored as a `span` of the article's file, not as text (the repository holds no article
-    text), and read back from the corpus here, its whitespace collapsed to single spaces."""
+    text), and read back from the corpus here, its whitespace collapsed to single spaces and
+    Markdown links reduced to their words."""
     corpus = corpus or Path(os.environ.get("DISTILL_CORPUS", DEFAULT_CORPUS)).resolve()
     files: dict[str, str] = {}
     rows = []
@@ -194,6 +199,7 @@ def load_labelled(path: Path = LABELLED, corpus: Path | None = None) -> list[Lab
                 files[article] = _article_path(corpus, article).read_text(encoding="utf-8")
             start, end = record["span"]
             text = " ".join(files[article][start:end].split())  # line breaks of the file
+            text = MARKDOWN_LINK.sub(r"\1", text)  # a link's words, as a model copies them
         rows.append(
             Labelled(
                 record["article"],
@@ -201,6 +207,7 @@ def load_labelled(path: Path = LABELLED, corpus: Path | None = None) -> list[Lab
                 record["label"],
                 record.get("section", ""),
                 record.get("model", ""),
+                int(record.get("round", 0)),
             )
         )
     return rows
