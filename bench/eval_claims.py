@@ -239,7 +239,7 @@ def main() -> None:
     )
     parser.add_argument("--model", default="", help="report only the sentences this model wrote")
     parser.add_argument(
-        "--round", type=int, default=0, help="report only this labelling round (3: held out)"
+        "--round", type=int, default=0, help="report only this labelling round (4: held out)"
     )
     args = parser.parse_args()
     if args.labelled:

@@ -166,8 +166,8 @@ class Labelled:
     kind: str  # verbatim | paraphrase (both supported) | wrong (not supported)
     section: str = ""
     model: str = ""  # which model wrote it
-    # Labelling round: 1 and 2 were read while the check was being tuned, 3 (2026-12-07)
-    # afterwards, never used to change it: the held-out measure.
+    # Labelling round: 1 and 2 were read while the check was being tuned, 3 and 4
+    # (2026-12-07) afterwards; round 4 was read by nobody before it was measured: held out.
     round: int = 0
 
     @property
