@@ -163,7 +163,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "verify_threshold",
-        0.55,
+        0.7,
         "Support score (0-1) at or above which the claim check accepts a summary sentence.",
     ),
     Setting(

@@ -43,6 +43,22 @@ def test_source_sentences_and_paraphrases_are_supported_with_spans(
     assert "4096 entries" in doc.blocks[passage.block].text[passage.start : passage.end]
 
 
+def test_an_invented_evaluation_of_true_facts_is_not_supported(verifier: Verifier) -> None:
+    # The most common error of the 1.5B model in our labelled set: the article's facts with
+    # a judgement the article never makes. It scores between the old threshold (0.55) and
+    # the default (0.7), where the faithful rewording beside it clears the default.
+    invented = (
+        "Larkspur's read-through cache sits in front of a PostgreSQL cluster and is widely "
+        "used across the industry."
+    )
+    reworded = (
+        "Splitting the map into 64 shards let readers stop queueing behind the eviction pass."
+    )
+    bragging, faithful = verifier.check([invented, reworded])
+    assert not bragging.supported and not bragging.missing, bragging.to_dict()
+    assert faithful.supported, faithful.to_dict()
+
+
 @pytest.mark.parametrize(
     "claim, missing",
     [
