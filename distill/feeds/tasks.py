@@ -75,21 +75,27 @@ def is_transient(exc: Exception) -> bool:
 
 
 def enqueue_due_feeds(store: Store, settings: Settings, now: float | None = None) -> int:
-    """One fetch-feed job per due feed (none when one is already queued or running)."""
+    """One fetch-feed job per due feed (none when one is already queued or running).
+
+    Reading the due feeds and queueing their jobs is one transaction: read apart, a check
+    that another worker finished in between (its feed's next check written, its job done)
+    left the feed looking due with no job running, and it was queued and fetched twice.
+    """
     now = time.time() if now is None else now
     added = 0
-    for feed_id in store.feeds.due_feed_ids(now):
-        feed = store.feeds.get_feed(feed_id)
-        if store.jobs.insert_job(
-            FETCH_FEED,
-            {"feed_id": feed_id},
-            now,
-            key=f"{FETCH_FEED}:{feed_id}",
-            host=host_key(feed.url),
-            priority=1,
-            max_attempts=int(settings.job_max_attempts),
-        ):
-            added += 1
+    with store.transaction():
+        for feed_id in store.feeds.due_feed_ids(now):
+            feed = store.feeds.get_feed(feed_id)
+            if store.jobs.insert_job(
+                FETCH_FEED,
+                {"feed_id": feed_id},
+                now,
+                key=f"{FETCH_FEED}:{feed_id}",
+                host=host_key(feed.url),
+                priority=1,
+                max_attempts=int(settings.job_max_attempts),
+            ):
+                added += 1
     return added
 
 

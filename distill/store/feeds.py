@@ -88,11 +88,18 @@ class FeedStore(Part):
         if cursor.rowcount == 0:
             raise NotFound(f"no feed with id {feed_id}")
 
+    # How a scheduler holds the due feeds it read until its jobs are queued: SQLite's write
+    # transaction already excludes every other writer; PostgreSQL locks the rows (below).
+    DUE_ROW_LOCK = ""
+
     def due_feed_ids(self, now: float) -> list[int]:
+        """Feeds due for a check. Inside a transaction (enqueue_due_feeds), a feed whose
+        check another session is writing right now is left out, not read as still due."""
         return [
             int(r[0])
             for r in self.conn.execute(
-                "SELECT id FROM feeds WHERE next_check <= ? AND paused = 0 ORDER BY next_check",
+                "SELECT id FROM feeds WHERE next_check <= ? AND paused = 0"
+                " ORDER BY next_check, id" + self.DUE_ROW_LOCK,
                 (now,),
             )
         ]

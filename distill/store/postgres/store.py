@@ -32,6 +32,14 @@ from .search import PostgresSearchStore, set_embedding
 IDENTITY_TABLES = ("articles", "api_tokens", "jobs", "feeds", "feed_entries")
 
 
+class PostgresFeedStore(FeedStore):
+    """Row locks for the scheduler: a feed whose check is being recorded (its row updated
+    by another session) is skipped; one the scheduler read stays due until its job is
+    queued, so a check finishing in between cannot make it queue a second one."""
+
+    DUE_ROW_LOCK = " FOR UPDATE SKIP LOCKED"
+
+
 class PostgresStore(SQLStore):
     integrity_error = psycopg.errors.UniqueViolation
 
@@ -48,7 +56,7 @@ class PostgresStore(SQLStore):
             raise PendingMigrations(pending)
         self.labels = LabelStore(self.conn)
         self.search = PostgresSearchStore(self.conn)
-        self.feeds = FeedStore(self.conn)
+        self.feeds = PostgresFeedStore(self.conn)
         self.jobs = PostgresJobStore(self.conn)
         self.web = WebStateStore(self.conn)
         self.fallbacks = FallbackStore(self.conn)
