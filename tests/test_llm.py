@@ -316,7 +316,9 @@ def test_a_full_answer_is_not_cut_at_a_fixed_token_limit(
     assert FAITHFUL["limitations"][0] in shown  # the answer's last section reaches the reader
     body = fake.requests[0]["body"]
     prompt_tokens = sum(len(m["content"]) for m in body["messages"]) / 3
-    assert prompt_tokens + body["max_tokens"] <= 4096  # the request fits the model's context
+    # The request fits the model's context even if the prompt takes a fifth more tokens
+    # than estimated (code does): a strict server refuses a request that does not.
+    assert prompt_tokens * 1.2 + body["max_tokens"] <= 4096
 
     # A cap set in models.toml is the user's: honoured, and here it cuts the answer, which
     # is what every long answer met before: the offline summary, the limit named.

@@ -54,6 +54,9 @@ CHARS_PER_TOKEN = 3
 PROMPT_TOKENS = 400
 # Tokens the chat template adds around each message when estimating a prompt's length.
 MESSAGE_TOKENS = 16
+# A request's max_tokens keeps 1/SPARE_SHARE of the context free beyond the prompt's
+# estimate, where the article part leaves more than `answer_room`.
+SPARE_SHARE = 8
 # A model's code block replaced by the most similar source block only when at least this
 # similar (difflib ratio); below it the model's code is dropped as not from the article.
 CODE_MATCH = 0.5
@@ -76,11 +79,16 @@ def answer_room(entry: ModelEntry) -> int:
 
 
 def request_tokens(entry: ModelEntry, messages: list[dict[str, str]]) -> int:
-    """One request's max_tokens: the cap, or all the context its prompt leaves when that
-    is less. A short article gets room for a full answer; a long one was split into parts
-    that each leave `answer_room` (a fixed 1024 cut long articles' JSON mid-object)."""
+    """One request's max_tokens: the cap, or the context its prompt leaves when that is
+    less, keeping an eighth of the context spare, since the prompt's length is estimated
+    (code can take more tokens than CHARS_PER_TOKEN says, and a strict server such as vLLM
+    refuses a request whose prompt and max_tokens exceed the context). A long article was
+    split into parts that each leave `answer_room` (a fixed 1024 cut long answers)."""
     prompt = sum(MESSAGE_TOKENS + len(m["content"]) // CHARS_PER_TOKEN for m in messages)
-    return max(MESSAGE_TOKENS, min(answer_cap(entry), entry.context - prompt))
+    left = entry.context - prompt
+    with_spare = left - entry.context // SPARE_SHARE
+    tokens = min(answer_cap(entry), max(with_spare, min(answer_room(entry), left)))
+    return max(MESSAGE_TOKENS, tokens)
 
 
 def fallback_spec(settings: Settings) -> str:
