@@ -51,6 +51,7 @@ from distill.summarize.judge import JUDGE_WEIGHT, Judge, passage_text, question 
 from tests.claims_data import (  # noqa: E402
     KINDS,
     LABELLED,
+    Labelled,
     backend_name,
     build_claims,
     load_articles,
@@ -68,13 +69,15 @@ def best_threshold(
     best = (0.0, 0.0)
     for t in np.unique(scores):
         ok = scores >= t
-        if balanced:
-            acc = (float(ok[labels].mean()) + float((~ok[~labels]).mean())) / 2
-        else:
-            acc = float((ok == labels).mean())
+        acc = balanced_accuracy(ok, labels) if balanced else float((ok == labels).mean())
         if acc > best[1]:
             best = (float(t), acc)
     return best
+
+
+def balanced_accuracy(ok: np.ndarray, labels: np.ndarray) -> float:
+    """The mean of the accuracies on supported and on wrong sentences."""
+    return (float(ok[labels].mean()) + float((~ok[~labels]).mean())) / 2
 
 
 def rouge2_precision(source: str, claim: str) -> float:
@@ -225,7 +228,7 @@ def labelled_report(
 
 def print_table(
     title: str,
-    rows: list,
+    rows: list[Labelled],
     kinds: np.ndarray,
     y_lab: np.ndarray,
     methods: list[tuple[str, np.ndarray, np.ndarray]],
@@ -245,7 +248,7 @@ def print_table(
             mask = (kinds == kind) | wrong
             cells.append(auc_or_nan(y_lab[mask], scores[mask]))
         accs = [float((ok[kinds == k] == y_lab[kinds == k]).mean()) for k in KINDS]
-        balanced = (float(ok[y_lab].mean()) + float((~ok[~y_lab]).mean())) / 2
+        balanced = balanced_accuracy(ok, y_lab)
         line = f"{name:44} " + " ".join(
             f"{c:8.3f}  " if i else f"{c:8.3f}" for i, c in enumerate(cells)
         )

@@ -198,11 +198,12 @@ class LLMSummarizer(Summarizer):
 
     def build(self, doc: Document) -> list[Section]:
         entry = self.entry()
-        budget_tokens = entry.context - answer_room(entry) - PROMPT_TOKENS
+        room = answer_room(entry)
+        budget_tokens = entry.context - room - PROMPT_TOKENS
         if budget_tokens < 200:
             raise ConfigError(
                 f"model {entry.name!r}: context {entry.context} leaves no room for the article "
-                f"after {answer_room(entry)} tokens for the answer"
+                f"after {room} tokens for the answer"
             )
         budget = budget_tokens * CHARS_PER_TOKEN
         parts = split_parts(doc, budget)
