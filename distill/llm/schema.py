@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswer
-from .lenient import loads_lenient
+from .lenient import loads_lenient, strip_fences
 
 SENTENCE_CHARS = 400
 TERM_CHARS = 60
@@ -139,15 +139,6 @@ def repair_prompt(error: str) -> str:
     )
 
 
-def _strip_fences(text: str) -> str:
-    text = text.strip()
-    if text.startswith("```"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        if text.rstrip().endswith("```"):
-            text = text.rstrip()[:-3]
-    return text.strip()
-
-
 def _string_list(data: dict[str, Any], key: str, chars: int) -> list[str]:
     value = data.get(key, [])
     if isinstance(value, str):
@@ -165,8 +156,9 @@ def _string_list(data: dict[str, Any], key: str, chars: int) -> list[str]:
 
 def parse_summary(text: str, finish_reason: str = "") -> Draft:
     """The Draft in a model's answer, or InvalidAnswer naming what is wrong with it."""
-    body = _strip_fences(text)
-    if not body:
+    # loads_lenient takes a code fence around the object off, with the other repairs
+    body = strip_fences(text).strip()
+    if not body or body == "```":
         raise InvalidAnswer("the answer is empty")
     try:
         data, _ = loads_lenient(body)
