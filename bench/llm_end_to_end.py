@@ -102,7 +102,12 @@ def main() -> None:
             summary = summarizer.summarize(doc)
             took = time.perf_counter() - started
         seconds.append(took)
-        shown = sum(len(s.lines) for s in summary.sections if s.name in SENTENCE_SECTIONS)
+        shown = sum(  # sentences only: a code block in the specifications is not a claim
+            line.kind == "sentence"
+            for s in summary.sections
+            if s.name in SENTENCE_SECTIONS
+            for line in s.lines
+        )
         reason = (summary.fallback or {}).get("reason", "")
         if reason:
             reasons[reason.split(": ", 1)[-1].split(" (")[0][:60]] += 1
@@ -121,7 +126,7 @@ def main() -> None:
     print(
         f"\n{len(paths)} articles, model {args.model}: median {statistics.median(seconds):.1f} s,"
         f" p95 {p95:.1f} s per article; sentences kept {kept} of {asked}"
-        f" ({kept / max(1, asked):.0%}), {shown_total} shown (section limits),"
+        f" ({kept / max(1, asked):.0%}), {shown_total} sentences shown (section limits),"
         " where the model's summary was used;"
         f" fell back {sum(reasons.values())} of {len(paths)}"
     )
