@@ -20,7 +20,9 @@ Rows go into a fresh database on the tests' server (tests/pg_server.py), or --po
 1,000,000 minimal article rows and their vectors by COPY, the HNSW index set aside during
 the load and built once after it. Sentence vectors are cached in the work folder.
 
-Usage: python bench/vector_recall.py [--articles N] [--postgres-url URL] [--work DIR]
+Usage: python bench/vector_recall.py [--articles N] [--postgres-url URL [--loaded]] [--work DIR]
+
+--loaded measures again on a database an earlier run with the same --articles loaded.
 """
 
 from __future__ import annotations
@@ -199,6 +201,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--postgres-url", default="", help="an empty migrated database")
     parser.add_argument("--work", type=Path, default=Path("/tmp/distill-vector-recall"))
+    parser.add_argument(
+        "--loaded", action="store_true", help="--postgres-url already holds this run's vectors"
+    )
     args = parser.parse_args()
     pool, held_out, titles = sentence_vectors(args.work)
     matrix = article_vectors(pool, args.articles, seed=7)
@@ -206,7 +211,8 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
 
     def run(url: str) -> None:
-        print(f"PostgreSQL build: {load(url, home, matrix)}", flush=True)
+        if not args.loaded:
+            print(f"PostgreSQL build: {load(url, home, matrix)}", flush=True)
         measure(url, home, matrix, "corpus titles", titles)
         measure(url, home, matrix, "held-out corpus sentences", held_out)
 
