@@ -285,6 +285,18 @@ def epsilon_recall(similarities: np.ndarray, exact_tenth: float) -> float:
     return float(np.sum((1 - similarities) <= limit)) / 10
 
 
+def bare_index_top10(raw, q: np.ndarray, ef_search: int) -> set[int]:
+    """The HNSW index's own top 10 at a given breadth, without the store's re-scoring (the
+    caller resets the store's remembered ef_search afterwards)."""
+    raw.execute(f"SET hnsw.ef_search = {ef_search}")
+    rows = raw.execute(
+        "SELECT article_id FROM vectors WHERE kind = 'article'"
+        " AND embedding IS NOT NULL ORDER BY embedding <=> %s::vector LIMIT 10",
+        (_vector_literal(q),),
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
 def recall(sqlite_store, pg_store, qs: list[tuple[str, str]], embedder: CachedEmbedder) -> None:
     """HNSW top 10 (the store's nearest-article search, and the bare index) against an exact
     cosine scan over every article vector, for two sets of query vectors: the 300 query
@@ -316,13 +328,7 @@ def recall(sqlite_store, pg_store, qs: list[tuple[str, str]], embedder: CachedEm
                 epsilon_recall(scores[np.searchsorted(ids, sorted(got))], scores[order[9]])
             )
             for ef in (40, 100):
-                raw.execute(f"SET hnsw.ef_search = {ef}")
-                bare = raw.execute(
-                    "SELECT article_id FROM vectors WHERE kind = 'article'"
-                    " AND embedding IS NOT NULL ORDER BY embedding <=> %s::vector LIMIT 10",
-                    (_vector_literal(q),),
-                ).fetchall()
-                hits = {int(r[0]) for r in bare}
+                hits = bare_index_top10(raw, q, ef)
                 found.setdefault(f"bare HNSW LIMIT 10, ef_search {ef}", []).append(
                     len(exact & hits) / 10
                 )

@@ -40,7 +40,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from corpus_docs import posts  # noqa: E402
-from search import EPSILON, MAINTENANCE_WORK_MEM, epsilon_recall, pct  # noqa: E402
+from search import (  # noqa: E402
+    EPSILON,
+    MAINTENANCE_WORK_MEM,
+    bare_index_top10,
+    epsilon_recall,
+    pct,
+)
 
 from distill.embed import default_embedder  # noqa: E402
 from distill.store import open_store  # noqa: E402
@@ -179,13 +185,7 @@ def measure(url: str, home: Path, matrix: np.ndarray, name: str, queries: np.nda
         strict.append(len(wanted & set(ids)) / 10)
         relaxed.append(epsilon_recall(matrix[np.array(ids) - 1] @ q, float(last)))
         for ef in bare:
-            raw.execute(f"SET hnsw.ef_search = {ef}")
-            hits = raw.execute(
-                "SELECT article_id FROM vectors WHERE kind = 'article'"
-                " AND embedding IS NOT NULL ORDER BY embedding <=> %s::vector LIMIT 10",
-                (_vector_literal(q),),
-            ).fetchall()
-            bare[ef].append(len(wanted & {int(h[0]) for h in hits}) / 10)
+            bare[ef].append(len(wanted & bare_index_top10(raw, q, ef)) / 10)
         store.search._ef_search = (0, 0)  # the store sets its own breadth again
     store.close()
     print(f"== {name}, {len(queries)} queries (median exact 10th cosine {np.median(tenth):.3f})")
