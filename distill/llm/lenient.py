@@ -15,7 +15,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-_FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n(.*?)(?:\n[ \t]*```|\Z)", re.DOTALL)
+# The closing fence starts a line: the one after the content, or the one right after the
+# opening line when the fence holds nothing ("```json\n```", or "```" alone: an empty answer).
+_FENCE = re.compile(
+    r"```[A-Za-z0-9_-]*[ \t]*(?:\n|\Z)(.*?)(?:(?:\n|(?<=\n))[ \t]*```|\Z)", re.DOTALL
+)
 
 
 def strip_fences(text: str) -> str:

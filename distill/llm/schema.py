@@ -156,9 +156,8 @@ def _string_list(data: dict[str, Any], key: str, chars: int) -> list[str]:
 
 def parse_summary(text: str, finish_reason: str = "") -> Draft:
     """The Draft in a model's answer, or InvalidAnswer naming what is wrong with it."""
-    # loads_lenient takes a code fence around the object off, with the other repairs
-    body = strip_fences(text).strip()
-    if not body or body == "```":
+    body = strip_fences(text).strip()  # the fence again in loads_lenient: a no-op
+    if not body:
         raise InvalidAnswer("the answer is empty")
     try:
         data, _ = loads_lenient(body)
