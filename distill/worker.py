@@ -38,7 +38,7 @@ from .errors import DatabaseUnavailable, DistillError, PermanentError, Retryable
 from .feeds.politeness import HostGate, Robots
 from .feeds.tasks import Context, enqueue_due_feeds, run_job
 from .jobs import JobQueue, make_owner
-from .lifeline import die_with_parent, parent_gone
+from .lifeline import die_with_parent, parent_gone, stop_on_signals
 from .plugins import get_summarizer
 from .store import SQLStore, open_store
 from .store.jobs import Job, JobSignal
@@ -299,15 +299,8 @@ def run_worker(settings: Settings, **kwargs: Any) -> dict[str, int]:
             name="distill-orphan-watch",
             daemon=True,
         ).start()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, lambda *_a: worker.stop())
-    try:
+    with stop_on_signals(worker.stop):
         return worker.run()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _exit_when_orphaned(parent_pid: int, grace: float) -> None:

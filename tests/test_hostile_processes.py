@@ -121,6 +121,45 @@ def test_worker_stops_on_sigterm_while_a_fetch_hangs(
     assert state[0] == "queued"  # released for the next worker, not stuck as running
 
 
+# A process that stops on SIGTERM while a burst of them arrives (systemd signals the whole
+# group and the server signals its worker too). Each round waits on the event its stop sets,
+# the way the worker loop does, while a thread sends 2,000 SIGTERMs; a handler that set the
+# event itself deadlocked in most runs of 20 rounds, inside the event's own lock.
+SIGNAL_BURST_SCRIPT = """
+import os, signal, threading
+from distill.lifeline import stop_on_signals
+
+stops = 0
+for _ in range(20):
+    stopped = threading.Event()
+    def stop():
+        global stops
+        stops += 1
+        stopped.set()
+    burst = threading.Thread(
+        target=lambda: [os.kill(os.getpid(), signal.SIGTERM) for _ in range(2000)]
+    )
+    with stop_on_signals(stop):
+        burst.start()
+        while burst.is_alive() or not stopped.is_set():
+            stopped.wait(0.0001)
+    burst.join()
+print(stops)
+"""
+
+
+def test_a_burst_of_sigterms_stops_a_process_once_without_deadlock() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNAL_BURST_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=EXIT_WITHIN_S * 2,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["20"]  # stop ran once per round, however many signals
+
+
 def test_worker_exits_when_the_server_is_killed(worker_home: Path) -> None:
     port = free_port()
     proc = _serve(worker_home, "127.0.0.1", port)
