@@ -259,6 +259,36 @@ def test_newest_threshold_counts_back_from_the_newest_match(store: SQLStore) -> 
     assert store.search.newest_threshold('"sharding" AND "zebra"', 1) == 0
 
 
+def test_a_query_matching_very_many_articles_ranks_the_newest_of_them(
+    store: SQLStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking reads every match, so when more than MANY_MATCHES articles hold all the
+    words the newest few are ranked; the count stays exact and a note says so. The limits
+    are lowered here so seven articles exercise what starts at 20,000."""
+    engine_module = importlib.import_module("distill.search.engine")
+    monkeypatch.setattr(engine_module, "COMMON_MIN_ARTICLES", 0)
+    monkeypatch.setattr(engine_module, "COMMON_SHARE", 1.0)  # no word counts as very common
+    monkeypatch.setattr(engine_module, "MANY_MATCHES", 4)
+    monkeypatch.setattr(engine_module, "BOUNDED_CANDIDATES", 2)
+    best = add(store, make_doc("Larkspur queue depth", "a.org", "", [], ["Queue depth, depth."]))
+    rest = [
+        add(store, make_doc(f"Task Runner {n}", f"s{n}.org", "", [], [f"A queue of depth {n}."]))
+        for n in range(5)
+    ]
+    many = search(store, "queue depth", mode="text", limit=2)
+    assert many.total == 6
+    assert sorted(h.id for h in many.results) == rest[-2:]  # equal scores: any order
+    assert "6 articles match: ranked among the 2 most recently added" in many.message
+    # A filter that only older matches pass widens the window until they are found.
+    filtered = search(store, "queue depth site:a.org", mode="text", limit=2)
+    assert [h.id for h in filtered.results] == [best]
+    # Fewer matches than the limit: every match is ranked, the best first, and no note.
+    monkeypatch.setattr(engine_module, "MANY_MATCHES", 6)
+    whole = search(store, "queue depth", mode="text", limit=2)
+    assert whole.results[0].id == best and whole.total == 6
+    assert "most recently added" not in (whole.message or "")
+
+
 def test_meaning_and_hybrid_find_paraphrases(library: tuple[SQLStore, list[int]]) -> None:
     store, (pg, stream, go, limiter) = library
     # No word of these queries is in the target article.

@@ -59,6 +59,14 @@ COMMON_SHARE = 0.1
 # Below this many articles nothing is slow enough to need the bound.
 COMMON_MIN_ARTICLES = 5000
 BOUNDED_CANDIDATES = 1000
+# Ranking reads every match of the query (FTS5 decodes each one's positions for BM25,
+# PostgreSQL reads each one's tsvector for ts_rank), so a query whose words occur together
+# in very many articles is slow however rare each word is on its own ("stream processing
+# state" in a million articles). When more than MANY_MATCHES articles match, it is ranked
+# among the newest BOUNDED_CANDIDATES of them, as a query of very common words is; counting
+# the matches first reads only the index. A word's own article count bounds the matches, so
+# only queries whose every word is in more than MANY_MATCHES articles are counted first.
+MANY_MATCHES = 20_000
 
 
 # Recent query texts' vectors: paging through results or changing a filter asks for the
@@ -274,6 +282,10 @@ class _Run:
         self._prepare_text()
         if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
             return self._bounded_text(depth)
+        if self.doc_counts and min(self.doc_counts.values()) > MANY_MATCHES:
+            total = self.search.text_count(self.match_all, self.where, self.params)
+            if total > MANY_MATCHES:
+                return self._newest_of_many(depth, total)
         ranked = self.search.text_hits(self.match_all, self.where, self.params, depth)
         total = (
             self.search.text_count(self.match_all, self.where, self.params)
@@ -299,6 +311,24 @@ class _Run:
         )
         estimate = min(self.doc_counts[w] for w in self.query.words)
         return ranked, max(len(ranked), estimate if not self.where else len(ranked))
+
+    def _newest_of_many(self, depth: int, total: int) -> tuple[list[tuple[int, float]], int]:
+        """Over MANY_MATCHES articles match: rank the newest of them (see above). With a
+        filter, the newest matches may hold too few that pass it; the window then widens."""
+        window = BOUNDED_CANDIDATES
+        while True:
+            threshold = self.search.newest_threshold(self.match_all, window)
+            ranked = self.search.text_hits(
+                self.match_all, self.where, self.params, depth, min_id=threshold
+            )
+            if len(ranked) >= depth or threshold == 0:
+                break
+            window *= 8
+        if threshold:  # else every match was ranked after all
+            self.notes.append(
+                f"{total:,} articles match: ranked among the {window:,} most recently added of them"
+            )
+        return ranked, total
 
     def query_vector(self) -> np.ndarray:
         embedder = self.embedder or default_embedder()

@@ -107,19 +107,21 @@ class SearchStore(Part):
     ) -> list[tuple[int, float]]:
         """(article id, score) best first; score is -bm25 (higher is better).
 
-        `min_id` limits ranking to articles with ids from there on (FTS5 seeks to it).
+        `min_id` limits ranking to articles with ids from there on (FTS5 seeks to it). It
+        stays a condition on the FTS table alone: joined to `articles` without a filter, the
+        planner walked the articles' id range and probed the index once per article (3 s
+        instead of 3 ms at a million articles).
         """
-        if min_id:
-            where = f"f.rowid >= {int(min_id)}" + (f" AND {where}" if where else "")
+        since = f" AND f.rowid >= {int(min_id)}" if min_id else ""
         if where:
             sql = (
                 f"SELECT f.rowid, {_RANK} AS r FROM search_fts f JOIN articles a ON a.id = f.rowid"
-                f" WHERE search_fts MATCH ? AND {where} ORDER BY r LIMIT ?"
+                f" WHERE search_fts MATCH ?{since} AND {where} ORDER BY r LIMIT ?"
             )
         else:
             sql = (
-                f"SELECT rowid, {_RANK} AS r FROM search_fts"
-                " WHERE search_fts MATCH ? ORDER BY r LIMIT ?"
+                f"SELECT f.rowid, {_RANK} AS r FROM search_fts f"
+                f" WHERE search_fts MATCH ?{since} ORDER BY r LIMIT ?"
             )
         return [(int(r[0]), -float(r[1])) for r in self.conn.execute(sql, [match, *params, limit])]
 
