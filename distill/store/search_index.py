@@ -183,6 +183,11 @@ class SearchStore(Part):
         ).fetchone()
         return int(row[0]) if row else 0
 
+    def newest_id(self) -> int:
+        """The highest article id in the text index (0 when empty)."""
+        row = self.conn.execute("SELECT max(id) FROM search_fts_docsize").fetchone()
+        return int(row[0] or 0)
+
     def term_documents(self, terms: Iterable[str]) -> dict[str, int]:
         """How many articles contain each (stemmed) index term."""
         out = {}

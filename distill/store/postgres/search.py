@@ -189,8 +189,8 @@ class PostgresSearchStore(SearchStore):
         dense match (a word in half the library) is found in the first few thousand ids,
         a sparse one in a few wider tries, never by reading tsvectors one by one."""
         query, qparams = tsquery(match)
-        newest = self.conn.execute("SELECT max(article_id) FROM search_documents").fetchone()[0]
-        if newest is None:
+        newest = self.newest_id()
+        if not newest:
             return 0
         window = count * THRESHOLD_WINDOW
         while True:
@@ -204,6 +204,10 @@ class PostgresSearchStore(SearchStore):
             if rows or low <= 1:  # ids start at 1: the last window held every article
                 return int(rows[0][0]) if rows else 0
             window *= 8
+
+    def newest_id(self) -> int:
+        row = self.conn.execute("SELECT max(article_id) FROM search_documents").fetchone()
+        return int(row[0] or 0)
 
     def term_documents(self, terms: Any) -> dict[str, int]:
         """How many articles contain each lexeme (one GIN index probe each).
