@@ -210,7 +210,14 @@ class PostgresSearchStore(SearchStore):
         return int(row[0] or 0)
 
     def term_documents(self, terms: Any) -> dict[str, int]:
-        """How many articles contain each lexeme (one GIN index probe each).
+        """How many articles contain each lexeme: estimated from the column's statistics
+        when ANALYZE lists it among the most common elements, else counted (a GIN probe).
+
+        Counting visits every row holding the lexeme: 150-350 ms for a word in a third of
+        a million articles, paid on each new word of a search, where the engine only asks
+        whether a word is in over a tenth of the articles or over 20,000 of them; the
+        statistics' share of rows answers that for the common words, which are the costly
+        ones to count, and the rest are counted (few rows each).
 
         A stop word ('at', 'will') is never indexed and drops out of a tsquery, so it
         restricts nothing: it counts as in every article, as such a word is on SQLite (whose
@@ -218,6 +225,7 @@ class PostgresSearchStore(SearchStore):
         common words ("at Go will") skip the engine's bounded ranking and rank every article
         containing "go" (half of them; 1.2 s at 100,000 articles)."""
         out = {}
+        shares = self._common_lexemes()
         for term in terms:
             stop = self.conn.execute(
                 "SELECT numnode(plainto_tsquery('english', ?)) = 0", (term,)
@@ -225,12 +233,31 @@ class PostgresSearchStore(SearchStore):
             if stop:
                 out[term] = self.article_count()
                 continue
+            if term in shares:
+                out[term] = round(shares[term] * self.article_count())
+                continue
             row = self.conn.execute(
                 "SELECT count(*) FROM search_documents WHERE document @@ quote_literal(?)::tsquery",
                 (term,),
             ).fetchone()
             out[term] = int(row[0])
         return out
+
+    def _common_lexemes(self) -> dict[str, float]:
+        """{lexeme: share of articles holding it} for the lexemes ANALYZE keeps as the
+        tsvector column's most common elements (empty before the first ANALYZE)."""
+
+        def read() -> dict[str, float]:
+            row = self.conn.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE tablename = 'search_documents' AND attname = 'document'"
+                " AND schemaname = current_schema()"
+            ).fetchone()
+            if row is None or row[0] is None:
+                return {}
+            return dict(zip(row[0], (float(f) for f in row[1]), strict=False))
+
+        return remembered(self.conn, "search_common_lexemes", read)
 
     def article_count(self) -> int:
         """Articles in the text index; remembered until the library's content changes (a
