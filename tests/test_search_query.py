@@ -121,6 +121,7 @@ def test_very_common_words_are_ranked_in_a_bounded_set(
     result = search(small_library, "Kafka", mode="text")
     assert [h.title for h in result.results] == ["Doc 0"]
     assert "only very common words" in result.message
+    assert result.total == 1  # fewer than 1,000 match: counted, not estimated
     # A rare word alongside a common one takes the normal path.
     mixed = search(small_library, "kafka nosuchword", mode="text")
     assert "very common" not in mixed.message

@@ -310,8 +310,19 @@ class _Run:
             "only very common words: ranked among the"
             f" {BOUNDED_CANDIDATES} most recently added articles containing them"
         )
-        estimate = min(self.doc_counts[w] for w in self.query.words)
-        return ranked, max(len(ranked), estimate if not self.where else len(ranked))
+        if self.where:
+            return ranked, len(ranked)
+        if not threshold:  # under BOUNDED_CANDIDATES match at all
+            return ranked, self.search.text_count(self.match_all, "", [])
+        return ranked, max(len(ranked), self._matches_since(threshold))
+
+    def _matches_since(self, threshold: int) -> int:
+        """Matches in the library, estimated from the id `threshold` the newest
+        BOUNDED_CANDIDATES of them reach back to (two significant figures). The rarest
+        word's count, used before, is only an upper bound: 211,512 for a query 77,908
+        articles match at a million."""
+        span = max(1, self.search.newest_id() - threshold + 1)
+        return int(float(f"{BOUNDED_CANDIDATES * self.search.article_count() / span:.2g}"))
 
     def _count_if_many(self) -> tuple[int, bool, int] | None:
         """(matches, whether estimated, the newest-matches threshold or 0 if not yet known)
@@ -327,11 +338,8 @@ class _Run:
         threshold = self.search.newest_threshold(self.match_all, BOUNDED_CANDIDATES)
         if not threshold:  # fewer than BOUNDED_CANDIDATES match
             return None
-        span = max(1, self.search.newest_id() - threshold + 1)
-        estimate = BOUNDED_CANDIDATES * self.search.article_count() / span
-        if estimate <= MANY_MATCHES:
-            return None
-        return int(float(f"{estimate:.2g}")), True, threshold
+        estimate = self._matches_since(threshold)
+        return (estimate, True, threshold) if estimate > MANY_MATCHES else None
 
     def _newest_of_many(
         self, depth: int, total: int, estimated: bool, threshold: int
