@@ -278,7 +278,8 @@ def test_a_query_matching_very_many_articles_ranks_the_newest_of_them(
     store: SQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ranking reads every match, so when more than MANY_MATCHES articles hold all the
-    words the newest few are ranked; the count stays exact and a note says so. The limits
+    words the newest few are ranked; the total is estimated (counted with a filter) and a
+    note says so. The limits
     are lowered here so seven articles exercise what starts at 20,000."""
     engine_module = importlib.import_module("distill.search.engine")
     monkeypatch.setattr(engine_module, "COMMON_MIN_ARTICLES", 0)

@@ -227,14 +227,14 @@ class PostgresSearchStore(SearchStore):
         out = {}
         shares = self._common_lexemes()
         for term in terms:
+            if term in shares:  # indexed, so not a stop word: no need to ask
+                out[term] = round(shares[term] * self.article_count())
+                continue
             stop = self.conn.execute(
                 "SELECT numnode(plainto_tsquery('english', ?)) = 0", (term,)
             ).fetchone()[0]
             if stop:
                 out[term] = self.article_count()
-                continue
-            if term in shares:
-                out[term] = round(shares[term] * self.article_count())
                 continue
             row = self.conn.execute(
                 "SELECT count(*) FROM search_documents WHERE document @@ quote_literal(?)::tsquery",
