@@ -262,7 +262,7 @@ def refuted(text: str, following: str = "") -> bool:
     return bool(SETUP.search(text)) or bool(following and REFUTATION.search(following))
 
 
-_CAPITALISED = re.compile(r"^[A-Z0-9]")
+_CAPITAL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # A run of titles (a related-posts list or headings run together): this share of words
 # capitalised, over at least TITLE_RUN_WORDS words, is not a sentence.
 TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
@@ -279,9 +279,11 @@ def title_run(text: str) -> bool:
     if len(words) < TITLE_RUN_WORDS:
         return False
     # a capitalised word before a comma ("In November 2015, we ...") ends a clause, not a title
-    capital = [bool(_CAPITALISED.match(w)) and not w.endswith(",") for w in words]
+    capital = [w[0] in _CAPITAL_START and not w.endswith(",") for w in words]
     if sum(capital) >= TITLE_RUN_SHARE * len(words):
         return True
+    if sum(capital) < TITLE_WINDOW_CAPITALS:
+        return False  # no window can hold enough (most sentences: the loop below is slow)
     for at in range(len(words) - TITLE_WINDOW + 1):
         window = words[at : at + TITLE_WINDOW]
         if any(w.endswith((",", ";")) for w in window[:-1]):
