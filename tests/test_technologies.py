@@ -122,6 +122,17 @@ def test_document_mentions_carry_block_provenance_and_skip_code() -> None:
     assert by["Go"].spans[0].block == 3
 
 
+def test_a_document_edited_in_place_is_matched_again() -> None:
+    """The last few documents' mentions are kept (the summary and the classifier both ask);
+    an edit to the same Document object must still give the new answer."""
+    doc = Document(title="Notes", blocks=[Block("paragraph", "We moved the queue to Kafka.")])
+    assert [m.name for m in find_in_document(doc)] == ["Apache Kafka"]
+    doc.blocks[0].text = "We moved the queue to Postgres."
+    assert [m.name for m in find_in_document(doc)] == ["PostgreSQL"]
+    doc.title = "Kafka notes"
+    assert {m.name for m in find_in_document(doc)} == {"Apache Kafka", "PostgreSQL"}
+
+
 def test_code_block_language_licenses_an_ambiguous_language() -> None:
     doc = Document(
         title="Notes",

@@ -36,6 +36,7 @@ from .yaml_lines import load_yaml
 USER_FILE = "technologies.yaml"
 CONTEXT_WINDOW = 400  # characters either side of an ambiguous mention
 DOC_CONTEXT_MIN = 2  # context words anywhere in the document that license every mention
+RECENT_DOCUMENTS = 4  # find_in_document's answers kept (see there)
 _KEYS = {"name", "aliases", "kind", "category", "ambiguous", "context", "case_sensitive"}
 _KEYS_USER = _KEYS | {"disabled"}
 
@@ -312,6 +313,8 @@ class TechList:
         self._source = _BEFORE + "(?P<t>" + _trie_regex(list(self.forms)) + r")(?P<p>e?s)?" + _AFTER
         self._regex = re.compile(self._source)
         self._regex_i: re.Pattern[str] | None = None
+        self._recent: dict[tuple[Any, ...], list[DocMention]] = {}
+        self._recent_lock = threading.Lock()
         self._context_cache: dict[frozenset[int], re.Pattern[str]] = {}
         self._ctx_keys: dict[int, frozenset[str]] = {}
 
@@ -445,6 +448,20 @@ class TechList:
         Code blocks are skipped unless `include_code` (identifiers in code are noise for
         tags), but a code block's declared language is evidence for that language.
         """
+        # The summary's concepts and the classifier's tags both ask, about the same text
+        # (4-5 ms a call at a median page); the answer is kept for the last few documents.
+        key = (include_code, doc.title, tuple((b.kind, b.language, b.text) for b in doc.blocks))
+        with self._recent_lock:  # web handler threads share the list
+            known = self._recent.get(key)
+        if known is None:
+            known = self._find_in_document(doc, include_code)
+            with self._recent_lock:
+                self._recent[key] = known
+                while len(self._recent) > RECENT_DOCUMENTS:
+                    self._recent.pop(next(iter(self._recent)))
+        return list(known)
+
+    def _find_in_document(self, doc: Document, include_code: bool) -> list[DocMention]:
         indexes = [i for i, b in enumerate(doc.blocks) if include_code or b.kind != "code"]
         texts = [doc.title] + [doc.blocks[i].text for i in indexes]
         evidence: set[int] = set()
