@@ -274,17 +274,39 @@ def test_newest_threshold_counts_back_from_the_newest_match(store: SQLStore) -> 
     assert store.search.newest_threshold('"sharding" AND "zebra"', 1) == 0
 
 
+def test_the_newest_matches_are_ranked_in_one_go_whatever_the_guess_of_their_number(
+    store: SQLStore,
+) -> None:
+    """newest_ranked gives what finding the threshold and then ranking from it gives, however
+    wrong the caller's guess at the number of matches (PostgreSQL sizes its first window of
+    ids by that guess, then widens it): here one match in eight articles, so a window
+    may hold some of the matches wanted but not all."""
+    for n in range(46):
+        if n % 8 == 0:
+            depth = "depth, " * (n % 3)
+            add(store, make_doc(f"Queue {n}", "q.org", "", [], [f"A queue {depth}depth {n}."]))
+        else:
+            add(store, make_doc(f"Sharding {n}", "b.org", "", [], [f"Split table {n} by key."]))
+    match = '"queue" AND "depth"'
+    for count in (1, 3, 6, 7):
+        threshold = store.search.newest_threshold(match, count)
+        expected = store.search.text_hits(match, "", [], 4, min_id=threshold)
+        for guess in (0, 1, 6, 1_000):
+            assert store.search.newest_ranked(match, 4, count, guess) == (expected, threshold)
+    assert store.search.newest_ranked('"zebra"', 4, 2, 10) == ([], 0)
+
+
 def test_a_query_matching_very_many_articles_ranks_the_newest_of_them(
     store: SQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ranking reads every match, so when more than MANY_MATCHES articles hold all the
+    """Ranking reads every match, so when more than `many_matches` articles hold all the
     words the newest few are ranked; the total is estimated (counted with a filter) and a
-    note says so. The limits
-    are lowered here so seven articles exercise what starts at 20,000."""
+    note says so. The limits are lowered here so seven articles exercise what starts at
+    20,000 matches (5,000 on PostgreSQL)."""
     engine_module = importlib.import_module("distill.search.engine")
     monkeypatch.setattr(engine_module, "COMMON_MIN_ARTICLES", 0)
     monkeypatch.setattr(engine_module, "COMMON_SHARE", 1.0)  # no word counts as very common
-    monkeypatch.setattr(engine_module, "MANY_MATCHES", 4)
+    monkeypatch.setattr(type(store.search), "many_matches", 4)
     monkeypatch.setattr(engine_module, "BOUNDED_CANDIDATES", 2)
     best = add(store, make_doc("Larkspur queue depth", "a.org", "", [], ["Queue depth, depth."]))
     rest = [
@@ -302,7 +324,7 @@ def test_a_query_matching_very_many_articles_ranks_the_newest_of_them(
     filtered = search(store, "queue depth site:a.org", mode="text", limit=2)
     assert [h.id for h in filtered.results] == [best]
     # Fewer matches than the limit: every match is ranked, the best first, and no note.
-    monkeypatch.setattr(engine_module, "MANY_MATCHES", 6)
+    monkeypatch.setattr(type(store.search), "many_matches", 6)
     whole = search(store, "queue depth", mode="text", limit=2)
     assert whole.results[0].id == best and whole.total == 6
     assert "most recently added" not in (whole.message or "")

@@ -62,12 +62,12 @@ BOUNDED_CANDIDATES = 1000
 # Ranking reads every match of the query (FTS5 decodes each one's positions for BM25,
 # PostgreSQL reads each one's tsvector for ts_rank), so a query whose words occur together
 # in very many articles is slow however rare each word is on its own ("stream processing
-# state" in a million articles). When more than MANY_MATCHES articles match, it is ranked
+# state" in a million articles). When more than the store's `many_matches` articles match
+# (search_index.py; fewer on PostgreSQL, whose ranking costs more a match), it is ranked
 # among the newest BOUNDED_CANDIDATES of them, as a query of very common words is, and the
-# total is estimated from how far back those newest matches reach (see _count_if_many). A
-# word's own article count bounds the matches, so only queries whose every word is in more
-# than MANY_MATCHES articles are looked at this way.
-MANY_MATCHES = 20_000
+# total is estimated from how far back those newest matches reach
+# (_newest_of_many_unfiltered). A word's own article count bounds the matches, so only
+# queries whose every word is in more than that many articles are looked at this way.
 
 
 # Recent query texts' vectors: paging through results or changing a filter asks for the
@@ -283,10 +283,15 @@ class _Run:
         self._prepare_text()
         if self.query.words and not self.query.phrases and set(self.query.words) <= self.common:
             return self._bounded_text(depth)
-        if self.doc_counts and min(self.doc_counts.values()) > MANY_MATCHES:
-            many = self._count_if_many()
-            if many is not None:
-                return self._newest_of_many(depth, *many)
+        if self.doc_counts and min(self.doc_counts.values()) > self.search.many_matches:
+            if not self.where:
+                bounded = self._newest_of_many_unfiltered(depth)
+                if bounded is not None:
+                    return bounded
+            else:
+                total = self.search.text_count(self.match_all, self.where, self.params)
+                if total > self.search.many_matches:  # counted: those passing the filter
+                    return self._newest_of_many_filtered(depth, total)
         ranked = self.search.text_hits(self.match_all, self.where, self.params, depth)
         total = (
             self.search.text_count(self.match_all, self.where, self.params)
@@ -302,10 +307,13 @@ class _Run:
 
     def _bounded_text(self, depth: int) -> tuple[list[tuple[int, float]], int]:
         """Only very common words: rank the newest articles containing them (see above)."""
-        threshold = self.search.newest_threshold(self.match_all, BOUNDED_CANDIDATES)
-        ranked = self.search.text_hits(
-            self.match_all, self.where, self.params, depth, min_id=threshold
-        )
+        if self.where:
+            threshold = self.search.newest_threshold(self.match_all, BOUNDED_CANDIDATES)
+            ranked = self.search.text_hits(
+                self.match_all, self.where, self.params, depth, min_id=threshold
+            )
+        else:
+            ranked, threshold = self._newest_ranked(depth)
         self.notes.append(
             "only very common words: ranked among the"
             f" {BOUNDED_CANDIDATES} most recently added articles containing them"
@@ -324,41 +332,49 @@ class _Run:
         span = max(1, self.search.newest_id() - threshold + 1)
         return int(float(f"{BOUNDED_CANDIDATES * self.search.article_count() / span:.2g}"))
 
-    def _count_if_many(self) -> tuple[int, bool, int] | None:
-        """(matches, whether estimated, the newest-matches threshold or 0 if not yet known)
-        when over MANY_MATCHES articles match, else None.
+    def _newest_ranked(self, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """The best `depth` of the newest BOUNDED_CANDIDATES matches, no filter, and the id
+        they reach back to (0: fewer match). The rarest word's count is the store's guess
+        at the matches (an upper bound), to size where it looks first."""
+        expected = min(self.doc_counts.values()) if self.doc_counts else 0
+        return self.search.newest_ranked(self.match_all, depth, BOUNDED_CANDIDATES, expected)
+
+    def _newest_of_many_unfiltered(self, depth: int) -> tuple[list[tuple[int, float]], int] | None:
+        """Without a filter: the ranking of the newest matches and the estimated total
+        when over `many_matches` articles match, else None (then every match is ranked).
 
         Counting reads every match (150-350 ms at a million articles on PostgreSQL, which
-        visits each one's row), so without a filter the count is estimated from how far
-        back the newest BOUNDED_CANDIDATES matches reach, which the bounded ranking needs
-        anyway; with a filter the matches that pass it are counted."""
-        if self.where:
-            total = self.search.text_count(self.match_all, self.where, self.params)
-            return (total, False, 0) if total > MANY_MATCHES else None
-        threshold = self.search.newest_threshold(self.match_all, BOUNDED_CANDIDATES)
+        visits each one's row), so the count is estimated from how far back the newest
+        BOUNDED_CANDIDATES matches reach; the ranking of those comes with it."""
+        ranked, threshold = self._newest_ranked(depth)
         if not threshold:  # fewer than BOUNDED_CANDIDATES match
             return None
         estimate = self._matches_since(threshold)
-        return (estimate, True, threshold) if estimate > MANY_MATCHES else None
+        if estimate <= self.search.many_matches:
+            return None
+        self.notes.append(
+            f"about {estimate:,} articles match: ranked among the"
+            f" {BOUNDED_CANDIDATES:,} most recently added of them"
+        )
+        return ranked, estimate
 
-    def _newest_of_many(
-        self, depth: int, total: int, estimated: bool, threshold: int
+    def _newest_of_many_filtered(
+        self, depth: int, total: int
     ) -> tuple[list[tuple[int, float]], int]:
-        """Over MANY_MATCHES articles match: rank the newest of them (see above). With a
-        filter, the newest matches may hold too few that pass it; the window then widens."""
+        """Over `many_matches` articles pass the filter: rank the newest matches that do. The
+        newest matches may hold too few that pass it; the window then widens."""
         window = BOUNDED_CANDIDATES
         while True:
-            threshold = threshold or self.search.newest_threshold(self.match_all, window)
+            threshold = self.search.newest_threshold(self.match_all, window)
             ranked = self.search.text_hits(
                 self.match_all, self.where, self.params, depth, min_id=threshold
             )
             if len(ranked) >= depth or threshold == 0:
                 break
-            window, threshold = window * 8, 0
+            window *= 8
         if threshold:  # else every match was ranked after all
             self.notes.append(
-                f"{'about ' if estimated else ''}{total:,} articles match: ranked among the"
-                f" {window:,} most recently added of them"
+                f"{total:,} articles match: ranked among the {window:,} most recently added of them"
             )
         return ranked, total
 

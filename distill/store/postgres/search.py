@@ -42,6 +42,8 @@ MIN_CANDIDATES = 100
 EF_SEARCH = 300
 # newest_threshold's first window of ids, per match wanted (then widened eightfold).
 THRESHOLD_WINDOW = 4
+# newest_ranked's first window holds this many times the matches wanted, by the guess.
+WINDOW_MARGIN = 2
 # Statements that look for matches reach them through the GIN index only (see _through_gin).
 _GIN_ONLY = (
     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
@@ -78,6 +80,11 @@ def _vector_literal(vector: np.ndarray) -> str:
 
 
 class PostgresSearchStore(SearchStore):
+    # ts_rank reads each match's tsvector, stored out of line in about three TOAST chunks:
+    # about 9 us a match from shared buffers and 20 us from the OS cache at a million
+    # articles, so 20,000 matches took 180-500 ms; 5,000 keeps a search's ranking near
+    # 50 ms (hybrid p95 145 -> 78 ms at a million, docs/benchmarks.md).
+    many_matches = 5_000
     _ef_search: tuple[int, int] = (0, 0)  # (session, hnsw.ef_search) as last set
     _side: PostgresSearchStore | None = None
 
@@ -203,6 +210,43 @@ class PostgresSearchStore(SearchStore):
             )
             if rows or low <= 1:  # ids start at 1: the last window held every article
                 return int(rows[0][0]) if rows else 0
+            window *= 8
+
+    def newest_ranked(
+        self, match: str, depth: int, count: int, expected: int = 0
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The newest `count` matches found and ranked in one statement per window of ids.
+
+        Each look at the GIN index reads the whole posting list of every word (a common
+        word's is the costly part: tens of milliseconds at a million articles), whatever
+        range of ids is asked for. Finding the threshold and then ranking from it looked
+        twice or more; here one statement both takes the newest `count` matches of a
+        window and ranks them, and the first window is sized from `expected` matches so
+        that it usually holds `count` of them (with room to spare): one look, not three."""
+        query, qparams = tsquery(match)
+        newest = self.newest_id()
+        if not newest:
+            return [], 0
+        window = count * THRESHOLD_WINDOW
+        if expected > 0:
+            share = min(1.0, expected / max(1, self.article_count()))
+            window = max(window, int(count * WINDOW_MARGIN / share))
+        while True:
+            low = newest - window + 1
+            rows = self._through_gin(
+                "WITH newest AS (SELECT article_id, document FROM search_documents"
+                f" WHERE document @@ ({query})"
+                + (f" AND article_id >= {low}" if low > 1 else "")
+                + " ORDER BY article_id DESC LIMIT ?)"
+                f" SELECT article_id, ts_rank({_WEIGHTS}, document, ({query})) AS r,"
+                " count(*) OVER (), min(article_id) OVER () FROM newest"
+                " ORDER BY r DESC, article_id DESC LIMIT ?",
+                [*qparams, count, *qparams, depth],
+            )
+            found = int(rows[0][2]) if rows else 0
+            if found >= count or low <= 1:  # ids start at 1: the window held every article
+                ranked = [(int(r[0]), float(r[1])) for r in rows]
+                return ranked, (int(rows[0][3]) if found >= count else 0)
             window *= 8
 
     def newest_id(self) -> int:
