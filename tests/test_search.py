@@ -20,7 +20,7 @@ from distill.cli import main
 from distill.embed import default_embedder, embed_document
 from distill.ingest.pipeline import content_hash
 from distill.models import Block, Document, Line, Section, Span, Summary
-from distill.search.engine import ensure_index, search
+from distill.search.engine import article_filter, ensure_index, search
 from distill.search.related import related
 from distill.store import SQLiteStore, SQLStore
 
@@ -294,6 +294,25 @@ def test_the_newest_matches_are_ranked_in_one_go_whatever_the_guess_of_their_num
         for guess in (0, 1, 6, 1_000):
             assert store.search.newest_ranked(match, 4, count, guess) == (expected, threshold)
     assert store.search.newest_ranked('"zebra"', 4, 2, 10) == ([], 0)
+
+
+def test_the_ranking_comes_with_the_number_of_all_matches(store: SQLStore) -> None:
+    """text_ranked gives the ranking and the total (PostgreSQL from one statement), with
+    and without a filter, whether the matches fill the page or not."""
+    for n in range(9):
+        site = "a.org" if n % 3 else "b.org"
+        depth = "depth, " * (n % 4)
+        add(store, make_doc(f"Queue {n}", site, "", [], [f"A queue {depth}depth {n}."]))
+    match = '"queue" AND "depth"'
+    where, params = article_filter({"site": "a.org"}).sql()
+    for chosen, passing in (("", []), (where, params)):
+        matching = store.search.text_count(match, chosen, passing)
+        assert matching == (9 if not chosen else 6)
+        for limit in (1, 4, 6, 20):
+            ranked, total = store.search.text_ranked(match, chosen, passing, limit)
+            assert ranked == store.search.text_hits(match, chosen, passing, limit)
+            assert total == matching
+    assert store.search.text_ranked('"zebra"', "", [], 5) == ([], 0)
 
 
 def test_a_query_matching_very_many_articles_ranks_the_newest_of_them(

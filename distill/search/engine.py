@@ -292,12 +292,7 @@ class _Run:
                 total = self.search.text_count(self.match_all, self.where, self.params)
                 if total > self.search.many_matches:  # counted: those passing the filter
                     return self._newest_of_many_filtered(depth, total)
-        ranked = self.search.text_hits(self.match_all, self.where, self.params, depth)
-        total = (
-            self.search.text_count(self.match_all, self.where, self.params)
-            if len(ranked) >= depth
-            else len(ranked)
-        )
+        ranked, total = self.search.text_ranked(self.match_all, self.where, self.params, depth)
         if len(ranked) < depth and self.match_any != self.match_all:
             seen = {article_id for article_id, _ in ranked}
             extra = self.search.text_hits(self.match_any, self.where, self.params, depth)

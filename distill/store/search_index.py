@@ -129,6 +129,16 @@ class SearchStore(Part):
             )
         return [(int(r[0]), -float(r[1])) for r in self.conn.execute(sql, [match, *params, limit])]
 
+    def text_ranked(
+        self, match: str, where: str, params: list[Any], limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """text_hits, and how many articles match in all (counted only when there are more
+        than `limit`)."""
+        ranked = self.text_hits(match, where, params, limit)
+        if len(ranked) < limit:
+            return ranked, len(ranked)
+        return ranked, self.text_count(match, where, params)
+
     def text_count(self, match: str, where: str, params: list[Any]) -> int:
         if where:
             sql = (

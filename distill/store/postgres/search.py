@@ -148,6 +148,23 @@ class PostgresSearchStore(SearchStore):
         rows = self._through_gin(sql, [*qparams, *qparams, *params, limit])
         return [(int(r[0]), float(r[1])) for r in rows]
 
+    def text_ranked(
+        self, match: str, where: str, params: list[Any], limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """The ranking and the count of all matches from one statement: ranking reads every
+        match anyway, and counting them again was a second look at the GIN index and the
+        rows (13-50 ms for a few thousand matches at a million articles)."""
+        query, qparams = tsquery(match)
+        conditions = [f"d.document @@ ({query})"] + ([where] if where else [])
+        source = "search_documents d" + (" JOIN articles a ON a.id = d.article_id" if where else "")
+        rows = self._through_gin(
+            f"SELECT d.article_id, ts_rank({_WEIGHTS}, d.document, ({query})) AS r,"
+            f" count(*) OVER () FROM {source} WHERE {' AND '.join(conditions)}"
+            " ORDER BY r DESC, d.article_id DESC LIMIT ?",
+            [*qparams, *qparams, *params, limit],
+        )
+        return [(int(r[0]), float(r[1])) for r in rows], (int(rows[0][2]) if rows else 0)
+
     def text_count(self, match: str, where: str, params: list[Any]) -> int:
         query, qparams = tsquery(match)
         source = "search_documents d" + (" JOIN articles a ON a.id = d.article_id" if where else "")
