@@ -83,7 +83,7 @@ class PostgresSearchStore(SearchStore):
     # ts_rank reads each match's tsvector, stored out of line in about three TOAST chunks:
     # about 9 us a match from shared buffers and 20 us from the OS cache at a million
     # articles, so 20,000 matches took 180-500 ms; 5,000 keeps a search's ranking near
-    # 50 ms (hybrid p95 145 -> 78 ms at a million, docs/benchmarks.md).
+    # 50 ms (docs/benchmarks.md, "Hybrid search at 1,000,000 articles on a server in use").
     many_matches = 5_000
     _ef_search: tuple[int, int] = (0, 0)  # (session, hnsw.ef_search) as last set
     _side: PostgresSearchStore | None = None
