@@ -170,6 +170,23 @@ def test_markdown_export_one_safe_file_per_article(library: Path, tmp_path: Path
     assert cli(library, "export", "--format", "markdown", str(folder), "--force").returncode == 0
 
 
+def test_backup_and_restore_refuse_a_library_kept_in_postgresql(
+    library: Path, tmp_path: Path, pg_server: PgServer
+) -> None:
+    """They copy the SQLite file in the library folder: on a PostgreSQL library that file
+    is not the library, so a backup would hold nothing and say all was well."""
+    database = pg_server.new_database()
+    out = tmp_path / "library.sqlite3"
+    for args in (["backup", str(out)], ["restore", str(out)]):
+        refused = cli(library, *args, database=database)
+        assert refused.returncode == 1
+        assert "in PostgreSQL" in refused.stderr and "pg_dump" in refused.stderr
+        assert "migrate-db --to FOLDER" in refused.stderr and "Traceback" not in refused.stderr
+    assert not out.exists()
+    assert cli(library, "backup", str(out)).returncode == 0  # the SQLite library still can
+    assert cli(library, "restore", str(out), "--check", database=database).returncode == 0
+
+
 def test_backup_and_restore_bring_back_the_library_exactly(library: Path, tmp_path: Path) -> None:
     out = tmp_path / "backups" / "library.sqlite3"
     made = cli(library, "backup", str(out), "--json")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from ..errors import InputError
 from ..library import export as exporting
 from ..store import backup as backups
 from .context import App, emit_json, guarded, json_option, pass_app
@@ -62,6 +63,17 @@ def export(
         click.echo(f"exported {written} articles to {out}")
 
 
+def _sqlite_only(app: App, command: str) -> None:
+    """backup and restore copy the library's SQLite file: on a library kept in PostgreSQL
+    they would copy an unused file in the library folder and say nothing was wrong."""
+    if app.settings.database_url:
+        raise InputError(
+            f"{command} copies a SQLite library file, and this library is in PostgreSQL"
+            " (database_url): back it up with PostgreSQL's own tools (pg_dump), or copy it to"
+            " a SQLite library with `distill migrate-db --to FOLDER` and back that up"
+        )
+
+
 @main.command("backup")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing backup file.")
@@ -71,6 +83,7 @@ def export(
 def backup_cmd(app: App, out: Path, force: bool, as_json: bool) -> None:
     """Copy the whole library to OUT (SQLite online backup; safe while serving), check the
     copy's integrity and write OUT.manifest.json with its hash and row counts."""
+    _sqlite_only(app, "backup")
     report = backups.backup(app.settings.home, out, force)
     if as_json:
         emit_json(report)
@@ -98,6 +111,7 @@ def restore_cmd(app: App, backup_file: Path, force: bool, check_only: bool, as_j
         else:
             click.echo(f"{backup_file}: ok, {manifest['tables'].get('articles', 0)} articles")
         return
+    _sqlite_only(app, "restore")
     report = backups.restore(app.settings.home, backup_file, force)
     if as_json:
         emit_json(report)
