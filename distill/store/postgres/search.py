@@ -16,6 +16,7 @@ the exact order among the candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -213,21 +214,32 @@ class PostgresSearchStore(SearchStore):
         dense match (a word in half the library) is found in the first few thousand ids,
         a sparse one in a few wider tries, never by reading tsvectors one by one."""
         query, qparams = tsquery(match)
-        newest = self.newest_id()
-        if not newest:
-            return 0
-        window = count * THRESHOLD_WINDOW
-        while True:
-            low = int(newest) - window + 1
+        for since in self._id_windows(count):
             rows = self._through_gin(
                 f"SELECT article_id FROM search_documents WHERE document @@ ({query})"
-                + (f" AND article_id >= {low}" if low > 1 else "")
-                + " ORDER BY article_id DESC LIMIT 1 OFFSET ?",
+                f"{since} ORDER BY article_id DESC LIMIT 1 OFFSET ?",
                 [*qparams, count - 1],
             )
-            if rows or low <= 1:  # ids start at 1: the last window held every article
-                return int(rows[0][0]) if rows else 0
+            if rows:
+                return int(rows[0][0])
+        return 0
+
+    def _id_windows(self, count: int, expected: int = 0) -> Iterator[str]:
+        """Conditions on `article_id` for ever wider windows of the newest ids, the last
+        one none (every article): the first holds THRESHOLD_WINDOW ids per match wanted,
+        or, given `expected` matches in the library, WINDOW_MARGIN times the ids that
+        should hold `count` of them; each next one is eight times wider."""
+        newest = self.newest_id()
+        if not newest:
+            return
+        window = count * THRESHOLD_WINDOW
+        if expected > 0:
+            share = min(1.0, expected / max(1, self.article_count()))
+            window = max(window, int(count * WINDOW_MARGIN / share))
+        while (low := newest - window + 1) > 1:
+            yield f" AND article_id >= {low}"
             window *= 8
+        yield ""  # ids start at 1: this window holds every article
 
     def newest_ranked(
         self, match: str, depth: int, count: int, expected: int = 0
@@ -241,30 +253,19 @@ class PostgresSearchStore(SearchStore):
         window and ranks them, and the first window is sized from `expected` matches so
         that it usually holds `count` of them (with room to spare): one look, not three."""
         query, qparams = tsquery(match)
-        newest = self.newest_id()
-        if not newest:
-            return [], 0
-        window = count * THRESHOLD_WINDOW
-        if expected > 0:
-            share = min(1.0, expected / max(1, self.article_count()))
-            window = max(window, int(count * WINDOW_MARGIN / share))
-        while True:
-            low = newest - window + 1
+        rows: list[Any] = []
+        for since in self._id_windows(count, expected):
             rows = self._through_gin(
                 "WITH newest AS (SELECT article_id, document FROM search_documents"
-                f" WHERE document @@ ({query})"
-                + (f" AND article_id >= {low}" if low > 1 else "")
-                + " ORDER BY article_id DESC LIMIT ?)"
+                f" WHERE document @@ ({query}){since} ORDER BY article_id DESC LIMIT ?)"
                 f" SELECT article_id, ts_rank({_WEIGHTS}, document, ({query})) AS r,"
                 " count(*) OVER (), min(article_id) OVER () FROM newest"
                 " ORDER BY r DESC, article_id DESC LIMIT ?",
                 [*qparams, count, *qparams, depth],
             )
-            found = int(rows[0][2]) if rows else 0
-            if found >= count or low <= 1:  # ids start at 1: the window held every article
-                ranked = [(int(r[0]), float(r[1])) for r in rows]
-                return ranked, (int(rows[0][3]) if found >= count else 0)
-            window *= 8
+            if rows and int(rows[0][2]) >= count:
+                return [(int(r[0]), float(r[1])) for r in rows], int(rows[0][3])
+        return [(int(r[0]), float(r[1])) for r in rows], 0  # the last window: every match
 
     def newest_id(self) -> int:
         row = self.conn.execute("SELECT max(article_id) FROM search_documents").fetchone()
@@ -276,7 +277,7 @@ class PostgresSearchStore(SearchStore):
 
         Counting visits every row holding the lexeme: 150-350 ms for a word in a third of
         a million articles, paid on each new word of a search, where the engine only asks
-        whether a word is in over a tenth of the articles or over 20,000 of them; the
+        whether a word is in over a tenth of the articles or over `many_matches` of them; the
         statistics' share of rows answers that for the common words, which are the costly
         ones to count, and the rest are counted (few rows each).
 
