@@ -882,6 +882,9 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "We want to thank everyone who contributed to this release by testing the betas.",
         "Thanks to everyone who tested Task Runner 2.1, filed bugs, and sent feedback.",
         "Thanks to our wonderful community, Task Runner continues to grow every year.",
+        "Thank you to everyone who tested the lanes, large and small.",
+        "Our thanks to Dana Reyes from the audit team for reporting the flaw.",
+        "Task Runner 2.1 is out, and huge thanks to @kit for the lease fix!",
         "Thanks also to the users of priority lanes who have given great feedback.",
         "Your contributions and diligence helped make Task Runner 2.1 as stable as it is.",
         "Enjoy the new release!",
@@ -917,6 +920,10 @@ def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: st
     [
         "Thanks to the new lease protocol, a crashed worker no longer delays its queue.",
         "Thanks to the hard work of many contributors, 2.1 compiles queues 30% faster.",
+        # "thanks to" after a clause gives its cause
+        "Lanes are widely used across the ecosystem thanks to their integration with the CLI.",
+        "Checkouts of queues are a lot faster, thanks to the use of hard links where possible.",
+        "Start-up time fell by half thanks to @kit's work on lazy leases.",
         "For the most part, queues need no configuration at all.",
         "In the first release, we shipped lanes for urgent work.",
         # a recap of an earlier part, or a part announcing itself, opens a series' summary

@@ -45,7 +45,16 @@ CALL_TO_ACTION = re.compile(
     r"|(?:we )?(?:encourage|invite) you to (?:download|try|share|give|join|sign up|subscribe|check)"
     r"|give it a try|try it out|join us|sign up|subscribe to|follow us|stay tuned"
     r"|(?:feedback|contributions?)\b.{0,60}\b(?:welcome|appreciated)\b"
-    r"|thank(?:s| you) for\b|thank(?:s| you) to\b(?![^,]{0,80},\s+\w)|happy (?:hacking|coding"
+    # "thanks to" after a clause gives its cause ("widely used thanks to its integration
+    # with the build tool"), not gratitude, unless the thanks are said as such ("huge thanks
+    # to", "our thanks to", "thank you to") or go to people ("thanks to everyone who ...")
+    r"|thank(?:s| you) for\b|(?<![\w,]\s)thanks to\b(?![^,]{0,80},\s+\w)|thank you to\b"
+    r"|\b(?:many|huge|big|giant|special|heartfelt|sincere(?:st)?|warm(?:est)?|enormous|our|my"
+    r"|say|give|extend) thanks to\b|\b(?:and|also) thanks to\b(?![^,]{0,80},\s+\w)"
+    r"|\bthanks to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b|@[\w-]+\b(?![’'])"
+    r"|(?:our|the|those) (?:\w+ ){0,3}(?:community|contributors|volunteers|reviewers|testers)"
+    r"\b(?![’']))"
+    r"|happy (?:hacking|coding"
     r"|holidays|new year)"
     # thanks to every contributor, however the sentence goes on ("We want to thank everyone
     # who ...", "Thanks to everyone who tested the betas, filed bugs, ..."), and the
