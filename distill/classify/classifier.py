@@ -249,7 +249,7 @@ def category_vectors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embedded category texts and the category each belongs to; cached per process and,
     given a library home as `cache`, in a file there."""
-    key = (embedder.name, taxonomy.fingerprint())
+    key = (embedder.name, taxonomy.fingerprint)
     cached = _CATEGORY_CACHE.get(key)
     if cached is None:
         texts, owners = [], []

@@ -41,7 +41,7 @@ def library_classifier(store: Store, settings: Settings, embedder: Embedder | No
     """
     taxonomy = load_taxonomy(settings.home)
     version = store.labels.user_labels_version()
-    key = (str(settings.home), taxonomy.fingerprint(), version, embedder and embedder.name)
+    key = (str(settings.home), taxonomy.fingerprint, version, embedder and embedder.name)
     cached = _CACHE.get(key)
     if cached is None:
         vectors, labels, _ = store.labels.user_examples() if embedder else (None, [], [])

@@ -289,8 +289,12 @@ def technology_terms(
 
 
 def _sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip()
-    return not before or before[-1] in '.!?:;"“('
+    """Whether `at` opens a sentence: only spaces back to sentence punctuation or the start.
+    Walks back instead of slicing, which copied the text before every capitalised word."""
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in '.!?:;"“('
 
 
 def _runs(text: str) -> list[list[re.Match[str]]]:

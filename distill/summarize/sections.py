@@ -235,9 +235,13 @@ class Context:
     quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
     takeaway: np.ndarray = field(default_factory=lambda: np.zeros(0))  # cue scores
     limitation: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per unit: it leans on the sentence before ("This setting ..."); read by readability
+    # and the executive summary, found once (one of the summary's costlier patterns)
+    leans: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.quality = readability(self.units)
+        self.leans = [i > 0 and refers_back(u.text) for i, u in enumerate(self.units)]
+        self.quality = readability(self.units, self.leans)
         self.takeaway = np.array([cues.cue_score(u.text, cues.TAKEAWAY_CUES) for u in self.units])
         self.limitation = np.array(
             [cues.cue_score(u.text, cues.LIMITATION_CUES) for u in self.units]
@@ -270,8 +274,11 @@ class Context:
         return lines
 
 
-def readability(units: list[Unit]) -> np.ndarray:
-    """A penalty (<= 0) for sentences that read badly on their own in a summary."""
+def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarray:
+    """A penalty (<= 0) for sentences that read badly on their own in a summary. `leans`
+    says which lean on the sentence before (found here when not given)."""
+    if leans is None:
+        leans = [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
     out = np.zeros(len(units))
     for i, unit in enumerate(units):
         text = unit.text
@@ -287,7 +294,7 @@ def readability(units: list[Unit]) -> np.ndarray:
             penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
-        if i > 0 and refers_back(text):
+        if leans[i]:
             penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
         elif i > 0 and DANGLING.match(text) and not names_the_article(text):
             penalty -= WEAK_OPENING
@@ -395,7 +402,7 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     index = np.arange(n)
     lead = LEAD_WEIGHT * np.exp(-index / LEAD_DECAY)  # the opening sentences carry the lede
     intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
-    leans = [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+    leans = ctx.leans
     anecdote = _anecdotes(units)
     setup = [
         refuted(u.text, units[i + 1].text if i + 1 < n and units[i + 1].block == u.block else "")

@@ -12,6 +12,7 @@ are read here too, because checking their labels needs the taxonomy.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class Taxonomy:
             )
         return found
 
+    @functools.cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything the classifier embeds changes."""
         return json.dumps([c.texts() for c in self.categories])
@@ -163,7 +165,11 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
+@functools.lru_cache(maxsize=8)
 def build_taxonomy(user_text: str | None = None, user_origin: str = USER_FILE) -> Taxonomy:
+    """The default taxonomy merged with a user's file. Kept per text: every imported
+    article asks for it (library_classifier), and parsing the YAML costs ~2 ms a time;
+    an edited file is new text, so it is parsed again. Callers never change the result."""
     defaults = [c for c, _ in parse_taxonomy(default_text(), DEFAULT_ORIGIN)[0]]
     if user_text is None:
         return Taxonomy(defaults, [DEFAULT_ORIGIN])
