@@ -883,6 +883,8 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "Thanks to everyone who tested Task Runner 2.1, filed bugs, and sent feedback.",
         "Thanks to our wonderful community, Task Runner continues to grow every year.",
         "Thank you to everyone who tested the lanes, large and small.",
+        # too little said before the call to stand on its own
+        "If you run lanes, do not keep it to yourself - let us know on the forum.",
         "Our thanks to Dana Reyes from the audit team for reporting the flaw.",
         "Task Runner 2.1 is out, and huge thanks to @kit for the lease fix!",
         "Thanks also to the users of priority lanes who have given great feedback.",
@@ -924,6 +926,12 @@ def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: st
         "Lanes are widely used across the ecosystem thanks to their integration with the CLI.",
         "Checkouts of queues are a lot faster, thanks to the use of hard links where possible.",
         "Start-up time fell by half thanks to @kit's work on lazy leases.",
+        "Lane names are left to later proposals, which will—thanks to this rule—not break.",
+        # a call to action after a clause that says something: the clause is the content
+        "The queue team has been hard at work on the 2.x roadmap, and this quarter we are "
+        "going to finish it—and we want you to join us!",
+        "Getting there will take a push toward stable leases, which we coordinate on the "
+        "forum -- if you have not yet, please drop by and tell us what you use.",
         "For the most part, queues need no configuration at all.",
         "In the first release, we shipped lanes for urgent work.",
         # a recap of an earlier part, or a part announcing itself, opens a series' summary

@@ -48,10 +48,11 @@ CALL_TO_ACTION = re.compile(
     # "thanks to" after a clause gives its cause ("widely used thanks to its integration
     # with the build tool"), not gratitude, unless the thanks are said as such ("huge thanks
     # to", "our thanks to", "thank you to") or go to people ("thanks to everyone who ...")
-    r"|thank(?:s| you) for\b|(?<![\w,]\s)thanks to\b(?![^,]{0,80},\s+\w)|thank you to\b"
+    r"|thank(?:s| you) for\b|(?:^|(?<=\())thanks to\b(?![^,]{0,80},\s+\w)|thank you to\b"
     r"|\b(?:many|huge|big|giant|special|heartfelt|sincere(?:st)?|warm(?:est)?|enormous|our|my"
     r"|say|give|extend) thanks to\b|\b(?:and|also) thanks to\b(?![^,]{0,80},\s+\w)"
-    r"|\bthanks to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b|@[\w-]+\b(?![’'])"
+    r"|\bthanks to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
+    r"|@[\w-]+\b(?![’'])"
     r"|(?:our|the|those) (?:\w+ ){0,3}(?:community|contributors|volunteers|reviewers|testers)"
     r"\b(?![’']))"
     r"|happy (?:hacking|coding"
@@ -302,6 +303,18 @@ def title_run(text: str) -> bool:
     return False
 
 
+# A call to action after a clause that says something ("The community has been hard at work
+# on the roadmap, and this quarter we kick it into high gear—and we want you to join us!")
+# leaves the sentence content: the clause before the break is what a reader needs.
+_CLAUSE_BREAK = re.compile(r"\s[—–-]\s?|—|;\s")
+CLAUSE_BEFORE_CALL_WORDS = 12
+
+
+def _said_before_the_call(text: str, call: re.Match[str]) -> bool:
+    breaks = list(_CLAUSE_BREAK.finditer(text, 0, call.start()))
+    return bool(breaks) and len(text[: breaks[-1].start()].split()) >= CLAUSE_BEFORE_CALL_WORDS
+
+
 def boilerplate(text: str) -> str:
     """Why `text` is page furniture rather than content, or "" when it is content."""
     if title_run(text):
@@ -316,7 +329,8 @@ def boilerplate(text: str) -> str:
         ("stock line", STOCK),
         ("survey method", SURVEY_METHOD),
     ):
-        if pattern.search(text):
+        found = pattern.search(text)
+        if found and not (pattern is CALL_TO_ACTION and _said_before_the_call(text, found)):
             return name
     return ""
 
