@@ -904,6 +904,7 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "If you're not familiar with leases, you should read the primer before reading on.",
         "The full details for any lane are available in its tracking issue.",
         "Find the full April minutes on the team's site.",
+        "The official advisory contains a signed version with our PGP key, as well.",
         "Meeting run by alice.",
         "Comment by @bob posted on 2025-10-22: the lanes design is settled.",
         "You can find the lanes group on the t-queue stream on Zulip.",

@@ -102,6 +102,9 @@ POINTER = re.compile(
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
     r"|\bfor the (?:full|complete|whole) list\b"
+    # a cross-posted advisory's note on where the signed copy is: "The official advisory
+    # contains a signed version with our PGP key, as well."
+    r"|\b(?:contains|includes|has) a (?:signed|pgp-signed|gpg-signed) (?:version|copy)\b"
     r"|^find the (?:full|complete|whole)\b"
     # "If you're not familiar with X, you should read Y before reading on.", "The full details
     # for any goal are available in its tracking issue."
