@@ -33,7 +33,11 @@ BYLINE = re.compile(
     r"|published:|last updated:"
     # who ran a meeting, who commented when: "Meeting run by alice.", "Comment by @bob posted
     # on 2025-10-22: ..."
-    r"|meeting (?:run|chaired|led|hosted|facilitated) by\b|comment by @?[\w-]+ posted on\b)"
+    r"|meeting (?:run|chaired|led|hosted|facilitated) by\b|comment by @?[\w-]+ posted on\b"
+    # who attended and who wrote the notes: "Attending: alice, bob, ...", "Minutes written
+    # by carol."
+    r"|(?:attending|attendees|present|participants)\s*:"
+    r"|(?:minutes|notes)\s+(?:(?:written|taken|recorded)\s+)?by\s+@?[\w-]+\.?$)"
     r"|\(@\w+\)",
     _I,
 )
@@ -102,6 +106,8 @@ POINTER = re.compile(
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
     r"|\bfor the (?:full|complete|whole) list\b"
+    r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?"
+    r"(?:details|information|minutes|agenda|schedule)\b.{0,80}\b(?:on|at|in) (?:the|our|their)\b"
     # a cross-posted advisory's note on where the signed copy is: "The official advisory
     # contains a signed version with our PGP key, as well."
     r"|\b(?:contains|includes|has) a (?:signed|pgp-signed|gpg-signed) (?:version|copy)\b"
