@@ -34,6 +34,10 @@ BYLINE = re.compile(
     # who ran a meeting, who commented when: "Meeting run by alice.", "Comment by @bob posted
     # on 2025-10-22: ..."
     r"|meeting (?:run|chaired|led|hosted|facilitated) by\b|comment by @?[\w-]+ posted on\b"
+    # who wrote it: "This week's article is written by Dana Reyes.", "This update is
+    # brought to you by ..."
+    r"|this (?:week['’]s |month['’]s )?(?:article|post|blog post|update|issue)\s+(?:is|was)"
+    r"\s+(?:written|brought to you)\s+by\b"
     # who attended and who wrote the notes: "Attending: alice, bob, ...", "Minutes written
     # by carol."
     r"|(?:attending|attendees|present|participants)\s*:"
@@ -100,7 +104,7 @@ CALL_TO_ACTION = re.compile(
 POINTER = re.compile(
     r"^(?:note:\s*)?(?:for (?:the |a )?(?:(?:more|further|full|complete|detailed) )?(?:\w+ )?"
     r"(?:details|information|overview|list|documentation)|see (?:the|our|this|also)\b"
-    r"|for (?:some|more|other|further) examples?,? see\b"
+    r"|for (?:some|more|other|further) examples?,? see\b|for more,? see\b"
     r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
     r"| will)?\b"
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
@@ -108,6 +112,10 @@ POINTER = re.compile(
     r"|\bfor the (?:full|complete|whole) list\b"
     r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?"
     r"(?:details|information|minutes|agenda|schedule)\b.{0,80}\b(?:on|at|in) (?:the|our|their)\b"
+    # link text standing for the page it links: "Release notes can be found here.", "The
+    # slides are available here.", "1 detailed update available."
+    r"|^(?:\S+\s+){0,10}?(?:(?:can|may) be found|(?:is|are) (?:also )?available) here\b"
+    r"|^\d+ (?:detailed )?updates? available\b"
     # a cross-posted advisory's note on where the signed copy is: "The official advisory
     # contains a signed version with our PGP key, as well."
     r"|\b(?:contains|includes|has) a (?:signed|pgp-signed|gpg-signed) (?:version|copy)\b"
