@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from distill.cli import main
 from distill.errors import SummarizeError
 from distill.ingest.extract import from_markdown
-from distill.models import Document, Summary
+from distill.models import Document, Line, Section, Span, Summary
 from distill.plugins import get_summarizer
 from distill.summarize.sentences import MAX_WEIGHED_WORDS, MAX_WORDS
 
@@ -408,3 +409,28 @@ def test_backends_looked_up_from_many_threads_at_once_are_all_found() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_summary_is_stored_with_every_field_of_its_lines() -> None:
+    """The stored form is written by hand for speed: it must hold what `asdict` would, so a
+    field added to Line or Span later is not silently left out of the library."""
+    summary = Summary(
+        "extractive",
+        "7",
+        [
+            Section(
+                "main_points",
+                [
+                    Line(
+                        "Leases expire after ten seconds.",
+                        heading="Leases",
+                        source=[Span(2, 0, 31)],
+                    ),
+                    Line("lease(ttl=10)", kind="code", source=[Span(3, 0, 13)], language="python"),
+                    Line("Lanes never starve.", flag="unsupported"),
+                ],
+            )
+        ],
+    )
+    assert summary.to_dict()["sections"] == [dataclasses.asdict(s) for s in summary.sections]
+    assert Summary.from_dict(summary.to_dict()) == summary
