@@ -156,18 +156,34 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
 
 
 def test_two_workers_claim_disjoint_jobs(tmp_path: Path, monkeypatch) -> None:
+    """Both workers get work whatever the machine's speed: the pages wait at the gate until
+    each worker's two threads hold a job (four requests waiting; a worker holds at most
+    two), so a worker that starts first cannot run every job before the other starts."""
     home = tmp_path / "lib"
     env = worker_env(home)
+    # held pages must not time out while the other worker starts
+    env.update(DISTILL_READ_TIMEOUT="600", DISTILL_TOTAL_TIMEOUT="600")
     monkeypatch.setenv("DISTILL_HOME", str(home))
     with feed_site() as site:
         serve_articles(site, corpus_articles(60), "/feed.xml")
+        site.hold("/a/")
         store = open_store(home)
         queue = JobQueue(store, load_settings(home))
-        for path in [p for p, _ in site.routes.items() if p.startswith("/a/")]:
-            queue.enqueue(INGEST_URL, {"url": site.url(path)}, key=path, host=host_key(site.base))
+        host = host_key(site.base)
+        for n, path in enumerate(p for p in list(site.routes) if p.startswith("/a/")):
+            # a politeness key per page: on one host only one job at a time could run, and
+            # the four threads could not all hold one
+            queue.enqueue(INGEST_URL, {"url": site.url(path)}, key=path, host=f"{host}#{n}")
         store.close()
         a = start_worker(env, "--threads", "2", "--json")
         b = start_worker(env, "--threads", "2", "--json")
+        deadline = time.monotonic() + STALL_SECONDS  # a liveness bound, not a speed limit
+        while site.gate_waiting < 4:
+            ended = [p for p in (a, b) if p.poll() is not None]
+            assert not ended, f"a worker ended before holding jobs: {ended[0].stderr.read()}"
+            assert time.monotonic() < deadline, f"{site.gate_waiting} requests at the gate"
+            time.sleep(POLL_SECONDS)
+        site.open_gate()
         outputs = [p.communicate(timeout=600)[0] for p in (a, b)]
     done = []
     for out in outputs:
