@@ -56,9 +56,10 @@ CALL_TO_ACTION = re.compile(
     # "thanks to" after a clause gives its cause ("widely used thanks to its integration
     # with the build tool"), not gratitude, unless the thanks are said as such ("huge thanks
     # to", "our thanks to", "thank you to") or go to people ("thanks to everyone who ...")
-    r"|thank(?:s| you) for\b|(?:^|(?<=\())thanks to\b(?![^,]{0,80},\s+\w)|thank you to\b"
+    r"|thank(?:s| you) for\b|thank you to\b"
+    r"|(?:^|(?<=\()|\b(?:and|also) )thanks to\b(?![^,]{0,80},\s+\w)"
     r"|\b(?:many|huge|big|giant|special|heartfelt|sincere(?:st)?|warm(?:est)?|enormous|our|my"
-    r"|say|give|extend) thanks to\b|\b(?:and|also) thanks to\b(?![^,]{0,80},\s+\w)"
+    r"|say|give|extend) thanks to\b"
     r"|\bthanks to (?:everyone|everybody|all (?:of )?(?:you|the|our|who)\b"
     r"|@[\w-]+\b(?![’'])"
     r"|(?:our|the|those) (?:\w+ ){0,3}(?:community|contributors|volunteers|reviewers|testers)"

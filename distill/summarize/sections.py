@@ -240,7 +240,7 @@ class Context:
     leans: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.leans = [i > 0 and refers_back(u.text) for i, u in enumerate(self.units)]
+        self.leans = leaning(self.units)
         self.quality = readability(self.units, self.leans)
         self.takeaway = np.array([cues.cue_score(u.text, cues.TAKEAWAY_CUES) for u in self.units])
         self.limitation = np.array(
@@ -274,11 +274,16 @@ class Context:
         return lines
 
 
+def leaning(units: list[Unit]) -> list[bool]:
+    """Per unit: whether it leans on the sentence before ("This setting ...")."""
+    return [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+
+
 def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarray:
     """A penalty (<= 0) for sentences that read badly on their own in a summary. `leans`
-    says which lean on the sentence before (found here when not given)."""
+    is `leaning(units)`, found here when not given."""
     if leans is None:
-        leans = [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+        leans = leaning(units)
     out = np.zeros(len(units))
     for i, unit in enumerate(units):
         text = unit.text
