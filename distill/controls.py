@@ -28,8 +28,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 
 def strip_controls(text: str) -> str:
     """`text` without escape sequences and control characters (tab and newlines stay)."""
-    if not text:
-        return text
+    if not text or not _CONTROL.search(text):
+        return text  # ESC and the 8-bit CSI are controls too: no control, no sequence
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 

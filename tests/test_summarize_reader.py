@@ -233,6 +233,21 @@ def test_link_text_is_not_glued_onto_the_sentence_before() -> None:
     assert "Learn more about lanes" not in " ".join(every_line(summarize(doc)))
 
 
+def test_highlighted_code_is_kept_as_written() -> None:
+    # Syntax highlighters wrap every token in a span; the pass that keeps link text apart
+    # from the sentence before it must not read "." then "SECONDS" as two sentences.
+    code = (
+        '<pre><code class="language-java"><span class="n">stream</span>'
+        '<span class="o">.</span><span class="na">window</span>(<span class="n">TimeUnit</span>'
+        '<span class="o">.</span><span class="na">SECONDS</span>);\n'
+        '<span class="n">DataStream</span> lowest = windowed;</code></pre>'
+    )
+    doc = from_html(PAGE.replace("<pre>", code + "<pre>", 1), url="http://127.0.0.1/lanes")
+    blocks = [b.text for b in doc.blocks if b.kind == "code"]
+    assert blocks[0] == "stream.window(TimeUnit.SECONDS);\nDataStream lowest = windowed;"
+    assert "Edition.Learn" not in doc.text  # prose outside the code is still kept apart
+
+
 def test_specifications_show_the_code_not_the_command_output() -> None:
     digests = "\n".join(f"{i:032x}  file{i}.go" for i in range(1, 6))
     stages = " ".join(

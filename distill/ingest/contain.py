@@ -16,6 +16,7 @@ forkserver, because forking a threaded process can copy a lock some other thread
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import threading
@@ -48,6 +49,9 @@ def _serve(conn: Connection, parent_pid: int, memory_bytes: int) -> None:
     child after PARENT_CHECK_S, and a call handed to it just then failed.
     """
     die_with_parent()
+    # What the child inherited stays as it is: the collector skips it rather than walk
+    # the parent's heap (and copy its pages) on every full collection.
+    gc.freeze()
     started_by = parent_pid or os.getppid()
     if memory_bytes > 0:
         import resource
