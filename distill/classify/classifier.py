@@ -17,7 +17,9 @@ Why this shape:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import math
 import os
 import re
@@ -281,11 +283,20 @@ def lexical_scores(taxonomy: Taxonomy, text: str) -> np.ndarray:
     """
     words = Counter(_WORD.findall(text.lower()[:20_000]))
     scores = np.zeros(len(taxonomy.categories), dtype=np.float32)
-    for i, category in enumerate(taxonomy.categories):
-        vocab = {w for t in category.texts() for w in _WORD.findall(t.lower()) if len(w) > 3}
-        hits = sum(math.log1p(words[w]) for w in vocab)
+    for i, vocab in enumerate(_vocabularies(taxonomy.fingerprint)):
+        hits = sum(math.log1p(words[w]) for w in vocab if w in words)
         scores[i] = hits / (len(vocab) or 1)
     return scores
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabularies(fingerprint: str) -> list[frozenset[str]]:
+    """Each category's words, from the taxonomy's fingerprint (its categories' texts as
+    JSON): read once per taxonomy instead of once per article."""
+    return [
+        frozenset(w for t in texts for w in _WORD.findall(t.lower()) if len(w) > 3)
+        for texts in json.loads(fingerprint)
+    ]
 
 
 # ------------------------------------------------------------------------ one entry point
