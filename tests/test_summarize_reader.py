@@ -4,6 +4,7 @@ concepts, code keeps its line breaks, lines stand on their own."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from distill.errors import SummarizeError
@@ -16,6 +17,7 @@ from distill.summarize.sections import (
     DEFINITION_BONUS,
     IDENTIFIER,
     _definition_value,
+    _pair_outranked,
     readability,
     release_note,
 )
@@ -290,6 +292,8 @@ def test_related_reasons_name_each_technology_once() -> None:
 # each is written for this test after a kind of line judged junk in the judged set.
 LEANING = [
     "Therefore, we manually reset them to the previous lease defaults.",
+    "The path taken by the new scheduler looks very different.",
+    "Working with leases is very similar.",
     "Given this, the team decided to retire the old queue entirely.",
     "You can also shorten the lease, as described in the previous section, to cut retries.",
     "Between these versions some lease defaults changed in ways that affect memory.",
@@ -301,6 +305,7 @@ LEANING = [
     "We are done scanning page B, so we pull page A off the work list.",  # a diagram's parts
 ]
 STANDS_ALONE = [
+    "Both lease models cap how long a worker holds a task, but their models are subtly different.",
     "Lane callbacks may now be any function value, such as func(task Task) bool.",
     "As such, the lease is the unit of work and of billing.",
     "Lanes, leases, retries and such are configured in one file.",
@@ -932,6 +937,13 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "Meeting run by alice.",
         "Comment by @bob posted on 2025-10-22: the lanes design is settled.",
         "You can find the lanes group on the t-queue stream on Zulip.",
+        "Navigate through the slideshow below to follow along.",
+        "The figure below shows how the lease is renewed.",
+        "To see how a lane drains, take a look at the diagram below.",
+        "If you prefer the old scheduler, we'd still love your feedback.",
+        "You can leave feedback on the internals thread.",
+        "You can always unsubscribe at any time.",
+        "If you are not subscribed then replies to your message will not reach you.",
         # a project's stock self-description on every release post
         "Lane is a programming language that is empowering everyone to write reliable queues.",
         "Streamer is a stream processing language with a focus on reliability.",
@@ -951,6 +963,8 @@ def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: st
         "Lanes are widely used across the ecosystem thanks to their integration with the CLI.",
         "Checkouts of queues are a lot faster, thanks to the use of hard links where possible.",
         "Start-up time fell by half thanks to @kit's work on lazy leases.",
+        # a sentence that ends by pointing at a figure still says something
+        "The lease table is keyed by lane and worker, as illustrated in the diagram below.",
         "Lane names are left to later proposals, which will—thanks to this rule—not break.",
         # a call to action after a clause that says something: the clause is the content
         "The queue team has been hard at work on the 2.x roadmap, and this quarter we are "
@@ -1064,3 +1078,25 @@ def test_a_release_note_is_told_by_its_title_and_opening(
 ) -> None:
     doc = from_markdown(f"---\ntitle: {title}\n---\n\n{opening} {FILLER}\n", source="t.md")
     assert release_note(doc, split_document(doc).units) is expected
+
+
+def test_a_purpose_clause_alone_reads_as_a_fragment() -> None:
+    doc = from_markdown(
+        "Leases renew while a worker runs. Just to make this single, simple idea viable.\n\n"
+        "Just to avoid any confusion, we call the renewal a heartbeat.\n",
+        source="lease.md",
+    )
+    units = split_document(doc).units
+    scores = readability(units)
+    assert scores[1] <= -0.5 < scores[2]
+
+
+def test_a_leaning_sentence_and_its_weak_antecedent_must_earn_two_lines() -> None:
+    # Candidates' worth for the executive summary: sentence 3 leans on sentence 2 ("This is
+    # wide enough ..." after "Most x86 CPUs support AVX-512."). Taking 3 means taking 2.
+    value = np.array([0.9, 0.5, 0.1, 0.6])
+    open_ = np.array([False, True, True, True])
+    mmr = np.where(open_, value, -np.inf)
+    assert _pair_outranked(value, mmr, 3)  # (0.6 + 0.1) / 2 < 0.5: sentence 1 is worth more
+    value[2] = 0.5
+    assert not _pair_outranked(value, np.where(open_, value, -np.inf), 3)

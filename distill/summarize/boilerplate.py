@@ -49,7 +49,11 @@ BYLINE = re.compile(
 # Calls to action, thanks and sign-offs: they ask the reader to do something on the site.
 CALL_TO_ACTION = re.compile(
     r"\b(?:please\s+(?:report|let us know|open an issue|file|share|try|reach out|see|refer|check)"
-    r"|report any (?:bugs|issues|problems)|let us know|we(?:'d| would) love to hear"
+    r"|report any (?:bugs|issues|problems)|let us know"
+    r"|we(?:['’]d| would) (?:still |really |also )?love (?:to hear|(?:your |any )?feedback)"
+    r"|\b(?:you can|please|feel free to) (?:leave|give|share|send|post) (?:us )?(?:your |any )?"
+    r"(?:feedback|comments|questions)\b|\bif you(?:['’]re| are) not (?:yet )?subscribed\b"
+    r"|\byou can (?:always )?unsubscribe\b"
     r"|(?:we )?(?:encourage|invite) you to (?:download|try|share|give|join|sign up|subscribe|check)"
     r"|give it a try|try it out|join us|sign up|subscribe to|follow us|stay tuned"
     r"|(?:feedback|contributions?)\b.{0,60}\b(?:welcome|appreciated)\b"
@@ -109,6 +113,12 @@ POINTER = re.compile(
     r"|read (?:more|here|on)\b|check out\b|refer to\b|click\b|(?:below|here) (?:we|you)(?:'ll"
     r"| will)?\b"
     r"|(?:the )?(?:list|table) below\b|you can (?:read|find|see) (?:more|the)\b)"
+    # media the page shows and the summary cannot: "Navigate through the slideshow below.",
+    # "The figure below shows ..."; not a sentence that only ends by pointing at one ("...
+    # is based on a relational model, as illustrated in the diagram below.")
+    r"|^(?:\S+\s+){0,6}?(?:the )?(?:slideshow|slides|video|animation|diagram|figure)s? below\b"
+    r"|\b(?:look at|see|navigate through|scroll through|step through) the (?:slideshow|slides"
+    r"|video|animation|diagram|figure)s? below\b"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
     r"|\bfor the (?:full|complete|whole) list\b"
     r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?"
@@ -409,6 +419,12 @@ REFERS_BACK = [
         _I,
     ),
     re.compile(r"^(?:we|you|i) (?:\w+ )?then\b", _I),
+    # "The path taken by Green Tea looks very different.": different from what came before
+    re.compile(
+        r"^(?:\S+\s+){1,7}?(?:is|are|was|were|looks?|seems?|feels?)\s+(?:\w+\s+)?"
+        r"(?:different|similar)[.!]$",
+        _I,
+    ),
     # "Because they are sampled through ...": a pronoun right after the opening conjunction
     re.compile(
         r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"

@@ -162,6 +162,13 @@ LEANS_BACK = 0.5
 WEAK_OPENING = 0.2
 # The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
 FRAGMENT = 0.5
+# A purpose clause with no main clause after it: "Just to make this idea viable." (not
+# "Just to avoid any confusion, we'll call it ...", where a subject follows the comma).
+PURPOSE_ONLY = re.compile(
+    r"(?:just|only|simply|merely) to\b(?!.*[,:;]\s*(?:we|i|you|he|she|they|it|let[’']s|an?"
+    r"|the|this|that|these|there|our|my)\b)",
+    re.IGNORECASE,
+)
 # Executive summary: a definition or thesis sentence ("X is the system that ...", "In this
 # post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
 # not long after graduating ...") does not, however central its words.
@@ -299,6 +306,8 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
             penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
             penalty -= 0.45  # introduces a list or a code block that is not shown
+        if PURPOSE_ONLY.match(text):
+            penalty -= FRAGMENT  # "Just to make this single, simple idea viable."
         if leans[i]:
             penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
         elif i > 0 and DANGLING.match(text) and not names_the_article(text):
@@ -457,9 +466,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     for _ in range(MAX_EXEC_TRIES):
         if len(chosen) >= count or not open_.any():
             break
-        mmr = np.where(
-            open_, MMR_LAMBDA * (relevance + follow) - (1 - MMR_LAMBDA) * overlap, -np.inf
-        )
+        value = MMR_LAMBDA * (relevance + follow) - (1 - MMR_LAMBDA) * overlap
+        mmr = np.where(open_, value, -np.inf)
         best = int(np.argmax(mmr))
         open_[best] = False
         if chosen and (overlap[best] >= REDUNDANT or relevance[best] < 0.15):
@@ -478,6 +486,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
                 continue
             if ctx.quality[best - 1] <= -WEAK_OPENING:
                 continue  # the sentence leaned on reads badly itself ("And Go's ...")
+            if _pair_outranked(value, mmr, best):
+                continue  # two lines spent on one detail ("Most x86 CPUs support AVX-512.")
             needs = [best - 1]
         cost = sum(units[i].word_count for i in [*needs, best])
         if len(chosen) + len(needs) + 1 > count and needs:
@@ -516,6 +526,17 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         # this one keep the words it costs.
         ctx.budget += units[ctx.conclusion].word_count
     return shown
+
+
+def _pair_outranked(value: np.ndarray, mmr: np.ndarray, best: int) -> bool:
+    """True when a leaning sentence and the one it leans on are together worth less than
+    the best other candidate: the pair takes two lines, so it must earn them on average.
+    A strong leaning sentence otherwise drags in a weak one, and a deep detail of the
+    article takes the place of its outcome."""
+    others = mmr.copy()
+    others[[best - 1, best]] = -np.inf
+    pair = (value[best] + value[best - 1]) / 2
+    return bool(np.isfinite(others).any()) and pair < others.max()
 
 
 def _conclusion(
