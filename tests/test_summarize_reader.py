@@ -1100,3 +1100,21 @@ def test_a_leaning_sentence_and_its_weak_antecedent_must_earn_two_lines() -> Non
     assert _pair_outranked(value, mmr, 3)  # (0.6 + 0.1) / 2 < 0.5: sentence 1 is worth more
     value[2] = 0.5
     assert not _pair_outranked(value, np.where(open_, value, -np.inf), 3)
+
+
+def test_a_short_post_keeps_its_second_best_line_though_a_little_over_the_share() -> None:
+    # 71 words: the word share (35%) leaves 24 for the summary, and the post's own
+    # definition of itself is 21 words after a 9-word greeting; the line that fitted
+    # instead ("Expect to see updates ...") said less.
+    text = (
+        "---\ntitle: Welcome to the Lanes blog!\n---\n\n"
+        "Welcome to the first post of the Lanes blog!\n\n"
+        "This is a new blog where the lane team and the queue working groups can post updates"
+        " about new developments in the scheduler.\n\n"
+        "It's a good place to watch if you follow lane development, and a very good place to"
+        " watch if you want to help with the scheduler.\n\n"
+        "Expect to see updates on new lanes, calls for help, and design notes.\n"
+    )
+    executive = lines(summarize(from_markdown(text, source="welcome.md")), "executive_summary")
+    assert executive[0] == "Welcome to the first post of the Lanes blog!"
+    assert executive[1].startswith("This is a new blog where the lane team")

@@ -492,7 +492,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         cost = sum(units[i].word_count for i in [*needs, best])
         if len(chosen) + len(needs) + 1 > count and needs:
             continue
-        if chosen and spent + cost > limit:
+        second_line = len(chosen) == 1 and not needs
+        if chosen and spent + cost > (CONCLUSION_OVERRUN * limit if second_line else limit):
             continue
         for i in [*needs, best]:
             add(i)
