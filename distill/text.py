@@ -12,10 +12,32 @@ from functools import lru_cache
 from segtok.segmenter import split_multi
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A stop written after a space ("... the new Source framework article . Now it is time"),
+# often where a link ended the sentence: segtok keeps both sentences as one.
+_SPACED_STOP = re.compile(r"(?<=\w)\s+[.!?](?=\s+[A-Z])")
+
+
+def _split_spaced_stops(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    for match in _SPACED_STOP.finditer(text, start, end):
+        pieces.append((start, match.end()))
+        start = match.end()
+        while start < end and text[start].isspace():
+            start += 1
+    pieces.append((start, end))
+    return pieces
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) offsets of each sentence of `text`, in order, trimmed of white space."""
+    return [
+        piece
+        for start, end in _segtok_spans(text)
+        for piece in _split_spaced_stops(text, start, end)
+    ]
+
+
+def _segtok_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for sentence in split_multi(text):

@@ -24,6 +24,7 @@ from distill.summarize.sections import (
 from distill.summarize.sentences import split_document
 from distill.summarize.specs import is_transcript
 from distill.taxonomy.technologies import find_technologies
+from distill.text import sentence_spans
 
 
 def summarize(doc: Document) -> Summary:
@@ -233,6 +234,16 @@ def test_link_text_is_not_glued_onto_the_sentence_before() -> None:
     doc = from_html(PAGE, url="http://127.0.0.1/lanes")
     assert "Edition.Learn" not in doc.text
     assert "Learn more about lanes" not in " ".join(every_line(summarize(doc)))
+
+
+def test_paragraphs_of_one_list_entry_stay_two_sentences() -> None:
+    entry = (
+        "<ul><li><p>The old lease API is not supported anymore.</p><p>Users of the old API"
+        " should switch to the lane API introduced in 2.0.</p></li></ul>"
+    )
+    doc = from_html(PAGE.replace("<pre>", entry + "<pre>", 1), url="http://127.0.0.1/lanes")
+    item = next(b.text for b in doc.blocks if b.kind == "list_item")
+    assert "anymore. Users of the old API" in item
 
 
 def test_highlighted_code_is_kept_as_written() -> None:
@@ -1118,3 +1129,16 @@ def test_a_short_post_keeps_its_second_best_line_though_a_little_over_the_share(
     executive = lines(summarize(from_markdown(text, source="welcome.md")), "executive_summary")
     assert executive[0] == "Welcome to the first post of the Lanes blog!"
     assert executive[1].startswith("This is a new blog where the lane team")
+
+
+def test_a_stop_written_after_a_space_still_ends_the_sentence() -> None:
+    text = (
+        "This post continues the lane scheduler article . Now it is time to test the lanes !"
+        " As before, every example runs on one machine."
+    )
+    sentences = [text[start:end] for start, end in sentence_spans(text)]
+    assert sentences == [
+        "This post continues the lane scheduler article .",
+        "Now it is time to test the lanes !",
+        "As before, every example runs on one machine.",
+    ]

@@ -157,6 +157,11 @@ def _code_in_bare_pre(tree: Any) -> None:
 
 def _html_blocks(body: Any, languages: dict[str, str]) -> list[Block]:
     blocks: list[Block] = []
+    # Paragraphs inside one list entry or quote are read as one text: a space between them
+    # keeps "... is not supported anymore.</p><p>Users who ..." two sentences.
+    for para in body.iter("p"):
+        if not (para.tail or "")[:1].isspace():
+            para.tail = " " + (para.tail or "")
 
     def add(kind: str, text: str, **extra: Any) -> None:
         text = text if kind == "code" else _clean(text)
