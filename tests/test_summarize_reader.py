@@ -954,6 +954,9 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "If you prefer the old scheduler, we'd still love your feedback.",
         "You can leave feedback on the internals thread.",
         "You can always unsubscribe at any time.",
+        "Find out more about how to enable lanes in the lanes documentation.",
+        "To find out more about leases, read Dana Reyes's blog post.",
+        "More details can be found in the lease design document.",
         "If you are not subscribed then replies to your message will not reach you.",
         # a project's stock self-description on every release post
         "Lane is a programming language that is empowering everyone to write reliable queues.",
@@ -974,6 +977,7 @@ def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: st
         "Lanes are widely used across the ecosystem thanks to their integration with the CLI.",
         "Checkouts of queues are a lot faster, thanks to the use of hard links where possible.",
         "Start-up time fell by half thanks to @kit's work on lazy leases.",
+        "The best way to find out more about a stuck lane is to run it with lease tracing.",
         # a sentence that ends by pointing at a figure still says something
         "The lease table is keyed by lane and worker, as illustrated in the diagram below.",
         "Lane names are left to later proposals, which will—thanks to this rule—not break.",

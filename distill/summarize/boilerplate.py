@@ -120,6 +120,10 @@ POINTER = re.compile(
     r"|\b(?:look at|see|navigate through|scroll through|step through) the (?:slideshow|slides"
     r"|video|animation|diagram|figure)s? below\b"
     r"|\b(?:documentation|docs) (?:is|are) (?:also )?available (?:in|at|on|from)\b"
+    # "Find out more about how to enable it in the documentation.", "More details can be
+    # found in this blog post."
+    r"|^(?:to )?find out more\b|\byou can find out more\b"
+    r"|\b(?:more|further|full) (?:details|information) can be found\b"
     r"|\bfor the (?:full|complete|whole) list\b"
     r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?"
     r"(?:details|information|minutes|agenda|schedule)\b.{0,80}\b(?:on|at|in) (?:the|our|their)\b"
