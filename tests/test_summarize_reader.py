@@ -539,6 +539,18 @@ def test_a_sentence_opening_with_a_date_clause_is_not_a_title_run() -> None:
     assert not boilerplate("In November 2015, we introduced the Task Runner Code of Conduct.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 2026 State of Lanes Survey is here!",
+        "Lease Kit is a Go Scheduling API for Task Runner.",
+        "Project Lead Dana Reyes was elected Chair of the Lanes Board.",
+    ],
+)
+def test_a_short_statement_about_names_is_not_a_title_run(text: str) -> None:
+    assert not boilerplate(text)
+
+
 def test_contributor_head_counts_and_links_to_a_thread_are_not_executive_material() -> None:
     assert boilerplate("Overall, 142 people contributed to this release completing 300 issues.")
     assert refers_back(

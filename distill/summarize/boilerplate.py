@@ -316,13 +316,28 @@ TITLE_RUN_SHARE, TITLE_RUN_WORDS = 0.6, 8
 TITLE_WINDOW, TITLE_WINDOW_CAPITALS = 12, 10
 
 
+# A short sentence that states something about names ("The 2022 State of Rust Survey is
+# here!", "Gelly is a Java Graph API for Flink.") is mostly capitals and still a sentence.
+_STATEMENT_VERB = re.compile(r"\b(?:is|are|was|were|will be|has been|have been)\b")
+SHORT_STATEMENT_WORDS = 16
+
+
+def _short_statement(text: str, words: list[str]) -> bool:
+    return (
+        len(words) <= SHORT_STATEMENT_WORDS
+        and text.rstrip()[-1:] in ".!?"
+        and "[" not in text
+        and bool(_STATEMENT_VERB.search(text))
+    )
+
+
 def title_run(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalnum()]
     if len(words) < TITLE_RUN_WORDS:
         return False
     # a capitalised word before a comma ("In November 2015, we ...") ends a clause, not a title
     capital = [w[0] in _CAPITAL_START and not w.endswith(",") for w in words]
-    if sum(capital) >= TITLE_RUN_SHARE * len(words):
+    if sum(capital) >= TITLE_RUN_SHARE * len(words) and not _short_statement(text, words):
         return True
     if sum(capital) < TITLE_WINDOW_CAPITALS:
         return False  # no window can hold enough (most sentences: the loop below is slow)
