@@ -13,10 +13,13 @@ from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.search.related import shared_technologies
 from distill.summarize.boilerplate import boilerplate, personal, refers_back, refuted
+from distill.summarize.scoring import score_units
 from distill.summarize.sections import (
     DEFINITION_BONUS,
     IDENTIFIER,
+    Context,
     _definition_value,
+    _headlines,
     _pair_outranked,
     readability,
     release_note,
@@ -1158,3 +1161,21 @@ def test_a_stop_written_after_a_space_still_ends_the_sentence() -> None:
         "Now it is time to test the lanes !",
         "As before, every example runs on one machine.",
     ]
+
+
+def test_a_release_note_names_what_it_calls_its_most_exciting_part() -> None:
+    text = (
+        "---\ntitle: Lanes 2.0 is released\n---\n\n"
+        "Today the Lanes team is happy to announce the release of Lanes 2.0.\n\n"
+        "The most exciting part of this release for many people will probably be that"
+        " leases now renew themselves while a worker runs. Of course, one of the hundreds"
+        " of smaller changes may be your favourite.\n\n"
+        "To celebrate the release, Lanes user groups around the world are holding release"
+        " parties.\n"
+    )
+    doc = from_markdown(text, source="lanes.md")
+    split = split_document(doc)
+    ctx = Context(doc, split, score_units(split.units), 200)
+    bonus = dict(zip((u.text for u in ctx.units), _headlines(ctx, ctx.leans), strict=True))
+    assert bonus[ctx.units[1].text] > 0  # "The most exciting part of this release ..."
+    assert bonus[ctx.units[3].text] == 0  # the release parties

@@ -86,7 +86,8 @@ ANNOUNCED_HEADLINE = re.compile(
     r"|major)"
     r" (?:[\w-]+ )?(?:changes?|features?|additions?|improvements?|apis?|updates?)\b"
     r"(?! (?:are|include)\b)"
-    r"|\b(?:the|a) highlights? of (?:this|the) (?:release|version)\b",
+    r"|\b(?:the|a) highlights? of (?:this|the) (?:release|version)\b"
+    r"|\bthe most (?:important|exciting|significant|notable) (?:part|news|thing)\b",
     re.IGNORECASE,
 )
 # A sentence that already sums up what a release changes ("This release introduces new
