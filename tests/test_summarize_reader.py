@@ -21,6 +21,7 @@ from distill.summarize.sections import (
     _definition_value,
     _headlines,
     _pair_outranked,
+    leaning,
     readability,
     release_note,
 )
@@ -1179,3 +1180,24 @@ def test_a_release_note_names_what_it_calls_its_most_exciting_part() -> None:
     bonus = dict(zip((u.text for u in ctx.units), _headlines(ctx, ctx.leans), strict=True))
     assert bonus[ctx.units[1].text] > 0  # "The most exciting part of this release ..."
     assert bonus[ctx.units[3].text] == 0  # the release parties
+
+
+def test_an_announcement_stands_alone_whatever_its_opening_leans_on() -> None:
+    doc = from_markdown(
+        "---\ntitle: Adopting the lane spec\n---\n\n"
+        "Some years ago, two companies wrote a description of the lane scheduler.\n\n"
+        "It's in that light that we're pleased to announce that we'll be adopting the lane"
+        " spec into the project.\n\n"
+        "They are available for Linux and, we are thrilled to announce, Windows.\n",
+        source="spec.md",
+    )
+    leans = leaning(split_document(doc).units)
+    assert leans == [False, False, True]
+    assert (
+        _definition_value(
+            "We're happy to announce that Lanes 1.1 includes a lease tracer, a tool for finding"
+            " stuck workers.",
+            "Introducing the lease tracer",
+        )
+        > 0
+    )  # what it announces is the article's point

@@ -282,9 +282,22 @@ class Context:
         return lines
 
 
+# An announcement says what it announces, whatever its opening leans on: "It's in that
+# light that we're pleased to announce that we'll be adopting the FLS ...", "Building on
+# that work, the Core Team and Mozilla are happy to announce plans to create a foundation."
+ANNOUNCES = re.compile(
+    r"\b(?:is|are|[’']re) (?:\w+ )?(?:pleased|happy|excited|proud|thrilled|delighted|glad) to"
+    r" (?:announce|share) (?:that|plans|the|a|an|our)\b",
+    re.IGNORECASE,
+)
+
+
 def leaning(units: list[Unit]) -> list[bool]:
     """Per unit: whether it leans on the sentence before ("This setting ...")."""
-    return [i > 0 and refers_back(u.text) for i, u in enumerate(units)]
+    return [
+        i > 0 and refers_back(u.text) and not ANNOUNCES.search(u.text)
+        for i, u in enumerate(units)
+    ]
 
 
 def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarray:
@@ -354,7 +367,7 @@ def _anecdotes(units: list[Unit]) -> list[bool]:
 
 def _definition_value(text: str, title: str) -> float:
     """The executive-summary bonus of a thesis or definition sentence (0 for others)."""
-    if THESIS.search(text):
+    if THESIS.search(text) or ANNOUNCES.search(text):
         return THESIS_BONUS
     found = DEFINITION.search(text) or NAMED_AS.search(text)
     if not found:
