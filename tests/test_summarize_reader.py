@@ -13,6 +13,7 @@ from distill.models import Document, Summary
 from distill.plugins import get_summarizer
 from distill.search.related import shared_technologies
 from distill.summarize.boilerplate import boilerplate, personal, refers_back, refuted
+from distill.summarize.cues import figures
 from distill.summarize.scoring import score_units
 from distill.summarize.sections import (
     DEFINITION_BONUS,
@@ -1201,3 +1202,9 @@ def test_an_announcement_stands_alone_whatever_its_opening_leans_on() -> None:
         )
         > 0
     )  # what it announces is the article's point
+
+
+def test_a_host_name_is_not_a_configuration_figure() -> None:
+    assert figures("Note that all chat channels refer to the irc.example.org network.") == 0
+    assert figures("The lanes API is served from api.lanes.example.dev to every client.") == 0
+    assert figures("Set lanes.lease.renew-interval to renew leases sooner.") == 1

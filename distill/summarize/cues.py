@@ -33,7 +33,10 @@ CONFIG = re.compile(
     r"|\b[A-Za-z_][\w.]*\s?=\s?[\w\"'./-]+"  # key=value
     r"|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # an ENVIRONMENT_VARIABLE
 )
-_DOMAIN = re.compile(r"\b\w+\.(?:com|org|io|dev|net|rs|html?)\b", _I)
+# A host name or file name is not a configuration key ("pkg.go.dev", "irc.mozilla.org").
+_DOMAIN = re.compile(
+    r"(?:[\w-]+\.)+(?:com|org|io|dev|net|rs|html?|edu|gov|info|app|ai|co|cloud)\b", _I
+)
 
 
 def figures(text: str) -> int:

@@ -295,8 +295,7 @@ ANNOUNCES = re.compile(
 def leaning(units: list[Unit]) -> list[bool]:
     """Per unit: whether it leans on the sentence before ("This setting ...")."""
     return [
-        i > 0 and refers_back(u.text) and not ANNOUNCES.search(u.text)
-        for i, u in enumerate(units)
+        i > 0 and refers_back(u.text) and not ANNOUNCES.search(u.text) for i, u in enumerate(units)
     ]
 
 
