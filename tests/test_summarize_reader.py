@@ -979,6 +979,7 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "Lane is a programming language that is empowering everyone to write reliable queues.",
         "Streamer is a stream processing language with a focus on reliability.",
         "About 1300 patches were landed in this release.",
+        "1448 patches were landed in this release.",
     ],
 )
 def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: str) -> None:
@@ -1208,3 +1209,13 @@ def test_a_host_name_is_not_a_configuration_figure() -> None:
     assert figures("Note that all chat channels refer to the irc.example.org network.") == 0
     assert figures("The lanes API is served from api.lanes.example.dev to every client.") == 0
     assert figures("Set lanes.lease.renew-interval to renew leases sooner.") == 1
+
+
+def test_a_question_announced_as_one_reads_as_a_question() -> None:
+    doc = from_markdown(
+        "After all this talk of leases, you might ask why a lane needs one at all.\n\n"
+        "A lane needs a lease because a worker can crash while it holds a task.\n",
+        source="lease.md",
+    )
+    penalty = readability(split_document(doc).units)
+    assert penalty[0] < penalty[1]

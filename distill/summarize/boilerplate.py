@@ -192,7 +192,7 @@ CHROME = re.compile(
     r"|\b\d[\d,]*\+? (?:people|contributors|developers|individuals) (?:have |who )?contribut"
     r"(?:ed|e to)\b"
     # a count of patches and nothing more: "About 1300 patches were landed in this release."
-    r"|^(?:about|over|more than|nearly|roughly|some) [\d,]+ (?:patches|commits|pull requests"
+    r"|^(?:(?:about|over|more than|nearly|roughly|some) )?[\d,]+ (?:patches|commits|pull requests"
     r"|prs) (?:were|have been|got) (?:landed|merged)(?: in(?:to)? (?:this|the) release)?\.$"
     # a credit line: "Green Tea is the result of work and ideas from many people over ..."
     r"|\bis the (?:result|product|culmination) of (?:the )?(?:\w+ )?(?:work|efforts?"

@@ -163,6 +163,10 @@ LEANS_BACK = 0.5
 WEAK_OPENING = 0.2
 # The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
 FRAGMENT = 0.5
+RHETORICAL = re.compile(
+    r"\byou (?:might|may|could) (?:be )?(?:ask|wonder)(?:ing)?\b|\bmight ask yourself\b",
+    re.IGNORECASE,
+)
 # A purpose clause with no main clause after it: "Just to make this idea viable." (not
 # "Just to avoid any confusion, we'll call it ...", where a subject follows the comma).
 PURPOSE_ONLY = re.compile(
@@ -313,8 +317,8 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
             penalty -= 0.3
         elif unit.word_count > 45:
             penalty -= 0.15
-        if bare.endswith("?"):
-            penalty -= 0.3
+        if bare.endswith("?") or RHETORICAL.search(text):
+            penalty -= 0.3  # a question, or one announced: "You might wonder why ..."
         if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS:
             penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
