@@ -980,6 +980,7 @@ def test_a_list_under_a_limitations_heading_still_gives_limitations() -> None:
         "Streamer is a stream processing language with a focus on reliability.",
         "About 1300 patches were landed in this release.",
         "1448 patches were landed in this release.",
+        "If you have any questions about lanes, feel free to open issues in this repository.",
     ],
 )
 def test_thanks_sign_offs_and_pointers_to_the_changelog_are_not_content(text: str) -> None:
@@ -1213,9 +1214,10 @@ def test_a_host_name_is_not_a_configuration_figure() -> None:
 
 def test_a_question_announced_as_one_reads_as_a_question() -> None:
     doc = from_markdown(
-        "After all this talk of leases, you might ask why a lane needs one at all.\n\n"
+        "After all this talk of leases, you might ask why a lane needs one at all. You might"
+        " remember that Dana wrote the first lease code last year.\n\n"
         "A lane needs a lease because a worker can crash while it holds a task.\n",
         source="lease.md",
     )
     penalty = readability(split_document(doc).units)
-    assert penalty[0] < penalty[1]
+    assert penalty[0] < penalty[2] and penalty[1] < penalty[2]

@@ -51,6 +51,8 @@ CALL_TO_ACTION = re.compile(
     r"\b(?:please\s+(?:report|let us know|open an issue|file|share|try|reach out|see|refer|check)"
     r"|report any (?:bugs|issues|problems)|let us know"
     r"|we(?:['’]d| would) (?:still |really |also )?love (?:to hear|(?:your |any )?feedback)"
+    r"|\bfeel free to (?:open|file|reach|contact|ask|join|drop|send|post|leave|share|try"
+    r"|comment|ping)\b"
     r"|\b(?:you can|please|feel free to) (?:leave|give|share|send|post) (?:us )?(?:your |any )?"
     r"(?:feedback|comments|questions)\b|\bif you(?:['’]re| are) not (?:yet )?subscribed\b"
     r"|\byou can (?:always )?unsubscribe\b"

@@ -164,7 +164,7 @@ WEAK_OPENING = 0.2
 # The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
 FRAGMENT = 0.5
 RHETORICAL = re.compile(
-    r"\byou (?:might|may|could) (?:be )?(?:ask|wonder)(?:ing)?\b|\bmight ask yourself\b",
+    r"\byou (?:might|may|could) (?:be )?(?:ask|wonder|remember)(?:ing)?\b|\bmight ask yourself\b",
     re.IGNORECASE,
 )
 # A purpose clause with no main clause after it: "Just to make this idea viable." (not
