@@ -163,6 +163,8 @@ LEANS_BACK = 0.5
 WEAK_OPENING = 0.2
 # The same for fragments: the tail of a sentence, half a parenthesis, a refuted claim.
 FRAGMENT = 0.5
+# A question announced as one ("You might wonder why ...") or an aside to the reader ("You
+# might remember that ..."): the answer or the point comes in another sentence.
 RHETORICAL = re.compile(
     r"\byou (?:might|may|could) (?:be )?(?:ask|wonder|remember)(?:ing)?\b|\bmight ask yourself\b",
     re.IGNORECASE,
