@@ -21,7 +21,9 @@ from distill.summarize.sections import (
     Context,
     _definition_value,
     _headlines,
+    _introduced,
     _pair_outranked,
+    _quoted,
     leaning,
     readability,
     release_note,
@@ -1221,3 +1223,74 @@ def test_a_question_announced_as_one_reads_as_a_question() -> None:
     )
     penalty = readability(split_document(doc).units)
     assert penalty[0] < penalty[2] and penalty[1] < penalty[2]
+
+
+QUOTED_POST = """---
+title: Leases without overhead
+---
+
+One of the mantras of queue design, and what makes it fit for batch systems, is its
+principle of zero-cost waiting:
+
+> A queue obeys the zero-wait principle: what you don't schedule, you don't pay for
+> [Lovelace, 1994]. And further: what you do schedule, you couldn't hand-schedule better.
+>
+> -- Lovelace
+
+Task Runner leases tasks to workers for a bounded time, and a lease costs one row in the
+task table. A worker renews the lease of every task it runs while it runs.
+
+A task whose lease runs out goes back to the queue, so a crashed worker delays work but
+never loses it. Retries back off exponentially up to a ceiling of ten minutes.
+"""
+
+
+def test_an_attributed_quotation_is_not_the_articles_claim() -> None:
+    doc = from_markdown(QUOTED_POST, source="quoted.md")
+    assert {doc.blocks[b].kind for b in _quoted(doc)} == {"quote"}
+    executive = lines(summarize(doc), "executive_summary")
+    assert not any("zero-wait principle" in line for line in executive)
+
+
+def test_a_quote_without_an_attribution_is_not_a_quotation() -> None:
+    doc = from_markdown(
+        "Leases are renewed by workers.\n\n> Note: leases are renewed every ten seconds.\n",
+        source="note.md",
+    )
+    assert not _quoted(doc)
+
+
+MEETINGS_POST = """---
+title: Lane team meetings move to new slots
+---
+
+The lane team holds two weekly meetings:
+
+- The triage meeting, where we go through open tasks that need lane team review.
+- The design meeting, where we look in depth at one proposal for the scheduler.
+
+To better fit the schedules of lane team members, we moved both meetings to new slots.
+
+- The triage meeting now takes place on Mondays from 12 to 1pm UTC.
+- The design meeting now takes place on Wednesdays from 10 to 11am UTC.
+"""
+
+
+def test_a_list_entry_comes_with_the_sentence_that_introduces_it() -> None:
+    executive = lines(
+        summarize(from_markdown(MEETINGS_POST, source="meetings.md")), "executive_summary"
+    )
+    entry = "The triage meeting, where we go through open tasks that need lane team review."
+    assert entry in executive
+    assert executive[executive.index(entry) - 1] == "The lane team holds two weekly meetings:"
+
+
+def test_an_introduction_that_says_nothing_itself_does_not_bind_its_entry() -> None:
+    text = (
+        "The scheduler's lifecycle looks like this:\n\n"
+        "- Producers submit tasks to a lane over the API.\n\n"
+        "The lane team holds two weekly meetings:\n\n"
+        "- The triage meeting, where we go through open tasks that need lane team review.\n"
+    )
+    units = split_document(from_markdown(text, source="intro.md")).units
+    assert _introduced(units) == [False, False, False, True]

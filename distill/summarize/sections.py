@@ -158,6 +158,11 @@ DANGLING = re.compile(
 # penalty keeps it out of every section scored by quality (their floors are -0.4 and
 # -0.25); the executive summary takes one only right after the sentence it leans on.
 LEANS_BACK = 0.5
+# A sentence this short is a fragment or a label more often than a point.
+SHORT, SHORT_WORDS = 0.3, 8
+# A sentence that introduces a list or a code block ("... for a common kind of desire:"):
+# read alone it promises what is not shown.
+INTRODUCES = 0.45
 # The penalty of a weak opening ("And", "But", "So"): such a sentence is not brought in
 # as the antecedent of another.
 WEAK_OPENING = 0.2
@@ -186,6 +191,10 @@ THESIS_BONUS = 0.15
 # 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
 SIDE_DEFINITION_SHARE = 0.1
 ANECDOTE_PENALTY = 0.4
+# An attributed quotation ("What you don't use, you don't pay for. -- Stroustrup") is
+# someone else's words, quoted for the article to build on: not what the article says.
+QUOTED_PENALTY = 0.4
+ATTRIBUTION = re.compile(r"(?:^|[.!?\"”’'…)\]]\s*)(?:--|—|―)\s*[^\s.!?][^.!?\n]{0,100}$")
 # The author's own doings ("I set up a meeting with ...", "... which I reviewed"): read
 # out of the article, a personal remark rather than what the article says about its subject.
 PERSONAL = 0.45
@@ -315,8 +324,8 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
         text = unit.text
         bare = text.rstrip(" \"'”’)]*_")  # the end of the sentence itself, quotes aside
         penalty = 0.0
-        if unit.word_count < 8:
-            penalty -= 0.3
+        if unit.word_count < SHORT_WORDS:
+            penalty -= SHORT
         elif unit.word_count > 45:
             penalty -= 0.15
         if bare.endswith("?") or RHETORICAL.search(text):
@@ -324,7 +333,7 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
         if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS:
             penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
-            penalty -= 0.45  # introduces a list or a code block that is not shown
+            penalty -= INTRODUCES  # introduces a list or a code block that is not shown
         if PURPOSE_ONLY.match(text):
             penalty -= FRAGMENT  # "Just to make this single, simple idea viable."
         if leans[i]:
@@ -368,6 +377,53 @@ def _anecdotes(units: list[Unit]) -> list[bool]:
             told = True
         out.append(told)
     return out
+
+
+def _quoted(doc: Document) -> set[int]:
+    """Blocks of an attributed quotation: a run of quote blocks whose last one ends with an
+    attribution ("-- Stroustrup", "— a principal engineer"), or holds only that."""
+    out: set[int] = set()
+    run: list[int] = []
+    for b, block in enumerate(doc.blocks):
+        if block.kind != "quote":
+            run = []
+            continue
+        run.append(b)
+        if ATTRIBUTION.search(block.text.strip()):
+            out.update(run)
+            run = []
+    return out
+
+
+# An introduction that says nothing itself ("Rust's development process looks like this:",
+# "Highlights include:"): its list entry reads as well alone.
+BARE_LEAD_IN = re.compile(
+    r"\b(?:this|these|that|those|follows|following|below|here|include|includes|including|are"
+    r"|is|were|was|like|so)\W*:\W*$",
+    re.IGNORECASE,
+)
+
+
+def _introduced(units: list[Unit]) -> list[bool]:
+    """Per unit: whether it opens a list that the sentence before introduces ("Cross-
+    compilation is an imposing term for a common kind of desire:" -> "You want to build an
+    app for Android ..."). Such an entry reads as the rest of that sentence."""
+    return [
+        i > 0
+        and u.kind == "list_item"
+        and u.first_in_block
+        and units[i - 1].kind != "list_item"
+        and units[i - 1].block == u.block - 1
+        and units[i - 1].text.rstrip().endswith(":")
+        and not BARE_LEAD_IN.search(units[i - 1].text)
+        for i, u in enumerate(units)
+    ]
+
+
+def _introduction_lift(unit: Unit) -> float:
+    """What a list's introduction regains when its first entry follows it: it no longer
+    promises what is not shown, and it is not short, being read with the entry."""
+    return INTRODUCES + (SHORT if unit.word_count < SHORT_WORDS else 0.0)
 
 
 def _definition_value(text: str, title: str) -> float:
@@ -437,6 +493,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     intro = np.array([0.1 if u.part == 0 else 0.0 for u in units])
     leans = ctx.leans
     anecdote = _anecdotes(units)
+    quoted = _quoted(ctx.doc)
+    introduced = _introduced(units)
     setup = [
         refuted(u.text, units[i + 1].text if i + 1 < n and units[i + 1].block == u.block else "")
         for i, u in enumerate(units)
@@ -445,6 +503,7 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         [
             _definition_value(u.text, ctx.doc.title)
             - ANECDOTE_PENALTY * anecdote[i]
+            - QUOTED_PENALTY * (u.block in quoted)
             - CODE_DETAIL * bool(IDENTIFIER.search(u.text))
             # a leaning sentence competes at its own worth here: it is only taken with
             # the sentence it leans on (below), so the penalty has done its job
@@ -482,8 +541,25 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
         if i + 1 < n and units[i + 1].block == units[i].block and not headline[i]:
             follow[i + 1] = FOLLOW_BONUS
 
+    def introducing(take: list[int]) -> bool:
+        """Whether `take` is a list's introduction and its first entry: one line's worth."""
+        return len(take) == 2 and introduced[take[1]]
+
+    def lines() -> int:
+        """Lines in the body so far, an introduction and its entry counting as one."""
+        return len(chosen) - sum(introduced[i] and i - 1 in chosen for i in chosen)
+
+    def fits_body(take: list[int]) -> bool:
+        """Room in the body for `take`: a pair only within the line count, and words
+        within the share (the second line may overrun a short post's share a little)."""
+        if len(take) > 1 and lines() + len(take) > count + introducing(take):
+            return False
+        cost = sum(units[i].word_count for i in take)
+        second_line = len(chosen) == 1 and len(take) == 1
+        return not chosen or spent + cost <= (CONCLUSION_OVERRUN * limit if second_line else limit)
+
     for _ in range(MAX_EXEC_TRIES):
-        if len(chosen) >= count or not open_.any():
+        if lines() >= count or not open_.any():
             break
         value = MMR_LAMBDA * (relevance + follow) - (1 - MMR_LAMBDA) * overlap
         mmr = np.where(open_, value, -np.inf)
@@ -508,11 +584,21 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             if _pair_outranked(value, mmr, best):
                 continue  # two lines spent on one detail ("Most x86 CPUs support AVX-512.")
             needs = [best - 1]
-        cost = sum(units[i].word_count for i in [*needs, best])
-        if len(chosen) + len(needs) + 1 > count and needs:
-            continue
-        second_line = len(chosen) == 1 and not needs
-        if chosen and spent + cost > (CONCLUSION_OVERRUN * limit if second_line else limit):
+        if (
+            introduced[best]
+            and best - 1 not in chosen
+            and not headline[best]
+            and ctx.quality[best - 1] + _introduction_lift(units[best - 1]) > -WEAK_OPENING
+            and not _pair_outranked(
+                value, mmr, best, lift=MMR_LAMBDA * _introduction_lift(units[best - 1])
+            )
+        ):
+            # "The triage meeting, where ..." is the rest of "The team holds two weekly
+            # meetings:"; shown with it, the introduction promises nothing it does not show.
+            needs = [best - 1]
+        if needs and introduced[best] and not fits_body([*needs, best]):
+            needs = []  # no room for the introduction: the entry alone, as it reads
+        if not fits_body([*needs, best]):
             continue
         for i in [*needs, best]:
             add(i)
@@ -548,14 +634,15 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
     return shown
 
 
-def _pair_outranked(value: np.ndarray, mmr: np.ndarray, best: int) -> bool:
+def _pair_outranked(value: np.ndarray, mmr: np.ndarray, best: int, lift: float = 0.0) -> bool:
     """True when a leaning sentence and the one it leans on are together worth less than
     the best other candidate: the pair takes two lines, so it must earn them on average.
     A strong leaning sentence otherwise drags in a weak one, and a deep detail of the
-    article takes the place of its outcome."""
+    article takes the place of its outcome. `lift` is what the first of the two is worth
+    more when the second follows it."""
     others = mmr.copy()
     others[[best - 1, best]] = -np.inf
-    pair = (value[best] + value[best - 1]) / 2
+    pair = (value[best] + value[best - 1] + lift) / 2
     return bool(np.isfinite(others).any()) and pair < others.max()
 
 
