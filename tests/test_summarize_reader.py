@@ -743,6 +743,9 @@ def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
         "We have only scratched the surface of what leases can do.",
         "Queues at Scale (video) walks through the lease protocol step by step.",
         "For some examples, see schedulers like Ray, Celery or Dramatiq.",
+        # a greeting however long it goes on
+        "Greetings and happy spring to you if you live where the lanes are thawing now!",
+        "Hello again from the Lanes working group!",
     ],
 )
 def test_stock_lines_asides_teasers_and_pointers_are_not_content(text: str) -> None:
@@ -1294,3 +1297,40 @@ def test_an_introduction_that_says_nothing_itself_does_not_bind_its_entry() -> N
     )
     units = split_document(from_markdown(text, source="intro.md")).units
     assert _introduced(units) == [False, False, False, True]
+
+
+DIGEST_POST = """---
+title: Lane team update — June
+---
+
+We wanted to share an update on what the lane team has been working on since our last
+update. We publish minutes from all of our meetings in the lane team repository.
+
+## Priority lanes
+
+The team approved priority lanes for the scheduler, so urgent tasks no longer wait behind
+batch jobs. Each lane gets its own pool of workers, sized by the backlog it carries.
+
+## Lease renewals
+
+Workers now renew their leases every ten seconds instead of every minute. A crashed worker
+therefore delays its tasks by at most ten seconds before they go back to the queue.
+
+## Meetings
+
+We will keep meeting every second Tuesday, and anyone is welcome to join the call.
+"""
+
+
+def test_an_update_reports_what_happened_not_only_that_it_is_an_update() -> None:
+    executive = lines(
+        summarize(from_markdown(DIGEST_POST, source="digest.md")), "executive_summary"
+    )
+    assert any(line.startswith("The team approved priority lanes") for line in executive)
+
+
+def test_a_short_exclamation_that_tells_the_news_is_a_statement() -> None:
+    texts = ["The 2.0 scheduler survey is here!", "A lot has happened in the scheduler here!"]
+    units = split_document(from_markdown("\n\n".join(texts), source="news.md")).units
+    penalty = readability(units)
+    assert penalty[0] > penalty[1]

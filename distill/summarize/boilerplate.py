@@ -170,6 +170,8 @@ POINTER = re.compile(
 # Greetings, banners and page chrome; the opening "Ah, ..." aside of a newsletter.
 CHROME = re.compile(
     r"^(?:hi|hello|hey|greetings|dear)\b[^.!?]{0,30}[.!?]?$|^(?:ah|oh|phew|wow)\b[\s,!]"
+    # a greeting however long it goes on: "Greetings and happy spring to you if ... now!"
+    r"|^(?:hi|hello|hey|greetings)\b(?!,? world\b)(?!.*\bplease welcome\b)[^.?]{0,120}!$"
     r"|\b(?:view|read) this (?:blog )?(?:post|page|article) in a browser\b"
     r"|\benable javascript\b|\bjavascript (?:is )?(?:disabled|required)\b"
     r"|\b(?:this is a )?cross-?post(?:ed)? (?:of|from)\b|\boriginally (?:published|posted)\b"

@@ -204,6 +204,14 @@ UNTERMINATED = 0.3
 # A short exclamation ("A lot has happened here!", "So get out there and build stuff!") says
 # how the author feels, not what happened: at most this many words.
 EXCLAMATION_WORDS = 8
+# ... unless it tells the news: "The 2022 State of Rust Survey is here!", "The ICE-Breaker
+# group has been formed!", "Rust 1.39 ships on Thursday!".
+NEWS = re.compile(
+    r"\b(?:is|are) (?:now )?(?:here|out|live|open|public|available|stable|released)\b"
+    r"|\b(?:has|have) (?:now )?been (?:formed|completed|accepted|released|launched|merged"
+    r"|stabili[sz]ed|published)\b|\b(?:ships|now has|now have|joined)\b",
+    re.IGNORECASE,
+)
 DEFINITION = re.compile(
     r"^(?:informally,\s*|simply put,\s*|in short,\s*)?(?:an?\s+|the\s+)?"
     r"(?P<subject>[\w][\w'’./+#-]*(?:\s+[\w'’./+#()-]+){0,6}?)\s+(?:\([A-Z][\w-]*\)\s+)?"
@@ -330,7 +338,7 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
             penalty -= 0.15
         if bare.endswith("?") or RHETORICAL.search(text):
             penalty -= 0.3  # a question, or one announced: "You might wonder why ..."
-        if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS:
+        if bare.endswith("!") and unit.word_count <= EXCLAMATION_WORDS and not NEWS.search(text):
             penalty -= FRAGMENT  # "A lot has happened here!": an exclamation, not a point
         if bare.endswith(":"):
             penalty -= INTRODUCES  # introduces a list or a code block that is not shown
@@ -439,6 +447,21 @@ def _definition_value(text: str, title: str) -> float:
     return DEFINITION_BONUS * SIDE_DEFINITION_SHARE
 
 
+# A digest: a periodic update, a meeting's report, a recap ("Program management update —
+# June 2025", "This Month in Our Test Infra", "Flink Community Update - May'20"). Like a
+# release note, its point is what it reports, section by section.
+DIGEST_TITLE = re.compile(
+    r"\b(?:updates?|recap|roundup|round-up|digest|year in review|retrospective|meeting"
+    r"|this (?:week|month) in)\b(?!\s+(?:of|to|on|for)\b)",
+    re.IGNORECASE,
+)
+
+
+def digest(doc: Document) -> bool:
+    """Whether the article reports news section by section (its title says so)."""
+    return bool(DIGEST_TITLE.search(doc.title or ""))
+
+
 def release_note(doc: Document, units: list[Unit]) -> bool:
     """Whether the article announces a release (its point is then what changed)."""
     title = doc.title or ""
@@ -511,7 +534,8 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             for i, u in enumerate(units)
         ]
     )
-    headline = _headlines(ctx, leans) if release_note(ctx.doc, units) else np.zeros(n)
+    reports = release_note(ctx.doc, units) or digest(ctx.doc)
+    headline = _headlines(ctx, leans) if reports else np.zeros(n)
     shape = shape + headline
     relevance = (
         CENTRALITY_WEIGHT * scores.centrality
