@@ -1334,3 +1334,21 @@ def test_a_short_exclamation_that_tells_the_news_is_a_statement() -> None:
     units = split_document(from_markdown("\n\n".join(texts), source="news.md")).units
     penalty = readability(units)
     assert penalty[0] > penalty[1]
+
+
+def test_a_footnote_marker_leaves_the_sentence_and_the_note_goes_last() -> None:
+    text = (
+        "---\ntitle: Lease renewals\n---\n\n"
+        "Workers renew the lease of every task they run[^scope], every ten seconds.\n\n"
+        "[^scope]: Since leases were first enabled, which was in version 1.24.\n\n"
+        f"{FILLER * 2}\n"
+    )
+    doc = from_markdown(text, source="notes.md")
+    assert (
+        doc.blocks[0].text == "Workers renew the lease of every task they run, every ten seconds."
+    )
+    assert [(b.kind, b.text) for b in doc.blocks[-2:]] == [
+        ("heading", "Footnotes"),
+        ("paragraph", "Since leases were first enabled, which was in version 1.24."),
+    ]
+    assert not any("Since leases were first enabled" in line for line in every_line(summarize(doc)))

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from ..controls import strip_controls
 from ..errors import ExtractLimit, FrontMatterError, NoMainText, UnsupportedSource
@@ -258,7 +259,10 @@ def from_html(html: str, url: str = "", source: str = "") -> Document:
 
 # ---------------------------------------------------------------- Markdown
 
-_MD = MarkdownIt("commonmark").enable("table")
+# Footnotes ("... on beta[^2]"): the marker leaves the sentence, the note goes to the end
+# under a "Footnotes" heading, as a Markdown renderer shows them.
+_MD = MarkdownIt("commonmark").enable("table").use(footnote_plugin)
+FOOTNOTES_HEADING = "Footnotes"
 # A directive alone on a line; its arguments may hold braces (`{{code "x.go" /^}/}}`).
 _SHORTCODE_LINE = re.compile(r"^\s*\{\{.*\}\}\s*$")
 _SHORTCODE_INLINE = re.compile(r"\{\{<[^}]*>\}\}|\{\{%[^}]*%\}\}")
@@ -324,6 +328,8 @@ def _markdown_blocks(body: str) -> list[Block]:
             context.append(tok.type.removesuffix("_open"))
         elif tok.type in ("list_item_close", "blockquote_close"):
             context.pop()
+        elif tok.type == "footnote_block_open":
+            blocks.append(Block("heading", FOOTNOTES_HEADING, level=2))
         elif tok.type == "table_open":
             table_rows = []
             context.append("table")

@@ -19,6 +19,10 @@ from .boilerplate import boilerplate
 
 # Prose block kinds a summary sentence may come from (headings, code and tables are not).
 PROSE_KINDS = ("paragraph", "list_item", "quote")
+# A page's footnotes (Markdown's are gathered under this heading at extraction): asides
+# that finish a sentence elsewhere ("Since incremental was first enabled, which was in
+# Rust 1.24."), kept in the article but never a summary line.
+FOOTNOTES = re.compile(r"^\s*footnotes\s*$", re.IGNORECASE)
 # Sentences with fewer words than this are fragments ("Thanks!", "See below.").
 MIN_WORDS = 4
 # A list entry shorter than this without a full stop is a label or a link title.
@@ -146,7 +150,7 @@ def split_document(doc: Document, max_units: int = MAX_UNITS) -> Sentences:
             headings.append((b, block.text, block.level))
             heading, part = block.text, part + 1
             continue
-        if block.kind not in PROSE_KINDS:
+        if block.kind not in PROSE_KINDS or FOOTNOTES.match(heading):
             continue
         first = True
         for s, e in sentence_spans(block.text):
