@@ -743,6 +743,9 @@ def test_a_word_repeated_by_markup_is_not_a_key_term() -> None:
         "We have only scratched the surface of what leases can do.",
         "Queues at Scale (video) walks through the lease protocol step by step.",
         "For some examples, see schedulers like Ray, Celery or Dramatiq.",
+        # where the minutes are
+        "You'll find the full December 2024 meeting minutes on the Lanes team's new site!",
+        "We publish minutes from all working group meetings to the lanes repository.",
         # a greeting however long it goes on
         "Greetings and happy spring to you if you live where the lanes are thawing now!",
         "Hello again from the Lanes working group!",

@@ -127,8 +127,10 @@ POINTER = re.compile(
     r"|^(?:to )?find out more\b|\byou can find out more\b"
     r"|\b(?:more|further|full) (?:details|information) can be found\b"
     r"|\bfor the (?:full|complete|whole) list\b"
-    r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?"
+    r"|\byou(?:['’]ll| will| can) find (?:the |more |all )?(?:full |complete )?(?:\S+ ){0,3}?"
     r"(?:details|information|minutes|agenda|schedule)\b.{0,80}\b(?:on|at|in) (?:the|our|their)\b"
+    # where the minutes live: "We publish minutes from all Council meetings to the ... repo."
+    r"|\bwe (?:publish|post) (?:the )?(?:full )?(?:minutes|meeting notes|notes from)\b"
     # link text standing for the page it links: "Release notes can be found here.", "The
     # slides are available here.", "1 detailed update available."
     r"|^(?:\S+\s+){0,10}?(?:(?:can|may) be found|(?:is|are) (?:also )?available) here\b"
