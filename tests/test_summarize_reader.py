@@ -790,6 +790,8 @@ def test_findings_and_option_explanations_stay_content(text: str) -> None:
         "Although the queue's lanes do not support them directly, they are easy to build.",
         "We intend to lift these in future versions of Task Runner.",
         "While most are not yet ready for release, one lease method has been stabilized.",
+        "If that's the mistake, then the fix is to renew the lease before it runs out.",
+        "Once that’s finished, we'll be ready to submit the lease format change.",
     ],
 )
 def test_pronouns_and_demonstratives_standing_for_text_not_shown_lean_back(text: str) -> None:

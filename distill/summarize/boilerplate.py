@@ -454,7 +454,8 @@ REFERS_BACK = [
     re.compile(
         r"^(?:because|since|when|whenever|if|although|though|while|unless|once|after|before"
         r"|until) (?:it|they|these|those|he|she|them)\b"
-        r"|^(?:because|since|when|if|although|though|while|unless|once) (?:this|that)\s+"
+        r"|^(?:because|since|when|if|although|though|while|unless|once) (?:this|that)"
+        r"(?:['’]s\b|\s+)"
         + _NOT_SELF
         # "... will block if this length has been reached": the demonstrative, mid-sentence
         + r"|\b(?:if|when|once|until|unless|because) (?:this|these|those) "
