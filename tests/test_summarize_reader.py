@@ -14,20 +14,18 @@ from distill.plugins import get_summarizer
 from distill.search.related import shared_technologies
 from distill.summarize.boilerplate import boilerplate, personal, refers_back, refuted
 from distill.summarize.cues import figures
-from distill.summarize.scoring import score_units
-from distill.summarize.sections import (
+from distill.summarize.executive import (
     DEFINITION_BONUS,
     IDENTIFIER,
-    Context,
     _definition_value,
     _headlines,
     _introduced,
     _pair_outranked,
     _quoted,
-    leaning,
-    readability,
     release_note,
 )
+from distill.summarize.scoring import score_units
+from distill.summarize.sections import Context, leaning, readability
 from distill.summarize.sentences import split_document
 from distill.summarize.specs import is_transcript
 from distill.taxonomy.technologies import find_technologies

@@ -3,8 +3,9 @@
 How a summary is made (each step in its own module):
 1. sentences.py splits the prose into sentences with exact spans (the only line texts).
 2. scoring.py builds TF-IDF vectors, LexRank centrality and closeness to the centroid.
-3. sections.py picks the executive summary (centrality, position, title overlap, MMR),
-   the main points (per heading, or per topical segment), takeaways and caveats (cues).
+3. executive.py picks the executive summary (centrality, position, title overlap, MMR);
+   sections.py the main points (per heading, or per topical segment), takeaways and
+   caveats (cues), and holds what they share (the Context, readability penalties).
 4. specs.py picks sentences with figures and the most illustrative code blocks.
 5. concepts.py names technologies (canonical names) and the article's key phrases.
 Sections are filled in that order from one word budget, so the most important sections
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from ..errors import TooLittleText
 from ..models import Document, Section
-from . import concepts, cues, sections, specs
+from . import concepts, cues, executive, sections, specs
 from .base import Summarizer
 from .scoring import score_units
 from .sentences import MAX_WEIGHED_WORDS, split_document
@@ -92,7 +93,7 @@ class ExtractiveSummarizer(Summarizer):
         # The executive summary's length follows the article's, changelog lists and all:
         # a release note of two sentences and a long list still gets both sentences.
         length = max(words, doc.word_count)
-        out = [Section("executive_summary", sections.executive_summary(ctx, length))]
+        out = [Section("executive_summary", executive.executive_summary(ctx, length))]
         rest = max(ctx.budget, 0)
         out.append(Section("main_points", sections.main_points(ctx, int(MAIN_SHARE * rest))))
         figures = specs.figure_sentences(ctx, int(SPEC_SHARE * rest))
