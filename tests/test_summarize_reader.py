@@ -1355,3 +1355,14 @@ def test_a_footnote_marker_leaves_the_sentence_and_the_note_goes_last() -> None:
         ("paragraph", "Since leases were first enabled, which was in version 1.24."),
     ]
     assert not any("Since leases were first enabled" in line for line in every_line(summarize(doc)))
+
+
+def test_an_announcement_after_a_connective_reads_as_well_as_one_without() -> None:
+    texts = [
+        "The lane team has been rewriting the scheduler for a year.",
+        "As a result, we're happy to announce that the new scheduler is joining the project.",
+        "We're happy to announce that the new scheduler is joining the project as of today.",
+    ]
+    units = split_document(from_markdown("\n\n".join(texts), source="announce.md")).units
+    penalty = readability(units)
+    assert penalty[1] == penalty[2] == 0

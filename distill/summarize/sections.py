@@ -208,7 +208,12 @@ def readability(units: list[Unit], leans: list[bool] | None = None) -> np.ndarra
             penalty -= FRAGMENT  # "Just to make this single, simple idea viable."
         if leans[i]:
             penalty -= LEANS_BACK  # "This setting ..." read without the sentence before
-        elif i > 0 and DANGLING.match(text) and not names_the_article(text):
+        elif (
+            i > 0
+            and DANGLING.match(text)
+            and not names_the_article(text)
+            and not ANNOUNCES.search(text)  # "It's in that light that we're pleased to announce"
+        ):
             penalty -= WEAK_OPENING
         if unit.kind == "list_item":
             penalty -= 0.1
