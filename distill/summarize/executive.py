@@ -35,44 +35,26 @@ from .sentences import Unit, content_words
 
 # Maximal marginal relevance trade-off: relevance vs. novelty for the executive summary.
 MMR_LAMBDA = 0.7
-
-
 # Executive summary: sentences by article length (words), and a word ceiling.
 EXEC_SHORT_WORDS, EXEC_LONG_WORDS = 400, 2000
-
-
 EXEC_MAX_WORDS = 110
-
-
 EXEC_SHARE = 0.35  # and at most this share of a short article
-
-
 # Executive summary relevance: LexRank centrality, closeness to the article's centroid,
 # overlap with the title, and a bonus for the opening sentences that decays over about
 # LEAD_DECAY sentences (news-style leads state the topic; tuned on the Go, Rust and Flink
 # human summaries with bench/eval_summaries.py).
 CENTRALITY_WEIGHT, CENTROID_WEIGHT, TITLE_WEIGHT = 0.35, 0.3, 0.35
-
-
 LEAD_WEIGHT, LEAD_DECAY = 0.55, 3.0
-
-
 # Bonus for the sentence right after a chosen one in the same paragraph: a summary that
 # reads as a passage rather than a set of jumps (and how people write leads).
 FOLLOW_BONUS = 0.3
-
-
 # Candidates the executive summary looks at before settling for fewer sentences.
 MAX_EXEC_TRIES = 40
-
-
 # The executive summary ends with what the article concludes when it says so: a sentence
 # under a conclusion heading, advice to every reader (ADVICE_TO_ALL), or a closing opener
 # ("In the end, ...") in its last third. It may add one sentence to the count, up to
 # EXEC_MAX_LINES.
 EXEC_MAX_LINES = 4
-
-
 # Advice to every reader, which is what a release note or an advisory concludes with ("We
 # highly recommend all users to upgrade", "we strongly recommend checking whether ..."),
 # unlike advice on one step ("We recommend committing the profile to the repository").
@@ -81,33 +63,21 @@ ADVICE_TO_ALL = re.compile(
     r"|\brecommend (?:that )?(?:all|every) users?\b",
     re.IGNORECASE,
 )
-
-
 # A release note's point is what changed: the opening sentence of each of its first change
 # sections ("### Naked functions" -> "Rust now supports writing naked functions ...") gets
 # this bonus in the executive summary, shared out over the first HEADLINE_PARTS sections.
 HEADLINE_BONUS = 0.2
-
-
 HEADLINE_PARTS = 3
-
-
 HEADLINE_MIN_WORDS = 6
-
-
 # A release note: a version number in its title, and the title or its opening says it is
 # a release ("Go 1.22 is released!", "Announcing Rust 1.71.0", "This week we released
 # version 1.7.1 of ...").
 VERSION = re.compile(r"\bv?\d+\.\d+")
-
-
 RELEASE_WORDS = re.compile(
     r"\b(?:releas(?:e|es|ed|ing)|announc\w*|is (?:out|here|available)|now available"
     r"|(?:beta|rc)\s*\d*\b)",
     re.IGNORECASE,
 )
-
-
 # The sentence that introduces a release's list of highlights ("Some of the highlights
 # include:"): the list's first entry is a headline change too.
 HIGHLIGHTS = re.compile(
@@ -115,8 +85,6 @@ HIGHLIGHTS = re.compile(
     r"|most (?:important|exciting)) (?:changes|features|improvements|additions))\b[^.!?]*:$",
     re.IGNORECASE,
 )
-
-
 # A sentence that names itself the release's main change ("The headline feature for this
 # release is ...", "One of the largest changes is ...", "The highlight of this release is").
 ANNOUNCED_HEADLINE = re.compile(
@@ -128,8 +96,6 @@ ANNOUNCED_HEADLINE = re.compile(
     r"|\bthe most (?:important|exciting|significant|notable) (?:part|news|thing)\b",
     re.IGNORECASE,
 )
-
-
 # A sentence that already sums up what a release changes ("This release introduces new
 # features around state expiration ...", "Rust 1.43.1 addresses two regressions ..."): with
 # one in the executive summary no headline needs adding.
@@ -141,13 +107,9 @@ RELEASE_SUMMARY = re.compile(
     r"|fixes|addresses|resolves)\b",
     re.IGNORECASE,
 )
-
-
 # The conclusion may overrun the executive summary's word share of a short article by this
 # much: a two-line summary of a 130-word post has no room left for a third line otherwise.
 CONCLUSION_OVERRUN = 1.3
-
-
 CONCLUDING = re.compile(
     r"^(?:in the end|ultimately|all in all|overall|in short|to sum up|to summari[sz]e"
     r"|in summary|in conclusion)\b",
@@ -159,25 +121,15 @@ CONCLUDING = re.compile(
 # post we ...") says what the article is about; a personal anecdote ("I joined Dropbox
 # not long after graduating ...") does not, however central its words.
 DEFINITION_BONUS = 0.2
-
-
 THESIS_BONUS = 0.15
-
-
 # A definition of something other than the article's subject (its title) is a detail:
 # it gets this share of the bonus. (At full weight for every definition the Rust set lost
 # 0.7 ROUGE-2: definitions of side terms pushed news-style openings out.)
 SIDE_DEFINITION_SHARE = 0.1
-
-
 ANECDOTE_PENALTY = 0.4
-
-
 # An attributed quotation ("What you don't use, you don't pay for. -- Stroustrup") is
 # someone else's words, quoted for the article to build on: not what the article says.
 QUOTED_PENALTY = 0.4
-
-
 ATTRIBUTION = re.compile(r"(?:^|[.!?\"”’'…)\]]\s*)(?:--|—|―)\s*[^\s.!?][^.!?\n]{0,100}$")
 
 
@@ -187,8 +139,6 @@ DEFINITION = re.compile(
     r"(?:is|are)\s+(?:an?|the|one of the)\s+(?!(?:first|last|next|only|same)\b)",
     re.IGNORECASE,
 )
-
-
 THESIS = re.compile(
     r"\b(?:in this (?:blog )?(?:post|article|tutorial|guide)|this (?:blog )?(?:post|article"
     r"|tutorial|guide) (?:explains|describes|shows|introduces|presents|covers|looks|will|is about"
@@ -200,8 +150,6 @@ THESIS = re.compile(
     r" (?:like to )?(?:discuss|present|introduce|describe|explain|show|cover|give|look at)\b",
     re.IGNORECASE,
 )
-
-
 # A definition that names its term last: "Using profiles ... for compiler optimization is
 # known as Profile-Guided Optimization (PGO)".
 NAMED_AS = re.compile(
@@ -209,21 +157,15 @@ NAMED_AS = re.compile(
     r"|termed)\s+(?P<subject>[^.,;:()]{3,60})",
     re.IGNORECASE,
 )
-
-
 # Executive summary: a sentence about code identifiers ("In a non-PGO build, mdurl.Parse is
 # considered too large ...", "The function f defers a function ...", "... module
 # requirements to github.com/googleapis/gax-go/v2") is a detail of the walk-through.
 CODE_DETAIL = 0.15
-
-
 IDENTIFIER = re.compile(
     r"\b[a-z]\w*\.[A-Z]\w*"  # a qualified Go-style name: mdurl.Parse
     r"|\b[\w-]+\.(?:com|org|io|dev|net)/[\w./-]+"  # an import path
     r"|\b(?:function|variable|method|field|parameter|argument|struct|value) [a-z]\b(?![\w.'’-])"
 )
-
-
 ANECDOTE = re.compile(
     r"^(?:(?:when|back when|before|after|as|years ago|long ago|a few years ago),?\s+)?i\s+"
     r"(?:\w+\s+){0,2}(?:joined|remember|recall|was|started|graduated|worked|had|used to"
@@ -467,14 +409,13 @@ def executive_summary(ctx: Context, words: int) -> list[Line]:
             if _pair_outranked(value, mmr, best):
                 continue  # two lines spent on one detail ("Most x86 CPUs support AVX-512.")
             needs = [best - 1]
+        lift = _introduction_lift(units[best - 1]) if introduced[best] else 0.0
         if (
             introduced[best]
             and best - 1 not in chosen
             and not headline[best]
-            and ctx.quality[best - 1] + _introduction_lift(units[best - 1]) > -WEAK_OPENING
-            and not _pair_outranked(
-                value, mmr, best, lift=MMR_LAMBDA * _introduction_lift(units[best - 1])
-            )
+            and ctx.quality[best - 1] + lift > -WEAK_OPENING
+            and not _pair_outranked(value, mmr, best, lift=MMR_LAMBDA * lift)
         ):
             # "The triage meeting, where ..." is the rest of "The team holds two weekly
             # meetings:"; shown with it, the introduction promises nothing it does not show.
